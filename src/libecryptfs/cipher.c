@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The kernel's cipher table (crypto.c ecryptfs_cipher_code_str_map) and its
+ * mapping onto libgcrypt.  One code serves every key size except AES, whose
+ * code carries the size.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <gcrypt.h>
+
+#include "ecryptfs.h"
+#include "internal.h"
+
+struct cipher_row {
+	struct ecryptfs_cipher_info info;
+	int gcry_algo[3];	/* by key size: see gcry_algo_for() */
+};
+
+/* gcry_algo: one algorithm for all sizes (index 0) except AES and twofish. */
+static const struct cipher_row table[] = {
+	{ { "des3_ede", ECRYPTFS_CIPHER_DES3_EDE, 8, 24, 24, true }, { GCRY_CIPHER_3DES } },
+	{ { "cast5", ECRYPTFS_CIPHER_CAST5, 8, 5, 16, true }, { GCRY_CIPHER_CAST5 } },
+	{ { "blowfish", ECRYPTFS_CIPHER_BLOWFISH, 8, 16, 56, true }, { GCRY_CIPHER_BLOWFISH } },
+	{ { "aes", ECRYPTFS_CIPHER_AES_128, 16, 16, 16, true }, { GCRY_CIPHER_AES128 } },
+	{ { "aes", ECRYPTFS_CIPHER_AES_192, 16, 24, 24, true }, { GCRY_CIPHER_AES192 } },
+	{ { "aes", ECRYPTFS_CIPHER_AES_256, 16, 32, 32, true }, { GCRY_CIPHER_AES256 } },
+	{ { "twofish", ECRYPTFS_CIPHER_TWOFISH, 16, 16, 32, true },
+	  { GCRY_CIPHER_TWOFISH128, GCRY_CIPHER_TWOFISH } },
+	/* CAST-256 (RFC 2612): neither libgcrypt nor OpenSSL has it. */
+	{ { "cast6", ECRYPTFS_CIPHER_CAST6, 16, 16, 32, false }, { 0 } },
+};
+
+static const struct cipher_row *row_by_code(uint8_t code)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].info.code == code)
+			return &table[i];
+	return NULL;
+}
+
+/* A key size the kernel can use: in range and a whole number of blocks. */
+static bool key_size_ok(const struct ecryptfs_cipher_info *c, size_t key_bytes)
+{
+	if (key_bytes < c->min_key_bytes || key_bytes > c->max_key_bytes)
+		return false;
+	/* The FEK is ECB-wrapped; AES-192 is the one size the kernel pads. */
+	if (c->code == ECRYPTFS_CIPHER_AES_192)
+		return true;
+	return key_bytes % c->block_size == 0;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_cipher_code(const char *name, size_t key_bytes)
+{
+	bool known = false;
+
+	if (!name)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		const struct ecryptfs_cipher_info *c = &table[i].info;
+
+		if (strcmp(c->name, name) != 0)
+			continue;
+		known = true;
+		if (!key_size_ok(c, key_bytes))
+			continue;
+		if (!c->supported)
+			return -ENOTSUP;
+		if (c->code == ECRYPTFS_CIPHER_TWOFISH && key_bytes != 16 && key_bytes != 32)
+			return -EINVAL;
+		return c->code;
+	}
+	return known ? -EINVAL : -ENOENT;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_cipher_info(uint8_t code, struct ecryptfs_cipher_info *out)
+{
+	const struct cipher_row *r = row_by_code(code);
+
+	if (!r)
+		return -ENOENT;
+	*out = r->info;
+	return 0;
+}
+
+int ecryptfs_cipher_gcry_algo(uint8_t code, size_t key_bytes)
+{
+	const struct cipher_row *r = row_by_code(code);
+
+	if (!r)
+		return -ENOENT;
+	if (!r->info.supported)
+		return -ENOTSUP;
+	if (code == ECRYPTFS_CIPHER_TWOFISH)
+		return key_bytes == 16 ? r->gcry_algo[0] : r->gcry_algo[1];
+	return r->gcry_algo[0];
+}
