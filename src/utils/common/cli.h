@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libecfs-cli: what every ecryptfs-ng program does the same way, so that
+ * prompts, stdin handling, limits and error lines match across programs and
+ * match ecryptfs-utils 111 where it prints something.
+ *
+ * Link with src/utils/common/libecfs-cli.la (noinst) and libecryptfs.
+ *
+ * Conventions: functions return 0 or a negative errno and never exit.
+ * Messages go to stderr as "prog: what failed: why" (cli_error); programs
+ * that must also print the reference's exact lines print those themselves.
+ */
+#ifndef ECFS_CLI_H
+#define ECFS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The reference's limit on every passphrase and wrapping passphrase. */
+#define CLI_SECRET_MAX 64
+/* The reference reads secrets with fgets() into a buffer of 64 + 2 bytes. */
+#define CLI_SECRET_BUF (CLI_SECRET_MAX + 2)
+
+/* ------------------------------------------------------------------------ */
+/* Program name and messages (msg.c)                                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Remember the program name (basename of argv0) for messages; call first.
+ * Also sets a zero core-dump limit so secrets never land in a core file.
+ */
+void cli_init(const char *argv0);
+const char *cli_prog(void);
+
+/*
+ * "prog: <fmt>: <why>\n" on stderr.  err is a negative errno (or 0 for no
+ * ": why" part); the reason text is cli_strerror(err).
+ */
+void cli_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "prog: warning: <fmt>\n" on stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Text for a negative errno as our libraries use it, e.g. -EKEYREJECTED is
+ * "wrong wrapping passphrase", -EBADMSG "truncated or corrupt file",
+ * -E2BIG "longer than 64 bytes", -ENODATA "no input"; anything else is
+ * strerror(-err).
+ */
+const char *cli_strerror(int err);
+
+/* True for "-h" and "--help". */
+bool cli_is_help(const char *arg);
+
+/* ------------------------------------------------------------------------ */
+/* Secrets (secret.c)                                                        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A passphrase in ecryptfs_secure_alloc() memory: CLI_SECRET_BUF bytes,
+ * always NUL-terminated, len without the NUL.  Zero-initialise, then fill
+ * with one of the cli_secret_read_* functions; cli_secret_free() wipes.
+ */
+struct cli_secret {
+	char *buf;
+	size_t len;
+};
+
+void cli_secret_free(struct cli_secret *s);
+
+/*
+ * "stdin mode" exactly as the reference's `-` argument: one line from fd 0,
+ * no prompt, the trailing '\n' stripped, the secret ends at the first NUL
+ * (scripts send printf "%s\0").  Reads byte by byte so nothing after the
+ * line stays in a stdio buffer (the next secret may follow on stdin).
+ *   -ENODATA  end of input before any byte (empty stdin)
+ *   -E2BIG    more than CLI_SECRET_MAX bytes (the rest of the line is consumed)
+ *   -ENOMEM, -EIO
+ * An empty line is success with len 0; callers that need a secret check it.
+ */
+int cli_secret_read_stdin(struct cli_secret *s);
+
+/*
+ * The reference's prompt style: "<prompt>: " on stdout, echo off on fd 0 if
+ * it is a terminal, one line read from fd 0 as cli_secret_read_stdin(), then
+ * echo restored (also on SIGINT/SIGTERM/SIGHUP) and "\n" printed on stdout.
+ * Works with a pipe on stdin too, as the reference does.  Errors as above.
+ */
+int cli_secret_read_prompt(const char *prompt, struct cli_secret *s);
+
+/*
+ * A secret given on the command line (the reference's hidden argv modes):
+ * warns on stderr that `what` is visible to other users (ps), copies it into
+ * secure memory and overwrites the argv string so it leaves
+ * /proc/PID/cmdline as early as possible.  -E2BIG over 64 bytes.
+ */
+int cli_secret_from_argv(const char *what, char *arg, struct cli_secret *s);
+
+/* ------------------------------------------------------------------------ */
+/* Process set-up and paths (misc.c)                                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Best-effort mlockall so secrets in ordinary memory never reach swap.
+ * As root (or with an unlimited RLIMIT_MEMLOCK): current and future pages;
+ * otherwise current pages only, so later allocations cannot fail on the
+ * memlock limit.  Skipped under AddressSanitizer (its shadow map is huge).
+ * Returns 0 or a negative errno; programs normally ignore it.
+ */
+int cli_lock_memory(void);
+
+/*
+ * path = "<passwd home of the real uid>/<rel>", malloc'ed (free() it).
+ * Uses getpwuid(getuid()), never $HOME, as the reference does.
+ * -ENOENT when the uid has no passwd entry.
+ */
+int cli_home_path(const char *rel, char **path);
+#define CLI_WRAPPED_PASSPHRASE_REL ".ecryptfs/wrapped-passphrase"
+
+#endif /* ECFS_CLI_H */
