@@ -298,6 +298,301 @@ ECRYPTFS_EXPORT int ecryptfs_cipher_info(uint8_t code, struct ecryptfs_cipher_in
 
 /* FORMAT-API: the format layer declares the rest of its interface below. */
 
+/*
+ * Error codes of the format layer (header, packets, lower files).  Each bad
+ * input has its own, so callers can name the reason:
+ *   -ENODATA   empty lower file (0 bytes) and no user.ecryptfs xattr
+ *   -ENOMSG    no eCryptfs marker: a foreign (plaintext) file
+ *   -EPROTO    file format version above 3
+ *   -EBADMSG   marker valid but the header or packet set is malformed
+ *   -EIO       truncated: the header or a data extent the size field claims is missing
+ *   -ENOPKG    cipher code not in the kernel's table
+ *   -ENOTSUP   a cipher the kernel knows but libgcrypt lacks (cast6)
+ *   -ENOKEY    no packet's key is in the key set (or a key module declined)
+ *   -EKEYREJECTED  a tag 1 payload that fails its checksum (wrong private key)
+ *   -E2BIG     the packets of a policy do not fit in the first 4096 bytes
+ *   -EINVAL    bad arguments
+ */
+
+/* Key sets (keyset.c) ------------------------------------------------------ */
+
+/*
+ * The keys one caller can use: passphrase keys found by their 8-byte sig
+ * (copied into secure memory), optionally the user keyring by sig, and a
+ * hook for public-key (tag 1) tokens.  Lookups are thread-safe; adding keys
+ * is not (build the set, then share it).
+ */
+struct ecryptfs_keyset;
+
+ECRYPTFS_EXPORT int ecryptfs_keyset_new(struct ecryptfs_keyset **out);
+ECRYPTFS_EXPORT void ecryptfs_keyset_free(struct ecryptfs_keyset *ks);	/* NULL is fine */
+/* Copy key into the set; a sig already present is replaced. */
+ECRYPTFS_EXPORT int ecryptfs_keyset_add_pass_key(struct ecryptfs_keyset *ks,
+						 const struct ecryptfs_pass_key *key);
+/* Also look sigs up in the user keyring (ecryptfs_keyring_get), as the kernel does. */
+ECRYPTFS_EXPORT void ecryptfs_keyset_use_keyring(struct ecryptfs_keyset *ks, bool on);
+/*
+ * The passphrase key for sig: copied into out (from ecryptfs_pass_key_new or
+ * secure memory).  -ENOKEY if neither the set nor (if enabled) the keyring has it.
+ */
+ECRYPTFS_EXPORT int ecryptfs_keyset_get_pass_key(struct ecryptfs_keyset *ks,
+						 const uint8_t sig[ECRYPTFS_SIG_SIZE],
+						 struct ecryptfs_pass_key *out);
+
+/*
+ * Public-key tokens (tag 1 packets).  A key module plugs in here; the library
+ * builds and checks the payload cipher_code || FEK || BE16 sum(FEK bytes) and
+ * the module only encrypts or decrypts it.  Both return 0, -ENOKEY when the
+ * token for sig is not theirs, or another negative errno.  *out_len is the
+ * capacity on entry and the length on return.
+ */
+struct ecryptfs_pubkey_ops {
+	int (*encrypt)(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE],
+		       const uint8_t *payload, size_t len, uint8_t *out, size_t *out_len);
+	int (*decrypt)(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE],
+		       const uint8_t *blob, size_t len, uint8_t *out, size_t *out_len);
+};
+ECRYPTFS_EXPORT void ecryptfs_keyset_set_pubkey_ops(struct ecryptfs_keyset *ks,
+						    const struct ecryptfs_pubkey_ops *ops,
+						    void *ctx);
+
+/* Mount-wide policy (policy.c) --------------------------------------------- */
+
+#define ECRYPTFS_POLICY_MAX_KEYS 73	/* AES-128 tag 3+11 pairs that fit in 4096 bytes */
+
+/*
+ * What the kernel gets from mount options.  Fill it with
+ * ecryptfs_policy_init() and ecryptfs_policy_add_sig(); it holds no secrets.
+ */
+struct ecryptfs_policy {
+	uint8_t cipher_code;		/* data cipher (enum ecryptfs_cipher_code) */
+	size_t key_bytes;		/* FEK size */
+	size_t n_sigs;			/* keys wrapping each new FEK, in order */
+	uint8_t sigs[ECRYPTFS_POLICY_MAX_KEYS][ECRYPTFS_SIG_SIZE];
+	bool xattr_metadata;		/* ecryptfs_xattr_metadata */
+	bool passthrough;		/* ecryptfs_passthrough */
+	bool encrypted_view;		/* ecryptfs_encrypted_view (read only) */
+	uint32_t metadata_size;		/* in-file header size; 0 = 8192 */
+	/* Filenames (fname.c): ecryptfs_fnek_sig, ecryptfs_fn_cipher, _fn_key_bytes. */
+	bool encrypt_filenames;		/* also sets flag 0x08 in new headers */
+	uint8_t fnek_sig[ECRYPTFS_SIG_SIZE];
+	uint8_t fn_cipher_code;
+	size_t fn_key_bytes;
+};
+
+/*
+ * Zero the policy, then set the data cipher by kernel name and key size
+ * (errors of ecryptfs_cipher_code).  Filename cipher defaults to the same.
+ */
+ECRYPTFS_EXPORT int ecryptfs_policy_init(struct ecryptfs_policy *p, const char *cipher,
+					 size_t key_bytes);
+/* Append a key sig (duplicates ignored): 0, -E2BIG when full. */
+ECRYPTFS_EXPORT int ecryptfs_policy_add_sig(struct ecryptfs_policy *p,
+					    const uint8_t sig[ECRYPTFS_SIG_SIZE]);
+/* Consistency: a usable cipher/key size, at least one sig, sizes: 0 or -EINVAL/-ENOTSUP. */
+ECRYPTFS_EXPORT int ecryptfs_policy_check(const struct ecryptfs_policy *p);
+
+/* Header and key packets (header.c, packets.c) ------------------------------ */
+
+#define ECRYPTFS_MARKER_MAGIC 0x3c81b7f5u
+#define ECRYPTFS_FILE_VERSION 3
+#define ECRYPTFS_FLAG_HMAC 0x01u
+#define ECRYPTFS_FLAG_ENCRYPTED 0x02u
+#define ECRYPTFS_FLAG_METADATA_IN_XATTR 0x04u
+#define ECRYPTFS_FLAG_ENCRYPT_FILENAMES 0x08u
+#define ECRYPTFS_HEADER_READ_MAX 4096	/* what the kernel reads of header or xattr */
+#define ECRYPTFS_MAX_PACKETS 128
+
+/* One key packet as found in a header. */
+struct ecryptfs_packet_info {
+	uint8_t tag;			/* 3 (tag 3 + tag 11 pair) or 1 */
+	uint8_t sig[ECRYPTFS_SIG_SIZE];
+	uint8_t cipher_code;		/* tag 3 only; 0 for tag 1 */
+	uint8_t salt[ECRYPTFS_SALT_SIZE];	/* tag 3 only (informational) */
+	uint16_t efek_off, efek_len;	/* encrypted key within raw[] */
+};
+
+/*
+ * A parsed header.  Self-contained (it keeps the raw bytes it came from), no
+ * secrets, so it can be copied and printed freely (ecryptfs-stat).
+ */
+struct ecryptfs_header {
+	uint64_t size;			/* plaintext size (offset 0) */
+	uint32_t marker;		/* m1 */
+	uint8_t version;		/* 0..3 */
+	uint8_t flags;			/* ECRYPTFS_FLAG_* bits (low byte of the flags word) */
+	uint32_t extent_size;		/* header-extent fields (4096, 2 for version 0) */
+	uint16_t extent_count;
+	uint64_t metadata_size;		/* extent_size * extent_count */
+	bool in_xattr;			/* parsed from the xattr form */
+	uint8_t cipher_code;		/* from the first tag 3 packet (0: tag 1 only) */
+	size_t key_bytes;		/* idem: 24 for code 8, else EFEK length */
+	size_t n_packets;
+	struct ecryptfs_packet_info packets[ECRYPTFS_MAX_PACKETS];
+	size_t raw_len;			/* header bytes up to and excluding the terminator */
+	uint8_t raw[ECRYPTFS_HEADER_READ_MAX];
+};
+
+/*
+ * Parse a header: the first bytes of a lower file (in_xattr false; at most
+ * 4096 are looked at) or a user.ecryptfs value (in_xattr true).  Needs no
+ * key.  Errors: -ENODATA (len 0), -ENOMSG, -EPROTO, -EBADMSG, -EIO (cut short),
+ * -ENOPKG (unknown cipher code in a tag 3 packet).
+ */
+ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool in_xattr,
+					  struct ecryptfs_header *hdr);
+
+/* A file encryption key, in secure memory (ecryptfs_fek_new / ecryptfs_fek_free). */
+struct ecryptfs_fek {
+	uint8_t cipher_code;
+	size_t key_bytes;
+	uint8_t key[ECRYPTFS_MAX_KEY_BYTES];
+};
+ECRYPTFS_EXPORT struct ecryptfs_fek *ecryptfs_fek_new(void);
+ECRYPTFS_EXPORT void ecryptfs_fek_free(struct ecryptfs_fek *fek);
+/* A fresh random FEK (gcry_randomize, strong): -EINVAL/-ENOTSUP for a bad cipher/size. */
+ECRYPTFS_EXPORT int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes,
+					  struct ecryptfs_fek *fek);
+
+/*
+ * Unwrap the FEK with the first packet (in file order) whose key the set holds.
+ * Errors: -ENOKEY, -ENOTSUP (cast6), -ENOPKG, -EKEYREJECTED (tag 1 checksum).
+ * *which (may be NULL) receives the index of the packet used.
+ */
+ECRYPTFS_EXPORT int ecryptfs_header_unwrap_fek(const struct ecryptfs_header *hdr,
+					       struct ecryptfs_keyset *ks,
+					       struct ecryptfs_fek *fek, size_t *which);
+
+/*
+ * Build a header for fek under policy p (a packet per p->sigs, each key taken
+ * from ks: passphrase keys as tag 3 + tag 11, others through the pubkey hook
+ * as tag 1), with a random marker and the given size.
+ *   in_xattr false: exactly metadata_size bytes (terminator, zero fill);
+ *   in_xattr true: the user.ecryptfs value (flag 0x04, no terminator).
+ * out has out_cap bytes; *out_len gets the length.  -ENOSPC if out is too
+ * small, -E2BIG if the packets pass 4096 bytes, -ENOKEY for a sig without key.
+ */
+ECRYPTFS_EXPORT int ecryptfs_header_build(const struct ecryptfs_policy *p,
+					  struct ecryptfs_keyset *ks,
+					  const struct ecryptfs_fek *fek, uint64_t size,
+					  bool in_xattr, uint8_t *out, size_t out_cap,
+					  size_t *out_len);
+
+/*
+ * The 8192-byte in-file header of an encrypted-view copy of an xattr-mode
+ * file (FORMAT §7): the xattr value with flag 0x04 cleared, fields (4096, 2),
+ * then zeros.  -EINVAL if hdr is not an xattr header.
+ */
+ECRYPTFS_EXPORT int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
+					      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE]);
+
+/* Lower size for a plaintext size: metadata + whole extents (xattr: no metadata). */
+ECRYPTFS_EXPORT uint64_t ecryptfs_lower_size(uint64_t size, uint64_t data_offset);
+
+/* OpenPGP-style length octets (FORMAT §3.1): bytes written (1 or 2) or -EINVAL. */
+ECRYPTFS_EXPORT int ecryptfs_packet_length_write(size_t len, uint8_t out[2]);
+/* Parse at most avail bytes: *len and *used set; -EBADMSG for forms the kernel rejects. */
+ECRYPTFS_EXPORT int ecryptfs_packet_length_parse(const uint8_t *buf, size_t avail,
+						 size_t *len, size_t *used);
+
+/* The extent engine (extent.c) ---------------------------------------------- */
+
+/*
+ * Per-file data crypto: CBC per 4096-byte extent, IV_i = MD5(rootIV ||
+ * decimal i NUL-padded to 16), rootIV = MD5(FEK), 8-byte-block ciphers use
+ * IV[0..7].  The context keeps a small pool of keyed libgcrypt handles.
+ *
+ * Performance notes for the FUSE daemon: encrypt/decrypt are safe to call
+ * from any number of threads at once on one context (each call takes a
+ * handle from the pool for the whole batch; threads beyond the pool size get
+ * a fresh handle, keyed once, which joins the pool).  Give each call as many
+ * consecutive extents as you have (a 1 MiB request is one call of 256); the
+ * cost per call is one lock round trip, per extent one MD5 of 32 bytes and
+ * one setiv.  Disjoint extent ranges of one file may be processed in
+ * parallel by worker threads; nothing is allocated per extent.  in == out
+ * (in place) is allowed; partial overlap is not.
+ */
+struct ecryptfs_crypt;
+
+ECRYPTFS_EXPORT int ecryptfs_crypt_new(const struct ecryptfs_fek *fek,
+				       struct ecryptfs_crypt **out);
+ECRYPTFS_EXPORT void ecryptfs_crypt_free(struct ecryptfs_crypt *c);	/* NULL is fine */
+/* n extents of 4096 bytes, extent indexes first .. first+n-1. */
+ECRYPTFS_EXPORT int ecryptfs_crypt_encrypt(struct ecryptfs_crypt *c, uint64_t first,
+					   const void *in, void *out, size_t n);
+ECRYPTFS_EXPORT int ecryptfs_crypt_decrypt(struct ecryptfs_crypt *c, uint64_t first,
+					   const void *in, void *out, size_t n);
+/* The root IV and the 16-byte IV of one extent (before 8-byte truncation). */
+ECRYPTFS_EXPORT void ecryptfs_crypt_root_iv(const struct ecryptfs_crypt *c, uint8_t iv[16]);
+ECRYPTFS_EXPORT int ecryptfs_crypt_extent_iv(struct ecryptfs_crypt *c, uint64_t idx,
+					     uint8_t iv[16]);
+
+/* Lower files (lowerfile.c) ------------------------------------------------- */
+
+/*
+ * A lower file opened through the format: the daemon and the offline tools
+ * both use it.  The handle borrows fd (never closes it) and caches the
+ * header; key packets are never rewritten, only the size field (8 bytes at
+ * offset 0, or the first 8 bytes of the xattr) whenever the size changes.
+ *
+ * Thread-safety: concurrent ecryptfs_file_pread calls are fine; writes and
+ * truncates to one file must be serialised by the caller (and not run
+ * alongside reads of the same range).
+ */
+struct ecryptfs_file;
+
+enum ecryptfs_file_kind {
+	ECRYPTFS_FILE_ENCRYPTED = 0,	/* the normal case */
+	ECRYPTFS_FILE_PASSTHROUGH,	/* not eCryptfs, policy->passthrough: bytes as they are */
+	ECRYPTFS_FILE_VIEW,		/* policy->encrypted_view: raw ciphertext, read only */
+};
+
+/* Flags for ecryptfs_file_open. */
+#define ECRYPTFS_OPEN_INIT_EMPTY 0x1	/* a 0-byte lower file without xattr gets a new header */
+
+/*
+ * Make fd (an empty lower file, opened read-write) a new encrypted file: new
+ * random FEK, header in the file or, with p->xattr_metadata, in user.ecryptfs.
+ */
+ECRYPTFS_EXPORT int ecryptfs_file_create(int fd, const struct ecryptfs_policy *p,
+					 struct ecryptfs_keyset *ks,
+					 struct ecryptfs_file **out);
+/*
+ * Open an existing lower file: the in-file header first, then the xattr
+ * (FORMAT §9); then passthrough if p allows it.  p may be NULL (offline
+ * tools: no passthrough, no view).  Errors are those of the header and
+ * packets for the in-file header, or of the xattr when only it exists.
+ */
+ECRYPTFS_EXPORT int ecryptfs_file_open(int fd, const struct ecryptfs_policy *p,
+				       struct ecryptfs_keyset *ks, unsigned flags,
+				       struct ecryptfs_file **out);
+ECRYPTFS_EXPORT void ecryptfs_file_close(struct ecryptfs_file *f);	/* NULL is fine */
+
+ECRYPTFS_EXPORT enum ecryptfs_file_kind ecryptfs_file_kind(const struct ecryptfs_file *f);
+/* Plaintext size (lower size for passthrough; view size for the view). */
+ECRYPTFS_EXPORT uint64_t ecryptfs_file_size(const struct ecryptfs_file *f);
+/* The cached header (NULL for passthrough). */
+ECRYPTFS_EXPORT const struct ecryptfs_header *ecryptfs_file_header(const struct ecryptfs_file *f);
+/* The extent engine of the file (NULL unless encrypted): for parallel I/O. */
+ECRYPTFS_EXPORT struct ecryptfs_crypt *ecryptfs_file_crypt(struct ecryptfs_file *f);
+/* Lower offset of data extent 0 (metadata_size, or 0 in xattr mode). */
+ECRYPTFS_EXPORT uint64_t ecryptfs_file_data_offset(const struct ecryptfs_file *f);
+
+/* Plaintext reads and writes: bytes done (short only at EOF) or negative errno. */
+ECRYPTFS_EXPORT ssize_t ecryptfs_file_pread(struct ecryptfs_file *f, void *buf, size_t n,
+					    uint64_t off);
+ECRYPTFS_EXPORT ssize_t ecryptfs_file_pwrite(struct ecryptfs_file *f, const void *buf,
+					     size_t n, uint64_t off);
+/* Truncate up (encrypted zeros, no holes) or down (zero tail, lower cut). */
+ECRYPTFS_EXPORT int ecryptfs_file_truncate(struct ecryptfs_file *f, uint64_t size);
+/*
+ * Record a new plaintext size after the caller wrote extents itself through
+ * ecryptfs_file_crypt (the daemon's parallel path): rewrites the size field.
+ */
+ECRYPTFS_EXPORT int ecryptfs_file_set_size(struct ecryptfs_file *f, uint64_t size);
+
+/* (Filenames: the fname.c section follows.) */
+
 #ifdef __cplusplus
 }
 #endif
