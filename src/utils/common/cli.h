@@ -73,7 +73,7 @@ void cli_secret_free(struct cli_secret *s);
  * (scripts send printf "%s\0").  Reads byte by byte so nothing after the
  * line stays in a stdio buffer (the next secret may follow on stdin).
  *   -ENODATA  end of input before any byte (empty stdin)
- *   -E2BIG    more than CLI_SECRET_MAX bytes (the rest of the line is consumed)
+ *   -E2BIG    more than CLI_SECRET_MAX bytes (reading stops there)
  *   -ENOMEM, -EIO
  * An empty line is success with len 0; callers that need a secret check it.
  */

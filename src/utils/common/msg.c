@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Program name and the one-line "prog: what failed: why" messages.  The
+ * texts for our library's errnos say what the user can act on, which
+ * strerror() cannot (EKEYREJECTED reads "Key was rejected by service").
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cli.h"
+
+static const char *prog_name = "ecryptfs";
+
+void cli_init(const char *argv0)
+{
+	const struct rlimit none = { 0, 0 };
+	const char *slash;
+
+	if (argv0 && *argv0) {
+		slash = strrchr(argv0, '/');
+		prog_name = slash ? slash + 1 : argv0;
+	}
+	/* A core file would hold whatever secret was in memory at the crash. */
+	setrlimit(RLIMIT_CORE, &none);
+}
+
+const char *cli_prog(void)
+{
+	return prog_name;
+}
+
+const char *cli_strerror(int err)
+{
+	switch (-err) {
+	case EKEYREJECTED:
+		return "wrong wrapping passphrase";
+	case EBADMSG:
+		return "truncated or corrupt file";
+	case ENOTSUP:
+		return "unsupported file version";
+	case E2BIG:
+		return "longer than 64 bytes";
+	case ENODATA:
+		return "no input";
+	case ENOKEY:
+		return "key not found in the keyring";
+	default:
+		return strerror(-err);
+	}
+}
+
+__attribute__((format(printf, 3, 0)))
+static void vmsg(const char *tag, int err, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s", prog_name, tag);
+	vfprintf(stderr, fmt, ap);
+	if (err)
+		fprintf(stderr, ": %s", cli_strerror(err));
+	fputc('\n', stderr);
+}
+
+void cli_error(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", err, fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning: ", 0, fmt, ap);
+	va_end(ap);
+}
+
+bool cli_is_help(const char *arg)
+{
+	return arg && (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0);
+}
