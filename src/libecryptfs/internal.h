@@ -20,4 +20,87 @@ void ecryptfs_hex_encode(const uint8_t *in, size_t n, char *out);
 /* cipher.c: the GCRY_CIPHER_* for a code and key size, -ENOENT or -ENOTSUP. */
 int ecryptfs_cipher_gcry_algo(uint8_t code, size_t key_bytes);
 
+/* ---- Key layer (kdf.c, wrap.c, wrap_v3.c, rcfile.c) ---------------------- */
+
+/* kdf.c: 1..64 bytes, no NUL; 0 or -EINVAL. */
+int ecryptfs_check_passphrase(const char *pass, size_t pass_len);
+
+struct ecryptfs_wrap_params;
+
+/*
+ * A wrapped-passphrase file split into its fields, without any KDF (wrap.c).
+ * Pointers point into the parsed buffer.  Fields a version lacks are NULL/0.
+ */
+#define ECRYPTFS_V3_SALT_BYTES 16
+#define ECRYPTFS_V3_NONCE_BYTES 12
+#define ECRYPTFS_V3_KCV_BYTES 16
+#define ECRYPTFS_V3_TAG_BYTES 16
+#define ECRYPTFS_V3_SUM_BYTES 32
+#define ECRYPTFS_V3_HEADER_BYTES 58	/* everything before the ciphertext */
+#define ECRYPTFS_V3_CT_BYTES 64		/* the passphrase, NUL-padded to 64 */
+#define ECRYPTFS_V3_FILE_BYTES (ECRYPTFS_V3_HEADER_BYTES + ECRYPTFS_V3_CT_BYTES + \
+				ECRYPTFS_V3_TAG_BYTES + ECRYPTFS_V3_SUM_BYTES)
+
+struct ecryptfs_wrapped_fields {
+	int version;			/* 1, 2 or 3 */
+	const uint8_t *salt;		/* v2: 8 bytes; v3: 16 bytes; v1: NULL */
+	const char *sig_hex;		/* v1, v2: 16 hex characters, no NUL */
+	const uint8_t *ct;		/* ciphertext */
+	size_t ct_len;
+	/* v3 only */
+	uint32_t argon2_time, argon2_memory_kib, argon2_lanes;
+	const uint8_t *nonce, *kcv, *tag;
+	size_t header_len;		/* bytes authenticated as AAD */
+};
+
+/*
+ * Validate the structure of buf and split it (wrap.c).  -EBADMSG truncated or
+ * garbled, -ENOTSUP unknown version; v3 also checks its checksum here.
+ */
+int ecryptfs_wrapped_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f);
+/* wrap_v3.c: v3 part of ecryptfs_wrapped_parse (buf starts with ':' 0x03). */
+int ecryptfs_wrapped_v3_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f);
+/* wrap_v3.c: the v3 halves of ecryptfs_wrap / ecryptfs_unwrap. */
+int ecryptfs_wrap_v3(const char *pass, size_t pass_len, const char *wrapping_pw,
+		     size_t wrapping_len, const struct ecryptfs_wrap_params *params,
+		     uint8_t *out, size_t *out_len);
+int ecryptfs_unwrap_v3(const struct ecryptfs_wrapped_fields *f, const uint8_t *buf,
+		       const char *wrapping_pw, size_t wrapping_len,
+		       char *pass, size_t *pass_len);
+/* wrap_v3.c: defaults of v3 (doc/wrapped-passphrase.5). */
+#define ECRYPTFS_V3_DEFAULT_TIME 3
+#define ECRYPTFS_V3_DEFAULT_MEMORY_KIB (64 * 1024)
+#define ECRYPTFS_V3_DEFAULT_LANES 1
+
+/* ---- Format layer (keyset.c, packets.c, header.c, extent.c, lowerfile.c) ---- */
+struct ecryptfs_keyset;
+struct ecryptfs_header;
+struct ecryptfs_fek;
+
+/* keyset.c: the tag 1 hook, -ENOKEY when no module is plugged in. */
+int ecryptfs_keyset_pubkey_encrypt(struct ecryptfs_keyset *ks, const uint8_t sig[8],
+				   const uint8_t *payload, size_t len,
+				   uint8_t *out, size_t *out_len);
+int ecryptfs_keyset_pubkey_decrypt(struct ecryptfs_keyset *ks, const uint8_t sig[8],
+				   const uint8_t *blob, size_t len,
+				   uint8_t *out, size_t *out_len);
+
+/* header.c: a FEK size a new file may use: -ENOPKG, -ENOTSUP, -EINVAL. */
+int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes);
+
+/*
+ * packets.c: parse the packet set at buf[start..end) into hdr->packets
+ * (offsets refer to buf, which hdr->raw copies).  truncated: the buffer
+ * stopped before the kernel's 4096 bytes, so running off it is -EIO.
+ */
+int ecryptfs_packet_set_parse(const uint8_t *buf, size_t start, size_t end, int truncated,
+			      struct ecryptfs_header *hdr, size_t *set_end);
+/* Append the packets for one sig at out[*pos], at most cap: -E2BIG, -ENOKEY. */
+int ecryptfs_packet_write_for_sig(struct ecryptfs_keyset *ks, const uint8_t sig[8],
+				  const struct ecryptfs_fek *fek, uint8_t *out, size_t cap,
+				  size_t *pos);
+/* Unwrap the FEK of packet i of hdr. */
+int ecryptfs_packet_unwrap(const struct ecryptfs_header *hdr, size_t i,
+			   struct ecryptfs_keyset *ks, struct ecryptfs_fek *fek);
+
 #endif

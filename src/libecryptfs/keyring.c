@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Passphrase tokens in the kernel keyring.  Keys live in the user keyring
+ * (@u) as "user" keys described by their sig, where ecryptfs-utils puts them
+ * and where the kernel and umount.ecryptfs look for them.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <keyutils.h>
+
+#include "ecryptfs.h"
+#include "internal.h"
+
+static int check_sig_hex(const char *sig_hex)
+{
+	uint8_t sig[ECRYPTFS_SIG_SIZE];
+
+	return ecryptfs_sig_from_hex(sig_hex, sig);
+}
+
+ECRYPTFS_EXPORT int ecryptfs_keyring_find(const char *sig_hex, int32_t *serial)
+{
+	key_serial_t id;
+	int rc;
+
+	rc = check_sig_hex(sig_hex);
+	if (rc < 0)
+		goto out;
+	id = keyctl_search(KEY_SPEC_USER_KEYRING, "user", sig_hex, 0);
+	if (id < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (serial)
+		*serial = id;
+	rc = 0;
+out:
+	return rc;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_keyring_add(const struct ecryptfs_pass_key *key, bool *already)
+{
+	uint8_t *tok = NULL;
+	key_serial_t id;
+	int rc;
+
+	if (already)
+		*already = false;
+	if (!key) {
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = ecryptfs_keyring_find(key->sig_hex, NULL);
+	if (rc == 0) {
+		/* The reference does not replace a present key either. */
+		if (already)
+			*already = true;
+		goto out;
+	}
+	if (rc != -ENOKEY)
+		goto out;
+	tok = ecryptfs_secure_alloc(ECRYPTFS_AUTH_TOK_SIZE);
+	if (!tok) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = ecryptfs_auth_tok_build(key, tok);
+	if (rc < 0)
+		goto out;
+	id = add_key("user", key->sig_hex, tok, ECRYPTFS_AUTH_TOK_SIZE, KEY_SPEC_USER_KEYRING);
+	rc = id < 0 ? -errno : 0;
+out:
+	ecryptfs_secure_free(tok);
+	return rc;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_keyring_get(const char *sig_hex, struct ecryptfs_pass_key *out)
+{
+	void *payload = NULL;
+	int32_t serial;
+	long n = 0;
+	int rc;
+
+	if (!out) {
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = ecryptfs_keyring_find(sig_hex, &serial);
+	if (rc < 0)
+		goto out;
+	n = keyctl_read_alloc(serial, &payload);
+	if (n < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = ecryptfs_auth_tok_parse(payload, (size_t)n, out);
+	/* A "user" key described by a sig but holding something else. */
+	if (rc == 0 && strcmp(out->sig_hex, sig_hex) != 0)
+		rc = -EINVAL;
+out:
+	if (payload) {
+		/* keyutils hands the KEK over in ordinary heap memory. */
+		ecryptfs_wipe(payload, (size_t)n);
+		free(payload);
+	}
+	return rc;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_keyring_unlink(const char *sig_hex)
+{
+	int32_t serial;
+	int rc;
+
+	rc = ecryptfs_keyring_find(sig_hex, &serial);
+	if (rc < 0)
+		goto out;
+	if (keyctl_unlink(serial, KEY_SPEC_USER_KEYRING) < 0) {
+		/* Found through a keyring that @u links, but not in @u itself. */
+		rc = errno == ENOENT ? -ENOKEY : -errno;
+		goto out;
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_keyring_link_user_session(void)
+{
+	if (keyctl_link(KEY_SPEC_USER_KEYRING, KEY_SPEC_SESSION_KEYRING) < 0)
+		return -errno;
+	return 0;
+}
