@@ -95,6 +95,39 @@ int cli_secret_read_prompt(const char *prompt, struct cli_secret *s);
  */
 int cli_secret_from_argv(const char *what, char *arg, struct cli_secret *s);
 
+/* Where a secret comes from: the three argument forms of the reference. */
+enum cli_secret_source {
+	CLI_SECRET_PROMPT,	/* cli_secret_read_prompt(prompt) */
+	CLI_SECRET_STDIN,	/* the `-` argument: cli_secret_read_stdin() */
+	CLI_SECRET_ARGV,	/* hidden argv mode: cli_secret_from_argv(arg) */
+};
+
+/*
+ * Get one non-empty secret and, unlike the functions above, report failures
+ * itself: over 64 bytes prints the reference's line "Passphrase is too long.
+ * Use at most 64 characters long passphrase." and "prog: <what>: longer than
+ * 64 bytes"; no input "prog: <what>: no input (empty stdin?)"; an empty line
+ * "prog: <what>: empty".  Returns 0 or the negative errno (-EINVAL: empty).
+ */
+int cli_secret_get(enum cli_secret_source src, const char *what, const char *prompt,
+		   char *arg, struct cli_secret *s);
+
+/* ------------------------------------------------------------------------ */
+/* The reference's error lines (msg.c)                                       */
+/* ------------------------------------------------------------------------ */
+
+#define CLI_REF_INFO_LINE "Info: Check the system log for more information from libecryptfs"
+
+/*
+ * The number the reference prints in "Error: ... [rc]" for one of our
+ * errnos: it says -5 (EIO) for a wrong wrapping passphrase and -22 (EINVAL)
+ * for a malformed file, where we have EKEYREJECTED and EBADMSG.
+ */
+int cli_ref_code(int err);
+
+/* "Error: <what> [<cli_ref_code(err)>]" and the Info line, on stderr. */
+void cli_ref_error(const char *what, int err);
+
 /* ------------------------------------------------------------------------ */
 /* Process set-up and paths (misc.c)                                         */
 /* ------------------------------------------------------------------------ */
@@ -115,5 +148,16 @@ int cli_lock_memory(void);
  */
 int cli_home_path(const char *rel, char **path);
 #define CLI_WRAPPED_PASSPHRASE_REL ".ecryptfs/wrapped-passphrase"
+
+/*
+ * The argument forms of ecryptfs-unwrap-passphrase and
+ * ecryptfs-insert-wrapped-passphrase-into-keyring, argv after the program
+ * name: [] (default file, prompt), [FILE] (prompt), [FILE -] (stdin) or
+ * [FILE SECRET] (argv).  *path is malloc'ed (the default file is
+ * CLI_WRAPPED_PASSPHRASE_REL under the passwd home); *arg is the argv
+ * secret or NULL.  -EINVAL for any other form or an unknown "-x" option.
+ */
+int cli_file_secret_args(int argc, char *argv[], char **path,
+			 enum cli_secret_source *src, char **arg);
 
 #endif /* ECFS_CLI_H */

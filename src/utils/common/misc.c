@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -60,4 +61,29 @@ int cli_home_path(const char *rel, char **path)
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+int cli_file_secret_args(int argc, char *argv[], char **path,
+			 enum cli_secret_source *src, char **arg)
+{
+	*path = NULL;
+	*arg = NULL;
+	*src = CLI_SECRET_PROMPT;
+	if (argc > 2)
+		return -EINVAL;
+	if (argc == 0)
+		return cli_home_path(CLI_WRAPPED_PASSPHRASE_REL, path);
+	/* "-x" as a file name is almost surely a mistyped option. */
+	if (argv[0][0] == '-')
+		return -EINVAL;
+	if (argc == 2) {
+		if (strcmp(argv[1], "-") == 0) {
+			*src = CLI_SECRET_STDIN;
+		} else {
+			*src = CLI_SECRET_ARGV;
+			*arg = argv[1];
+		}
+	}
+	*path = strdup(argv[0]);
+	return *path ? 0 : -ENOMEM;
 }

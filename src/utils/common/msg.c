@@ -86,3 +86,20 @@ bool cli_is_help(const char *arg)
 {
 	return arg && (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0);
 }
+
+int cli_ref_code(int err)
+{
+	switch (-err) {
+	case EKEYREJECTED:
+		return -EIO;
+	case EBADMSG:
+		return -EINVAL;
+	default:
+		return err;
+	}
+}
+
+void cli_ref_error(const char *what, int err)
+{
+	fprintf(stderr, "Error: %s [%d]\n%s\n", what, cli_ref_code(err), CLI_REF_INFO_LINE);
+}

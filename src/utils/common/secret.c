@@ -160,3 +160,35 @@ int cli_secret_from_argv(const char *what, char *arg, struct cli_secret *s)
 	explicit_bzero(arg, n);
 	return rc;
 }
+
+int cli_secret_get(enum cli_secret_source src, const char *what, const char *prompt,
+		   char *arg, struct cli_secret *s)
+{
+	int rc;
+
+	switch (src) {
+	case CLI_SECRET_PROMPT:
+		rc = cli_secret_read_prompt(prompt, s);
+		break;
+	case CLI_SECRET_STDIN:
+		rc = cli_secret_read_stdin(s);
+		break;
+	default:
+		rc = cli_secret_from_argv(what, arg, s);
+		break;
+	}
+	if (rc == -E2BIG) {
+		fprintf(stderr, "Passphrase is too long. Use at most 64 characters long passphrase.\n");
+		cli_error(rc, "%s", what);
+	} else if (rc == -ENODATA) {
+		cli_error(0, "%s: no input (empty stdin?)", what);
+	} else if (rc < 0) {
+		cli_error(rc, "reading the %s", what);
+	} else if (s->len == 0) {
+		cli_error(0, "%s: empty", what);
+		rc = -EINVAL;
+	}
+	if (rc < 0)
+		cli_secret_free(s);
+	return rc;
+}
