@@ -593,6 +593,56 @@ ECRYPTFS_EXPORT int ecryptfs_file_set_size(struct ecryptfs_file *f, uint64_t siz
 
 /* (Filenames: the fname.c section follows.) */
 
+/* ------------------------------------------------------------------------ */
+/* Filenames and symlink targets (fname.c), FORMAT.md §6                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Lower names are "ECRYPTFS_FNEK_ENCRYPTED." + the kernel's base64 of a tag 70
+ * packet.  fnek is the filename key (its whole 64-byte KEK seeds the
+ * deterministic prefix, KEK[0:key_bytes] keys the cipher, its sig goes into
+ * the packet).  code is ecryptfs_cipher_code(fn_cipher, fn_key_bytes);
+ * key_bytes 0 means the size an AES code implies (other ciphers need it).
+ * Results are NUL-terminated in out; the functions return their length.
+ */
+
+/* Name -> lower name.  "." and ".." pass through.  -EINVAL empty, '/' or NUL
+ * in the name; -ENAMETOOLONG over ECRYPTFS_MAX_NAME_BYTES or out too small;
+ * -ENOTSUP cipher we lack (cast6); -ENOENT unknown code. */
+ECRYPTFS_EXPORT int ecryptfs_fname_encrypt(const struct ecryptfs_pass_key *fnek, uint8_t code,
+					   size_t key_bytes, const char *name, size_t len,
+					   char *out, size_t out_size);
+/* Symlink target -> lower target; out_size is the caller's limit (PATH_MAX,
+ * or the lower file system's symlink limit + 1): -ENAMETOOLONG past it. */
+ECRYPTFS_EXPORT int ecryptfs_symlink_encrypt(const struct ecryptfs_pass_key *fnek, uint8_t code,
+					     size_t key_bytes, const char *target, size_t len,
+					     char *out, size_t out_size);
+
+/* The FNEK signature and cipher code inside a lower name or target, so the
+ * caller can pick the key: 0, or -EINVAL when it is not a decodable tag 70
+ * name (no prefix, too short, bad tag or length; "." and ".." included). */
+ECRYPTFS_EXPORT int ecryptfs_fname_sig(const char *lower, size_t len,
+				       uint8_t sig[ECRYPTFS_SIG_SIZE], uint8_t *code);
+
+/* Lower name -> name.  "." and ".." pass through.  -EINVAL: not prefixed,
+ * undecodable, no separator, or a result that is empty or holds '/', NUL or
+ * is "." or ".."; -ENOKEY: the packet's sig is not fnek's; -ENOTSUP: cipher
+ * we lack; -ERANGE: out too small. */
+ECRYPTFS_EXPORT int ecryptfs_fname_decrypt(const struct ecryptfs_pass_key *fnek,
+					   size_t key_bytes, const char *lower, size_t len,
+					   char *out, size_t out_size);
+/* Lower target -> target; like ecryptfs_fname_decrypt but '/', "." and ".."
+ * are allowed (only NUL is refused). */
+ECRYPTFS_EXPORT int ecryptfs_symlink_decrypt(const struct ecryptfs_pass_key *fnek,
+					     size_t key_bytes, const char *lower, size_t len,
+					     char *out, size_t out_size);
+
+/* Length of the lower name or target for len plaintext bytes under code. */
+ECRYPTFS_EXPORT ssize_t ecryptfs_fname_lower_len(uint8_t code, size_t len);
+/* Longest plaintext name that fits a lower NAME_MAX (statfs f_namelen): 143
+ * for 255, as the kernel reports; otherwise the exact largest fit. */
+ECRYPTFS_EXPORT ssize_t ecryptfs_fname_max_len(uint8_t code, size_t lower_name_max);
+
 #ifdef __cplusplus
 }
 #endif
