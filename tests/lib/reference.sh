@@ -116,7 +116,8 @@ as_user_fnek() { _tu_run 1 "$@"; }
 
 # "SIG PAYLOAD-HEX" for every user key in USER's @u, sorted.
 kr_dump() {
-	as_user "$1" bash -c 'for k in $(keyctl rlist @u); do
+	# Reading a key needs possession: link @u into the session first.
+	as_user "$1" bash -c 'keyctl link @u @s; for k in $(keyctl rlist @u); do
 		d=$(keyctl rdescribe "$k") || continue
 		printf "%s %s\n" "${d##*;}" "$(keyctl pipe "$k" | od -An -v -tx1 | tr -d " \n")"
 	done | sort'
