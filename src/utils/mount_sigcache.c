@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The signature-cache check of mount.ecryptfs (REFERENCE §5.3 step 10): a
+ * key never mounted with before probably means a mistyped passphrase, so the
+ * user confirms and may record the sig in ~/.ecryptfs/sig-cache.txt.  Texts,
+ * trailing spaces and the 5-try limit are the reference's.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "mount_helper.h"
+
+#define TRIES 5
+
+/* 1 yes, 0 no, -EINVAL after TRIES other answers, -EIO at end of input. */
+static int ask(const char *question)
+{
+	char line[128];
+
+	for (int i = 0; i < TRIES; i++) {
+		int r;
+
+		fputs(question, stdout);
+		r = mh_read_line(line, sizeof(line));
+		if (r < 0)
+			return r;
+		if (!strcmp(line, "yes"))
+			return 1;
+		if (!strcmp(line, "no"))
+			return 0;
+	}
+	return -EINVAL;
+}
+
+int mh_check_sig_cache(const char *sig_hex)
+{
+	char *dir = NULL, *path = NULL, *q = NULL;
+	int r;
+
+	r = cli_home_path(".ecryptfs", &dir);
+	if (r == 0)
+		r = cli_home_path(".ecryptfs/sig-cache.txt", &path);
+	if (r < 0) {
+		cli_error(r, "finding the home directory for the signature cache");
+		goto out;
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		r = -errno;
+		cli_error(r, "creating %s", dir);
+		goto out;
+	}
+	r = ecryptfs_sigcache_contains(path, sig_hex);
+	if (r < 0) {
+		cli_error(r, "reading the signature cache %s", path);
+		goto out;
+	}
+	if (r == 1) {
+		r = 0;
+		goto out;
+	}
+	printf("WARNING: Based on the contents of [%s],\n"
+	       "it looks like you have never mounted with this key \n"
+	       "before. This could mean that you have typed your \n"
+	       "passphrase wrong.\n\n", path);
+	r = ask("Would you like to proceed with the mount (yes/no)? : ");
+	if (r <= 0) {
+		if (r != -EIO)
+			printf("Aborting mount.\n");
+		r = r == 0 ? 1 : r;
+		goto out;
+	}
+	if (asprintf(&q, "Would you like to append sig [%s] to\n[%s] \n"
+		     "in order to avoid this warning in the future (yes/no)? : ",
+		     sig_hex, path) < 0) {
+		q = NULL;
+		r = -ENOMEM;
+		goto out;
+	}
+	r = ask(q);
+	if (r < 0)
+		goto out;
+	if (r == 0) {
+		printf("Not adding sig to user sig cache file; continuing with mount.\n");
+		goto out;
+	}
+	r = ecryptfs_sigcache_append(path, sig_hex);
+	if (r < 0) {
+		cli_error(r, "appending the sig to %s", path);
+		goto out;
+	}
+	printf("Successfully appended new sig to user sig cache file\n");
+out:
+	free(dir);
+	free(path);
+	free(q);
+	return r;
+}
