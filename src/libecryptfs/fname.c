@@ -170,10 +170,13 @@ static int open_ecb(uint8_t code, size_t key_bytes, const struct ecryptfs_pass_k
 	rc = ecryptfs_init();
 	if (rc < 0)
 		return rc;
-	if (gcry_cipher_open(hd, algo, GCRY_CIPHER_MODE_ECB, GCRY_CIPHER_SECURE))
+	if (gcry_cipher_open(hd, algo, GCRY_CIPHER_MODE_ECB, GCRY_CIPHER_SECURE)) {
+		*hd = NULL;
 		return -ENOMEM;
+	}
 	if (gcry_cipher_setkey(*hd, fnek->kek, key_bytes)) {
 		gcry_cipher_close(*hd);
+		*hd = NULL;
 		return -EINVAL;
 	}
 	return 0;

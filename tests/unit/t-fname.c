@@ -362,6 +362,13 @@ static void limits_and_errors(void)
 	rc = ecryptfs_symlink_decrypt(k, 16, lower, (size_t)rc, out, sizeof(out));
 	ok(rc == 4 && strcmp(out, "../x") == 0, "but the symlink target is fine");
 
+	/* A key size the cipher refuses (3DES wants 24) fails cleanly. */
+	rc = ecryptfs_fname_encrypt(k, ECRYPTFS_CIPHER_DES3_EDE, 24, "abc", 3, lower,
+				    sizeof(lower));
+	ok(rc == 72, "3DES name encrypts");
+	is_int(ecryptfs_fname_decrypt(k, 16, lower, (size_t)rc, out, sizeof(out)), -EINVAL,
+	       "3DES name with a 16-byte key: EINVAL");
+
 	/* Decode errors */
 	ecryptfs_fname_encrypt(k, c16, 16, "hello", 5, good, sizeof(good));
 	is_int(ecryptfs_fname_sig(good, strlen(good), sig, &code), 0, "sig of a lower name");
