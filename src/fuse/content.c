@@ -1,0 +1,486 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The contents of regular files: the only place that knows upper
+ * (plaintext) bytes from lower (ciphertext) ones.  Headers, keys and the
+ * size field are libecryptfs's lower-file API; the hot path (whole requests
+ * of extents) is done here with the engine's batch calls, so that
+ *  - a request is one lower pread or pwrite, not one per extent;
+ *  - large requests are encrypted/decrypted on several threads (pool.c);
+ *  - a write never reads extents it covers completely;
+ *  - ciphertext leaves the lower page cache once used: the plaintext is in
+ *    the kernel's FUSE page cache already, and caching both halves memory.
+ * Crash order: extents first, the size field after, so a killed daemon
+ * leaves files whose header describes only data that is really there.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "efs.h"
+
+#define EXT ECRYPTFS_EXTENT_SIZE
+
+struct efs_keys {
+	struct ecryptfs_keyset *ks;
+	struct ecryptfs_policy policy;
+};
+
+struct efs_content {
+	struct efs_inode *in;
+	int fd;
+	bool writable;
+	struct ecryptfs_file *f;
+	enum ecryptfs_file_kind kind;
+	struct ecryptfs_crypt *crypt;	/* ENCRYPTED only */
+	uint64_t data_off;
+	uint64_t size;			/* read with atomics: getattr runs beside writes */
+};
+
+int efs_keys_load(struct efs_fs *fs, char *err, size_t errlen)
+{
+	const struct efs_opts *o = &fs->opts;
+	struct efs_keys *k = calloc(1, sizeof(*k));
+	struct ecryptfs_policy *p;
+	int r;
+
+	if (!k)
+		return -ENOMEM;
+	fs->keys = k;
+	p = &k->policy;
+	r = ecryptfs_policy_init(p, o->cipher, o->key_bytes);
+	if (r < 0) {
+		snprintf(err, errlen, "ecryptfs_cipher=%s,ecryptfs_key_bytes=%u: %s", o->cipher,
+			 o->key_bytes,
+			 r == -ENOENT ? "unknown cipher" :
+			 r == -ENOTSUP ? "cipher not supported" :
+			 o->key_bytes ? "key size not usable with this cipher" :
+			 "ecryptfs_key_bytes is required");
+		return r;
+	}
+	if (o->nsigs == 0) {
+		snprintf(err, errlen, "no ecryptfs_sig= given: the mount needs a key");
+		return -EINVAL;
+	}
+	p->xattr_metadata = o->xattr_metadata;
+	p->passthrough = o->passthrough;
+	p->encrypted_view = o->encrypted_view;
+	if (o->fnek_sig[0]) {
+		const char *fc = o->fn_cipher[0] ? o->fn_cipher : o->cipher;
+		size_t fkb = o->fn_key_bytes ? o->fn_key_bytes : o->key_bytes;
+
+		p->encrypt_filenames = true;
+		ecryptfs_sig_from_hex(o->fnek_sig, p->fnek_sig);
+		r = ecryptfs_cipher_code(fc, fkb);
+		if (r < 0) {
+			snprintf(err, errlen, "ecryptfs_fn_cipher=%s,ecryptfs_fn_key_bytes=%zu: %s",
+				 fc, fkb, strerror(-r));
+			return r;
+		}
+		p->fn_cipher_code = (uint8_t)r;
+		p->fn_key_bytes = fkb;
+	}
+	r = ecryptfs_keyset_new(&k->ks);
+	if (r < 0) {
+		snprintf(err, errlen, "key set: %s", strerror(-r));
+		return r;
+	}
+	for (unsigned i = 0; i < o->nsigs; i++) {
+		struct ecryptfs_pass_key *key = ecryptfs_pass_key_new();
+		uint8_t sig[ECRYPTFS_SIG_SIZE];
+
+		if (!key) {
+			snprintf(err, errlen, "secure memory: %s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
+		r = ecryptfs_keyring_get(o->sigs[i], key);
+		if (r == 0)
+			r = ecryptfs_keyset_add_pass_key(k->ks, key);
+		ecryptfs_pass_key_free(key);
+		if (r < 0) {
+			snprintf(err, errlen, "ecryptfs_sig=%s: %s", o->sigs[i],
+				 r == -ENOKEY ? "key not found in the user keyring" :
+				 r == -EINVAL ? "the keyring entry is not an eCryptfs passphrase token" :
+				 strerror(-r));
+			return r;
+		}
+		ecryptfs_sig_from_hex(o->sigs[i], sig);
+		r = ecryptfs_policy_add_sig(p, sig);
+		if (r < 0) {
+			snprintf(err, errlen, "ecryptfs_sig=%s: %s", o->sigs[i], strerror(-r));
+			return r;
+		}
+	}
+	/* The kernel also looks file keys up by sig unless told not to. */
+	ecryptfs_keyset_use_keyring(k->ks, !o->mount_auth_tok_only);
+	r = ecryptfs_policy_check(p);
+	if (r < 0) {
+		snprintf(err, errlen, "ecryptfs_cipher=%s,ecryptfs_key_bytes=%u: %s", o->cipher,
+			 o->key_bytes, "not a usable cipher and key size");
+		return r;
+	}
+	return 0;
+}
+
+void efs_keys_free(struct efs_fs *fs)
+{
+	if (!fs->keys)
+		return;
+	ecryptfs_keyset_free(fs->keys->ks);
+	free(fs->keys);
+	fs->keys = NULL;
+}
+
+static uint64_t get_size(const struct efs_content *c)
+{
+	return __atomic_load_n(&c->size, __ATOMIC_ACQUIRE);
+}
+
+static void set_size(struct efs_content *c, uint64_t s)
+{
+	__atomic_store_n(&c->size, s, __ATOMIC_RELEASE);
+}
+
+/* Errors a lower file system gives on its own pass through; the rest is damage. */
+static int open_error(struct efs_inode *in, int r)
+{
+	switch (r) {
+	case -ENOMEM: case -EACCES: case -EPERM: case -EROFS: case -ENOSPC:
+	case -EDQUOT: case -EFBIG: case -EINTR: case -EMFILE: case -ENFILE:
+		return r;
+	}
+	efs_log_corrupt(in, r == -ENOKEY ? "no key for this file" :
+			r == -ENOTSUP ? "unsupported cipher" :
+			r == -ENOPKG ? "unknown cipher code" :
+			"not a valid eCryptfs file", r);
+	return -EIO;
+}
+
+int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool created,
+		 struct efs_content **out)
+{
+	struct efs_keys *k = fs->keys;
+	struct efs_content *c = calloc(1, sizeof(*c));
+	unsigned flags = 0;
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	c->in = in;
+	c->fd = lower_fd;
+	c->writable = (fcntl(lower_fd, F_GETFL) & O_ACCMODE) == O_RDWR;
+	if (created) {
+		r = ecryptfs_file_create(lower_fd, &k->policy, k->ks, &c->f);
+	} else {
+		/* Like the kernel: an empty lower file opened gets a header. */
+		if (c->writable && !fs->opts.passthrough && !fs->opts.ro)
+			flags |= ECRYPTFS_OPEN_INIT_EMPTY;
+		r = ecryptfs_file_open(lower_fd, &k->policy, k->ks, flags, &c->f);
+	}
+	if (r < 0) {
+		free(c);
+		return created ? r : open_error(in, r);
+	}
+	c->kind = ecryptfs_file_kind(c->f);
+	if (c->kind == ECRYPTFS_FILE_ENCRYPTED) {
+		c->crypt = ecryptfs_file_crypt(c->f);
+		c->data_off = ecryptfs_file_data_offset(c->f);
+	}
+	set_size(c, ecryptfs_file_size(c->f));
+	*out = c;
+	return 0;
+}
+
+void content_close(struct efs_content *c)
+{
+	if (!c)
+		return;
+	ecryptfs_file_close(c->f);
+	close(c->fd);
+	free(c);
+}
+
+off_t content_size(struct efs_content *c)
+{
+	return (off_t)get_size(c);
+}
+
+/* Whole-buffer lower I/O: short only at end of file. */
+static ssize_t full_pread(int fd, char *buf, size_t n, off_t off)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = pread(fd, buf + done, n - done, off + (off_t)done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return (ssize_t)done;
+}
+
+static int full_pwrite(int fd, const char *buf, size_t n, off_t off)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = pwrite(fd, buf + done, n - done, off + (off_t)done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static void drop_lower_cache(struct efs_content *c, off_t off, size_t len)
+{
+	posix_fadvise(c->fd, off, (off_t)len, POSIX_FADV_DONTNEED);
+}
+
+/* Read and decrypt extents [first, first+n) into buf; all must exist. */
+static int read_extents(struct efs_content *c, uint64_t first, size_t n, char *buf)
+{
+	off_t loff = (off_t)(c->data_off + first * EXT);
+	ssize_t got = full_pread(c->fd, buf, n * EXT, loff);
+	int r;
+
+	if (got < 0)
+		return (int)got;
+	if ((size_t)got < n * EXT) {
+		/* The size field promises data the file does not have. */
+		efs_log_corrupt(c->in, "lower file shorter than its size field", -EIO);
+		return -EIO;
+	}
+	r = efs_pool_crypt(c->crypt, false, first, buf, n);
+	drop_lower_cache(c, loff, n * EXT);
+	return r < 0 ? -EIO : 0;
+}
+
+ssize_t content_read(struct efs_content *c, size_t n, off_t off, const char **data)
+{
+	uint64_t size = get_size(c), first, last;
+	char *buf;
+	ssize_t r;
+
+	if (off < 0)
+		return -EINVAL;
+	if (c->kind != ECRYPTFS_FILE_ENCRYPTED) {
+		buf = efs_thread_buffer(1, n);
+		if (!buf)
+			return -ENOMEM;
+		r = ecryptfs_file_pread(c->f, buf, n, (uint64_t)off);
+		*data = buf;
+		return r == -EBADMSG ? -EIO : r;
+	}
+	if ((uint64_t)off >= size || n == 0)
+		return 0;
+	if (n > size - (uint64_t)off)
+		n = (size_t)(size - (uint64_t)off);
+	first = (uint64_t)off / EXT;
+	last = ((uint64_t)off + n - 1) / EXT;
+	buf = efs_thread_buffer(1, (last - first + 1) * EXT);
+	if (!buf)
+		return -ENOMEM;
+	r = read_extents(c, first, last - first + 1, buf);
+	if (r < 0)
+		return r;
+	*data = buf + ((uint64_t)off - first * EXT);
+	return (ssize_t)n;
+}
+
+/* Plaintext of one extent that may lie partly or wholly past the old size. */
+static int load_extent(struct efs_content *c, uint64_t idx, uint64_t old, char *dst)
+{
+	if (idx * EXT >= old) {
+		memset(dst, 0, EXT);	/* past EOF: the kernel's zero tail */
+		return 0;
+	}
+	return read_extents(c, idx, 1, dst);
+}
+
+ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t off)
+{
+	uint64_t old, end, first, last, cnt;
+	char *buf;
+	int r;
+
+	if (off < 0)
+		return -EINVAL;
+	if (!c->writable)
+		return -EBADF;
+	if (c->kind == ECRYPTFS_FILE_VIEW)
+		return -EROFS;
+	if (c->kind == ECRYPTFS_FILE_PASSTHROUGH) {
+		ssize_t w = ecryptfs_file_pwrite(c->f, data, n, (uint64_t)off);
+
+		set_size(c, ecryptfs_file_size(c->f));
+		return w;
+	}
+	if (n == 0)
+		return 0;
+	old = get_size(c);
+	end = (uint64_t)off + n;
+	first = (uint64_t)off / EXT;
+	last = (end - 1) / EXT;
+	cnt = last - first + 1;
+
+	/* Whole extents between the old end and this write: encrypted zeros. */
+	if ((old + EXT - 1) / EXT < first) {
+		r = ecryptfs_file_truncate(c->f, first * EXT);
+		if (r < 0)
+			return r;
+		old = ecryptfs_file_size(c->f);
+		set_size(c, old);
+	}
+	buf = efs_thread_buffer(1, cnt * EXT);
+	if (!buf)
+		return -ENOMEM;
+	/* Only partial extents at the edges are read: covered ones never are. */
+	if ((uint64_t)off % EXT) {
+		r = load_extent(c, first, old, buf);
+		if (r < 0)
+			return r;
+	}
+	if (end % EXT && (last != first || !((uint64_t)off % EXT))) {
+		r = load_extent(c, last, old, buf + (cnt - 1) * EXT);
+		if (r < 0)
+			return r;
+	}
+	memcpy(buf + (uint64_t)off % EXT, data, n);
+	r = efs_pool_crypt(c->crypt, true, first, buf, cnt);
+	if (r < 0)
+		return -EIO;
+	r = full_pwrite(c->fd, buf, cnt * EXT, (off_t)(c->data_off + first * EXT));
+	if (r < 0) {
+		/* ENOSPC and friends: no half extent past the old end stays behind. */
+		if (end > old && ftruncate(c->fd, (off_t)ecryptfs_lower_size(old, c->data_off)) < 0)
+			efs_dbg("ftruncate after failed write: %s", strerror(errno));
+		return r;
+	}
+	if (end > old) {
+		r = ecryptfs_file_set_size(c->f, end);
+		if (r < 0)
+			return r;
+		set_size(c, end);
+	}
+	return (ssize_t)n;
+}
+
+int content_truncate(struct efs_content *c, off_t size)
+{
+	int r;
+
+	if (size < 0)
+		return -EINVAL;
+	if (!c->writable)
+		return -EBADF;
+	if (c->kind == ECRYPTFS_FILE_VIEW)
+		return -EROFS;
+	r = ecryptfs_file_truncate(c->f, (uint64_t)size);
+	set_size(c, ecryptfs_file_size(c->f));
+	return r;
+}
+
+int content_fsync(struct efs_content *c, int datasync)
+{
+	int r;
+
+	/* In xattr mode the size lives in an xattr: metadata, not data. */
+	if (datasync && !efs->opts.xattr_metadata)
+		r = fdatasync(c->fd);
+	else
+		r = fsync(c->fd);
+	return r < 0 ? -errno : 0;
+}
+
+int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len)
+{
+	uint64_t end;
+
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	end = (uint64_t)off + (uint64_t)len;
+	if (mode == 0) {
+		/* No holes in this format: allocating past EOF is growing with zeros. */
+		if (end > get_size(c))
+			return content_truncate(c, (off_t)end);
+		return 0;
+	}
+	if (mode == FALLOC_FL_KEEP_SIZE) {
+		off_t loff = (off_t)c->data_off + off / EXT * EXT;
+		off_t lend = (off_t)c->data_off + (off_t)((end + EXT - 1) / EXT * EXT);
+
+		if (c->kind != ECRYPTFS_FILE_ENCRYPTED)
+			loff = off, lend = (off_t)end;
+		return fallocate(c->fd, FALLOC_FL_KEEP_SIZE, loff, lend - loff) < 0 ? -errno : 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+/* The size field's 16 leading bytes, if they carry a valid marker. */
+static int size_from_bytes(const uint8_t *b, size_t len, uint64_t *size)
+{
+	uint32_t m1, m2;
+
+	if (len < 16)
+		return -ENOMSG;
+	m1 = (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 | (uint32_t)b[10] << 8 | b[11];
+	m2 = (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15];
+	if ((m1 ^ ECRYPTFS_MARKER_MAGIC) != m2)
+		return -ENOMSG;
+	*size = 0;
+	for (int i = 0; i < 8; i++)
+		*size = *size << 8 | b[i];
+	return 0;
+}
+
+int content_peek_size(struct efs_fs *fs, struct efs_inode *in, off_t lower_size, off_t *size)
+{
+	uint8_t b[16];
+	char path[PATH_MAX];
+	uint64_t s;
+	ssize_t n = 0;
+	bool nf;
+	int fd;
+
+	/* As ecryptfs_i_size_init: the in-file header, then the xattr. */
+	if (lower_size >= 16) {
+		fd = efs_reopen(in->fd, O_RDONLY);
+		if (fd < 0)
+			return fd;
+		n = full_pread(fd, (char *)b, sizeof(b), 0);
+		close(fd);
+		if (n == sizeof(b) && size_from_bytes(b, sizeof(b), &s) == 0) {
+			*size = fs->opts.encrypted_view ? lower_size : (off_t)s;
+			return 0;
+		}
+	}
+	if (!fs->opts.xattr_metadata || efs_inode_path(in, path, sizeof(path), &nf) < 0)
+		return -ENOMSG;
+	n = getxattr(path, ECRYPTFS_XATTR_NAME, b, sizeof(b));
+	if (n < 0 && errno == ERANGE) {
+		uint8_t big[ECRYPTFS_HEADER_READ_MAX];
+
+		n = getxattr(path, ECRYPTFS_XATTR_NAME, big, sizeof(big));
+		if (n >= 16)
+			memcpy(b, big, sizeof(b));
+	}
+	if (n < 16 || size_from_bytes(b, sizeof(b), &s) < 0)
+		return -ENOMSG;
+	*size = fs->opts.encrypted_view ? lower_size + ECRYPTFS_MIN_METADATA_SIZE : (off_t)s;
+	return 0;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ecryptfs-fuse: what the daemon's source files share.
+ *
+ * The daemon mirrors a lower directory the way the kernel's eCryptfs stacks
+ * on it: one upper object per lower object, with only file contents, names
+ * and symlink targets transformed.  Each file here has one job; this header
+ * is the glue between them.
+ */
+#ifndef EFS_H
+#define EFS_H
+
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "ecryptfs.h"
+
+#define EFS_PROG "ecryptfs-fuse"
+#define EFS_MAX_SIGS 16
+#define EFS_MAX_WRITE (1024 * 1024)
+
+/* Mount options (options.c): the kernel's eCryptfs options plus FUSE's. */
+struct efs_opts {
+	char sigs[EFS_MAX_SIGS][ECRYPTFS_SIG_HEX_SIZE + 1];
+	unsigned nsigs;
+	char fnek_sig[ECRYPTFS_SIG_HEX_SIZE + 1];	/* "" = plain names */
+	char cipher[32];				/* "aes" by default */
+	unsigned key_bytes;				/* 0: not given */
+	char fn_cipher[32];				/* "" = the data cipher */
+	unsigned fn_key_bytes;				/* 0 = the data key bytes */
+	bool passthrough, xattr_metadata, encrypted_view, unlink_sigs;
+	bool mount_auth_tok_only, check_dev_ruid;
+	bool ro, allow_other, default_permissions;
+	bool foreground, debug;
+	char *fuse_opts;	/* generic options handed to the FUSE mount */
+};
+
+int efs_opts_parse(struct efs_opts *o, const char *optstr, char *err, size_t errlen);
+void efs_opts_free(struct efs_opts *o);
+
+/*
+ * One upper inode per lower (dev, ino).  The O_PATH fd pins the lower inode,
+ * so its number cannot be reused while the kernel still knows the node.
+ */
+struct efs_inode {
+	struct efs_inode *hnext;	/* hash chain, under fs->itable_lock */
+	int fd;				/* O_PATH */
+	dev_t dev;
+	ino_t ino;
+	mode_t type;			/* S_IFMT bits; never change */
+	uint64_t nlookup;		/* under fs->itable_lock */
+
+	/*
+	 * Symlinks cannot be reached through an O_PATH fd for utimens and
+	 * xattrs, so remember where we last saw one (dir O_PATH fd + lower
+	 * name), under sl_lock.
+	 */
+	pthread_mutex_t sl_lock;
+	int sl_dirfd;
+	char *sl_name;
+
+	/* Regular files: the open contents, shared by every handle. */
+	pthread_mutex_t open_lock;	/* guards content and nopen */
+	struct efs_content *content;
+	unsigned nopen;
+	/* Readers share, writers and size changes are exclusive. */
+	pthread_rwlock_t io_lock;
+	bool corrupt_logged;
+};
+
+struct efs_fs {
+	char *lower;
+	char *mountpoint;
+	struct efs_opts opts;
+	int proc_fd;			/* /proc/self/fd, for reopening O_PATH fds */
+	struct efs_inode root;
+	pthread_mutex_t itable_lock;
+	struct efs_inode **itable;
+	size_t itable_size, itable_count;
+	double timeout;
+	struct efs_keys *keys;		/* content.c */
+	struct efs_names *names;	/* names.c */
+	struct fuse_session *se;
+};
+
+extern struct efs_fs *efs;
+
+/* inode.c */
+int efs_itable_init(struct efs_fs *fs);
+void efs_itable_destroy(struct efs_fs *fs);
+struct efs_inode *efs_inode_get(fuse_ino_t ino);
+/* Find or add the inode of fd (O_PATH, consumed), one more lookup. */
+int efs_inode_add(int fd, const struct stat *st, struct efs_inode **out);
+void efs_inode_unref(struct efs_inode *in, uint64_t n);
+void efs_inode_set_symlink_name(struct efs_inode *in, int dirfd, const char *lname);
+/* "N" of /proc/self/fd/N for in->fd; buf of 16. */
+void efs_fdname(int fd, char buf[16]);
+/* Reopen an O_PATH fd with real access flags. */
+int efs_reopen(int fd, int flags);
+
+/* attr.c */
+int efs_stat(struct efs_inode *in, struct stat *st);
+void efs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void efs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
+		 struct fuse_file_info *fi);
+void efs_statfs(fuse_req_t req, fuse_ino_t ino);
+
+/* dir.c: the namespace */
+int efs_do_lookup(struct efs_inode *dir, const char *name, struct fuse_entry_param *e);
+int efs_do_lookup_lower(struct efs_inode *dir, const char *lname, struct fuse_entry_param *e);
+void efs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void efs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void efs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets);
+void efs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
+void efs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev);
+void efs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name);
+void efs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname);
+void efs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void efs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void efs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		fuse_ino_t newparent, const char *newname, unsigned int flags);
+void efs_readlink(fuse_req_t req, fuse_ino_t ino);
+/* Decrypted target of a symlink inode into buf (NUL-terminated): length or -errno. */
+ssize_t efs_read_symlink(struct efs_inode *in, char *buf, size_t size);
+/* Run a creating syscall with the caller's fsuid/fsgid. */
+struct efs_creds { uid_t uid; gid_t gid; bool changed; };
+void efs_creds_enter(fuse_req_t req, struct efs_creds *saved);
+void efs_creds_leave(struct efs_creds *saved);
+
+/* readdir.c */
+void efs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void efs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		 struct fuse_file_info *fi);
+void efs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi);
+void efs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void efs_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+
+/* file.c */
+void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		struct fuse_file_info *fi);
+void efs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void efs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void efs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, off_t off,
+		   struct fuse_file_info *fi);
+void efs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void efs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void efs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+void efs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+		   struct fuse_file_info *fi);
+/* Take a reference on the inode's open contents (opening them if needed). */
+int efs_content_get(struct efs_inode *in, int flags, struct efs_content **out);
+void efs_content_put(struct efs_inode *in);
+
+/* xattr.c */
+void efs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+		  size_t size, int flags);
+void efs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void efs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void efs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+/* A path naming the inode itself for the *xattr(2) calls; buf of PATH_MAX. */
+int efs_inode_path(struct efs_inode *in, char *buf, size_t size, bool *nofollow);
+
+/*
+ * content.c: the contents of regular files.  Everything that knows the
+ * difference between upper (plaintext) and lower (ciphertext) bytes is here.
+ */
+int efs_keys_load(struct efs_fs *fs, char *err, size_t errlen);
+void efs_keys_free(struct efs_fs *fs);
+/* Open the contents of a regular file; lower_fd is consumed on success. */
+int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool created,
+		 struct efs_content **out);
+void content_close(struct efs_content *c);
+/* *data points into a per-thread buffer, valid until the thread's next call. */
+ssize_t content_read(struct efs_content *c, size_t n, off_t off, const char **data);
+ssize_t content_write(struct efs_content *c, const char *buf, size_t n, off_t off);
+int content_truncate(struct efs_content *c, off_t size);
+int content_fsync(struct efs_content *c, int datasync);
+int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len);
+off_t content_size(struct efs_content *c);
+/* Upper size of a regular file that is not open (lower O_PATH fd). */
+int content_peek_size(struct efs_fs *fs, struct efs_inode *in, off_t lower_size, off_t *size);
+
+/* pool.c: parallel extent crypto for large requests (n extents in place). */
+int efs_pool_start(unsigned nthreads);
+void efs_pool_stop(void);
+int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, char *buf, size_t n);
+/* A per-thread scratch buffer (slot 0: file.c, slot 1: content.c). */
+char *efs_thread_buffer(int slot, size_t size);
+
+/* names.c: entry names and symlink targets (filename encryption). */
+int efs_names_init(struct efs_fs *fs, char *err, size_t errlen);
+void efs_names_free(struct efs_fs *fs);
+/* Upper name -> lower name; -ENAMETOOLONG as a local filesystem says it. */
+int names_encrypt(const char *name, char *out, size_t outsz);
+/* Lower name -> upper name; -EINVAL for names readdir hides. */
+int names_decrypt(const char *lname, char *out, size_t outsz);
+int names_target_encrypt(const char *target, char *out, size_t outsz);
+int names_target_decrypt(const char *ltarget, size_t len, char *out, size_t outsz);
+unsigned names_namelen(unsigned lower_namelen);
+
+/* log.c */
+void efs_log_init(bool to_stderr, bool debug);
+void efs_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void efs_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Log a damaged file once per inode and a few times per minute overall. */
+void efs_log_corrupt(struct efs_inode *in, const char *what, int err);
+
+#endif /* EFS_H */

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * File I/O.  Every handle of an inode shares one contents object (one lower
+ * fd, one header, one size), so hard links and concurrent openers never see
+ * two versions of a file.  Reads run in parallel under the inode's shared
+ * lock; writes and size changes take it exclusively, because a write may
+ * move the size the next read is cut at.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "efs.h"
+
+int efs_content_get(struct efs_inode *in, int flags, struct efs_content **out)
+{
+	int fd, r = 0;
+
+	pthread_mutex_lock(&in->open_lock);
+	if (!in->content) {
+		/* The daemon needs to read to write (partial extents, header). */
+		fd = efs_reopen(in->fd, O_RDWR);
+		if (fd == -EACCES || fd == -EROFS || fd == -EPERM || fd == -ETXTBSY)
+			fd = (flags & O_ACCMODE) == O_RDONLY ? efs_reopen(in->fd, O_RDONLY) : fd;
+		if (fd < 0)
+			r = fd;
+		else if ((r = content_open(efs, in, fd, false, &in->content)) < 0)
+			close(fd);
+	}
+	if (r == 0) {
+		in->nopen++;
+		*out = in->content;
+	}
+	pthread_mutex_unlock(&in->open_lock);
+	return r;
+}
+
+void efs_content_put(struct efs_inode *in)
+{
+	pthread_mutex_lock(&in->open_lock);
+	if (--in->nopen == 0) {
+		content_close(in->content);
+		in->content = NULL;
+	}
+	pthread_mutex_unlock(&in->open_lock);
+}
+
+static int truncate_on_open(struct efs_inode *in, struct efs_content *c, int flags)
+{
+	int r = 0;
+
+	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY) {
+		pthread_rwlock_wrlock(&in->io_lock);
+		if (content_size(c) != 0)
+			r = content_truncate(c, 0);
+		pthread_rwlock_unlock(&in->io_lock);
+	}
+	return r;
+}
+
+void efs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct efs_inode *in = efs_inode_get(ino);
+	struct efs_content *c;
+	int r = efs_content_get(in, fi->flags, &c);
+
+	if (r == 0) {
+		r = truncate_on_open(in, c, fi->flags);
+		if (r < 0)
+			efs_content_put(in);
+	}
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	/* We are the lower tree's only writer: the cached plaintext stays true. */
+	fi->keep_cache = 1;
+	fi->fh = 0;
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		efs_content_put(in);
+}
+
+void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		struct fuse_file_info *fi)
+{
+	struct efs_inode *dir = efs_inode_get(parent), *in = NULL;
+	struct fuse_entry_param e;
+	char lname[512], fdname[16];
+	struct efs_creds cr;
+	struct stat st;
+	bool created = true;
+	int fd, pfd, r;
+
+	r = names_encrypt(name, lname, sizeof(lname));
+	if (r < 0)
+		goto fail;
+	efs_creds_enter(req, &cr);
+	fd = openat(dir->fd, lname, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0 && errno == EEXIST && !(fi->flags & O_EXCL)) {
+		created = false;
+		fd = openat(dir->fd, lname, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	}
+	efs_creds_leave(&cr);
+	if (fd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	efs_fdname(fd, fdname);
+	pfd = openat(efs->proc_fd, fdname, O_PATH | O_CLOEXEC);
+	if (pfd < 0 || fstat(fd, &st) < 0) {
+		r = -errno;
+		if (pfd >= 0)
+			close(pfd);
+		close(fd);
+		goto fail_unlink;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(pfd);
+		close(fd);
+		r = -EISDIR;
+		goto fail;
+	}
+	r = efs_inode_add(pfd, &st, &in);
+	if (r < 0) {
+		close(fd);
+		goto fail_unlink;
+	}
+	pthread_mutex_lock(&in->open_lock);
+	if (in->content) {
+		close(fd);
+	} else {
+		r = content_open(efs, in, fd, created, &in->content);
+		if (r < 0)
+			close(fd);
+	}
+	if (r == 0)
+		in->nopen++;
+	pthread_mutex_unlock(&in->open_lock);
+	if (r < 0)
+		goto fail_unref;
+	if (!created) {
+		r = truncate_on_open(in, in->content, fi->flags);
+		if (r < 0) {
+			efs_content_put(in);
+			goto fail_unref;
+		}
+	}
+	memset(&e, 0, sizeof(e));
+	r = efs_stat(in, &e.attr);
+	if (r < 0) {
+		efs_content_put(in);
+		goto fail_unref;
+	}
+	e.ino = (uintptr_t)in;
+	e.attr_timeout = e.entry_timeout = efs->timeout;
+	fi->keep_cache = 1;
+	fi->fh = 0;
+	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
+		efs_content_put(in);
+		efs_inode_unref(in, 1);
+	}
+	return;
+
+fail_unref:
+	efs_inode_unref(in, 1);
+fail_unlink:
+	/* Like ecryptfs_create: no lower file without a header is left. */
+	if (created)
+		unlinkat(dir->fd, lname, 0);
+fail:
+	fuse_reply_err(req, -r);
+}
+
+/* Per-thread buffers: a 1 MiB request should not cost a 1 MiB malloc. */
+static __thread char *tbuf[2];
+static __thread size_t tbuf_size[2];
+static pthread_key_t tbuf_key[2];
+static pthread_once_t tbuf_once = PTHREAD_ONCE_INIT;
+
+static void tbuf_keys_make(void)
+{
+	pthread_key_create(&tbuf_key[0], free);
+	pthread_key_create(&tbuf_key[1], free);
+}
+
+char *efs_thread_buffer(int slot, size_t size)
+{
+	if (size > tbuf_size[slot]) {
+		size_t want = size < EFS_MAX_WRITE + 2 * ECRYPTFS_EXTENT_SIZE ?
+			      EFS_MAX_WRITE + 2 * ECRYPTFS_EXTENT_SIZE : size;
+
+		pthread_once(&tbuf_once, tbuf_keys_make);
+		free(tbuf[slot]);
+		tbuf_size[slot] = 0;
+		/* Extent aligned, so O_DIRECT lower I/O stays possible. */
+		if (posix_memalign((void **)&tbuf[slot], 4096, want) != 0)
+			tbuf[slot] = NULL;
+		pthread_setspecific(tbuf_key[slot], tbuf[slot]);
+		if (!tbuf[slot])
+			return NULL;
+		tbuf_size[slot] = want;
+	}
+	return tbuf[slot];
+}
+
+static struct efs_content *open_content(struct efs_inode *in)
+{
+	/* A handle pins the contents; read without the open lock is safe. */
+	return in->content;
+}
+
+void efs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct efs_inode *in = efs_inode_get(ino);
+	const char *data;
+	ssize_t n;
+
+	pthread_rwlock_rdlock(&in->io_lock);
+	n = content_read(open_content(in), size, off, &data);
+	pthread_rwlock_unlock(&in->io_lock);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_buf(req, data, (size_t)n);
+}
+
+void efs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, off_t off,
+		   struct fuse_file_info *fi)
+{
+	struct efs_inode *in = efs_inode_get(ino);
+	size_t size = fuse_buf_size(in_buf);
+	const char *data;
+	ssize_t n;
+
+	if (in_buf->count == 1 && !(in_buf->buf[0].flags & FUSE_BUF_IS_FD)) {
+		data = (const char *)in_buf->buf[0].mem + in_buf->off;
+	} else {
+		char *buf = efs_thread_buffer(0, size);
+		struct fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
+
+		if (!buf) {
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		dst.buf[0].mem = buf;
+		n = fuse_buf_copy(&dst, in_buf, 0);
+		if (n < 0) {
+			fuse_reply_err(req, (int)-n);
+			return;
+		}
+		size = (size_t)n;
+		data = buf;
+	}
+	pthread_rwlock_wrlock(&in->io_lock);
+	n = content_write(open_content(in), data, size, off);
+	pthread_rwlock_unlock(&in->io_lock);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
+void efs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	/* Writes reach the lower file before they are acknowledged. */
+	fuse_reply_err(req, 0);
+}
+
+void efs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	efs_content_put(efs_inode_get(ino));
+	fuse_reply_err(req, 0);
+}
+
+void efs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	struct efs_inode *in = efs_inode_get(ino);
+	int r;
+
+	pthread_rwlock_rdlock(&in->io_lock);
+	r = content_fsync(open_content(in), datasync);
+	pthread_rwlock_unlock(&in->io_lock);
+	fuse_reply_err(req, -r);
+}
+
+void efs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+		   struct fuse_file_info *fi)
+{
+	struct efs_inode *in = efs_inode_get(ino);
+	int r;
+
+	pthread_rwlock_wrlock(&in->io_lock);
+	r = content_fallocate(open_content(in), mode, offset, length);
+	pthread_rwlock_unlock(&in->io_lock);
+	fuse_reply_err(req, -r);
+}

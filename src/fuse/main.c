@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ecryptfs-fuse [-f] [-d] [-o OPTIONS] LOWER MOUNTPOINT
+ *
+ * Checks everything that can fail (options, lower directory, keys) before
+ * mounting, so that a zero exit status always means "mounted".  Without -f
+ * the work is done in a child that tells the waiting parent how it went;
+ * the child is the daemon, so its secure memory is locked in its own pages.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "efs.h"
+
+struct efs_fs *efs;
+
+static void efs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	conn->max_write = EFS_MAX_WRITE;
+	conn->max_readahead = EFS_MAX_WRITE;
+	/* We are the only writer: cached plaintext stays valid across opens. */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	/* Locks stay in the kernel, local to this mount, as with eCryptfs. */
+	conn->want &= ~(FUSE_CAP_POSIX_LOCKS | FUSE_CAP_FLOCK_LOCKS);
+	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
+		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO;
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+}
+
+static const struct fuse_lowlevel_ops efs_ops = {
+	.init = efs_init,
+	.lookup = efs_lookup,
+	.forget = efs_forget,
+	.forget_multi = efs_forget_multi,
+	.getattr = efs_getattr,
+	.setattr = efs_setattr,
+	.readlink = efs_readlink,
+	.mknod = efs_mknod,
+	.mkdir = efs_mkdir,
+	.unlink = efs_unlink,
+	.rmdir = efs_rmdir,
+	.symlink = efs_symlink,
+	.rename = efs_rename,
+	.link = efs_link,
+	.open = efs_open,
+	.read = efs_read,
+	.write_buf = efs_write_buf,
+	.flush = efs_flush,
+	.release = efs_release,
+	.fsync = efs_fsync,
+	.opendir = efs_opendir,
+	.readdir = efs_readdir,
+	.readdirplus = efs_readdirplus,
+	.releasedir = efs_releasedir,
+	.fsyncdir = efs_fsyncdir,
+	.statfs = efs_statfs,
+	.setxattr = efs_setxattr,
+	.getxattr = efs_getxattr,
+	.listxattr = efs_listxattr,
+	.removexattr = efs_removexattr,
+	.create = efs_create,
+	.fallocate = efs_fallocate,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: " EFS_PROG " [-f] [-d] [-o OPTIONS] LOWER MOUNTPOINT\n"
+		"  -f  stay in the foreground\n"
+		"  -d  debug output (implies -f)\n"
+		"  -o  eCryptfs mount options as for the kernel, comma separated\n"
+		"See ecryptfs-fuse(8).\n");
+}
+
+static int fail(const char *what, const char *why)
+{
+	fprintf(stderr, EFS_PROG ": %s: %s\n", what, why);
+	return 1;
+}
+
+/* fuse_opt splits on commas; a lower path may hold them. */
+static char *escape_commas(const char *s)
+{
+	char *out = malloc(strlen(s) * 2 + 1), *p = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (*s == ',' || *s == '\\')
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p = 0;
+	return out;
+}
+
+/* Everything up to a mounted session; errors go to stderr. */
+static int setup(struct efs_fs *fs, const char *argv0)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	char err[512] = "", *fsname, *o;
+	size_t olen;
+	int r;
+
+	r = ecryptfs_init();
+	if (r < 0)
+		return fail("libgcrypt secure memory", strerror(-r));
+	r = efs_keys_load(fs, err, sizeof(err));
+	if (r < 0)
+		return fail("keys", err);
+	r = efs_names_init(fs, err, sizeof(err));
+	if (r < 0)
+		return fail("filename key", err);
+	fs->proc_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fs->proc_fd < 0)
+		return fail("/proc/self/fd", strerror(errno));
+	r = efs_itable_init(fs);
+	if (r < 0)
+		return fail(fs->lower, strerror(-r));
+
+	fsname = escape_commas(fs->lower);
+	olen = (fsname ? strlen(fsname) : 0) +
+	       (fs->opts.fuse_opts ? strlen(fs->opts.fuse_opts) : 0) + 128;
+	o = malloc(olen);
+	if (!fsname || !o)
+		return fail("options", strerror(ENOMEM));
+	/*
+	 * default_permissions always: the daemon runs as root and the lower
+	 * inode's mode and owner are what the kernel's eCryptfs checks too.
+	 * As root, allow_other too, so other users see the mount as they see
+	 * a kernel one.
+	 */
+	snprintf(o, olen, "fsname=%s,subtype=ecryptfs,default_permissions%s%s%s", fsname,
+		 fs->opts.allow_other || geteuid() == 0 ? ",allow_other" : "",
+		 fs->opts.fuse_opts ? "," : "", fs->opts.fuse_opts ? fs->opts.fuse_opts : "");
+	free(fsname);
+	if (fuse_opt_add_arg(&args, argv0) || fuse_opt_add_arg(&args, "-o") ||
+	    fuse_opt_add_arg(&args, o) ||
+	    (fs->opts.debug && fuse_opt_add_arg(&args, "-d"))) {
+		free(o);
+		return fail("options", strerror(ENOMEM));
+	}
+	free(o);
+	fs->se = fuse_session_new(&args, &efs_ops, sizeof(efs_ops), fs);
+	fuse_opt_free_args(&args);
+	if (!fs->se)
+		return fail("fuse session", "could not be created");
+	if (fuse_set_signal_handlers(fs->se) != 0)
+		return fail("signal handlers", strerror(errno));
+	if (fuse_session_mount(fs->se, fs->mountpoint) != 0)
+		return fail(fs->mountpoint, "mount failed");
+	return 0;
+}
+
+static int serve(struct efs_fs *fs)
+{
+	struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int r;
+
+	efs_pool_start(ncpu > 1 ? (unsigned)ncpu - 1 : 0);
+	fuse_loop_cfg_set_clone_fd(cfg, 0);
+	fuse_loop_cfg_set_idle_threads(cfg, 10);
+	fuse_loop_cfg_set_max_threads(cfg, 64);
+	r = fuse_session_loop_mt(fs->se, cfg);
+	fuse_loop_cfg_destroy(cfg);
+	fuse_session_unmount(fs->se);
+	efs_pool_stop();
+	/* mount(8) cannot see our options in /proc/mounts: we unlink the keys. */
+	if (fs->opts.unlink_sigs) {
+		for (unsigned i = 0; i < fs->opts.nsigs; i++)
+			ecryptfs_keyring_unlink(fs->opts.sigs[i]);
+		if (fs->opts.fnek_sig[0])
+			ecryptfs_keyring_unlink(fs->opts.fnek_sig);
+	}
+	return r < 0 ? 1 : 0;
+}
+
+static void teardown(struct efs_fs *fs)
+{
+	if (fs->se) {
+		fuse_remove_signal_handlers(fs->se);
+		fuse_session_destroy(fs->se);
+	}
+	efs_itable_destroy(fs);
+	efs_names_free(fs);
+	efs_keys_free(fs);
+	efs_opts_free(&fs->opts);
+	if (fs->proc_fd >= 0)
+		close(fs->proc_fd);
+	free(fs->lower);
+	free(fs->mountpoint);
+}
+
+static int check_lower(struct efs_fs *fs, const char *lower)
+{
+	struct stat st;
+
+	fs->lower = realpath(lower, NULL);
+	if (!fs->lower || stat(fs->lower, &st) < 0)
+		return fail(lower, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return fail(lower, strerror(ENOTDIR));
+	/* ecryptfs_check_dev_ruid: the lower directory must be the caller's. */
+	if (fs->opts.check_dev_ruid && st.st_uid != getuid()) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "owned by uid %u, not by the mounting user (uid %u)",
+			 (unsigned)st.st_uid, (unsigned)getuid());
+		return fail(lower, why);
+	}
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	static struct efs_fs fs = { .proc_fd = -1, .root = { .fd = -1 } };
+	char err[512] = "", *optstr = NULL;
+	int c, pipefd[2], r;
+
+	umask(0);	/* the kernel applied the caller's umask already */
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	while ((c = getopt_long(argc, argv, "+fdo:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			fs.opts.foreground = true;
+			break;
+		case 'd':
+			fs.opts.debug = fs.opts.foreground = true;
+			break;
+		case 'o': {
+			size_t old = optstr ? strlen(optstr) : 0;
+			char *n = realloc(optstr, old + strlen(optarg) + 2);
+
+			if (!n)
+				return fail("options", strerror(ENOMEM));
+			if (old)
+				n[old++] = ',';
+			strcpy(n + old, optarg);
+			optstr = n;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf(EFS_PROG " (" PACKAGE_NAME ") " PACKAGE_VERSION
+			       ", eCryptfs as in ecryptfs-utils " ECRYPTFS_REFERENCE_VERSION
+			       ", FUSE %s\n", fuse_pkgversion());
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (efs_opts_parse(&fs.opts, optstr ? optstr : "", err, sizeof(err)) < 0)
+		return fail("options", err);
+	free(optstr);
+	if (check_lower(&fs, argv[optind]))
+		return 1;
+	fs.mountpoint = realpath(argv[optind + 1], NULL);
+	if (!fs.mountpoint)
+		return fail(argv[optind + 1], strerror(errno));
+	fs.timeout = 1.0;
+	efs = &fs;
+
+	if (!fs.opts.foreground) {
+		char status = 1;
+		pid_t pid;
+
+		if (pipe2(pipefd, O_CLOEXEC) < 0)
+			return fail("pipe", strerror(errno));
+		pid = fork();
+		if (pid < 0)
+			return fail("fork", strerror(errno));
+		if (pid > 0) {
+			/* The parent only reports: 0 once the child has mounted. */
+			close(pipefd[1]);
+			if (read(pipefd[0], &status, 1) != 1)
+				status = 1;
+			return status;
+		}
+		close(pipefd[0]);
+		setsid();
+	}
+	efs_log_init(true, fs.opts.debug);
+	r = setup(&fs, argv[0]);
+	if (!fs.opts.foreground) {
+		char status = r ? 1 : 0;
+		int null = open("/dev/null", O_RDWR);
+
+		if (write(pipefd[1], &status, 1) < 0)
+			r = 1;
+		close(pipefd[1]);
+		if (r == 0) {
+			if (chdir("/") < 0)
+				r = 1;
+			if (null >= 0) {
+				dup2(null, 0);
+				dup2(null, 1);
+				dup2(null, 2);
+			}
+			efs_log_init(false, fs.opts.debug);
+		}
+		if (null > 2)
+			close(null);
+	}
+	if (r == 0)
+		r = serve(&fs);
+	teardown(&fs);
+	return r;
+}

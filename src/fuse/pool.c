@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The extent crypto worker pool (the paper's parallel encryption).  A large
+ * request is cut into disjoint runs of extents; the calling FUSE thread does
+ * one run and the workers the others, all through the engine's batch API on
+ * the same file context, which is safe from many threads at once.  Small
+ * requests never come here: the FUSE loop's own threads already spread them.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "efs.h"
+
+#define MIN_RUN 32		/* extents per run: 128 KiB, worth a hand-off */
+#define MAX_WORKERS 8
+
+struct job {
+	struct job *next;
+	struct ecryptfs_crypt *c;
+	bool enc;
+	uint64_t first;
+	char *buf;
+	size_t n;
+	int result;
+	struct batch *batch;
+};
+
+struct batch {
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	unsigned pending;
+};
+
+static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t qcond = PTHREAD_COND_INITIALIZER;
+static struct job *qhead, **qtail = &qhead;
+static pthread_t workers[MAX_WORKERS];
+static unsigned nworkers;
+static bool stopping;
+
+static int run(struct job *j)
+{
+	return j->enc ? ecryptfs_crypt_encrypt(j->c, j->first, j->buf, j->buf, j->n)
+		      : ecryptfs_crypt_decrypt(j->c, j->first, j->buf, j->buf, j->n);
+}
+
+static void *worker(void *arg)
+{
+	for (;;) {
+		struct job *j;
+
+		pthread_mutex_lock(&qlock);
+		while (!qhead && !stopping)
+			pthread_cond_wait(&qcond, &qlock);
+		if (!qhead) {
+			pthread_mutex_unlock(&qlock);
+			return NULL;
+		}
+		j = qhead;
+		qhead = j->next;
+		if (!qhead)
+			qtail = &qhead;
+		pthread_mutex_unlock(&qlock);
+
+		j->result = run(j);
+		pthread_mutex_lock(&j->batch->lock);
+		if (--j->batch->pending == 0)
+			pthread_cond_signal(&j->batch->done);
+		pthread_mutex_unlock(&j->batch->lock);
+	}
+}
+
+int efs_pool_start(unsigned n)
+{
+	if (n > MAX_WORKERS)
+		n = MAX_WORKERS;
+	for (nworkers = 0; nworkers < n; nworkers++)
+		if (pthread_create(&workers[nworkers], NULL, worker, NULL) != 0)
+			break;
+	return 0;
+}
+
+void efs_pool_stop(void)
+{
+	pthread_mutex_lock(&qlock);
+	stopping = true;
+	pthread_cond_broadcast(&qcond);
+	pthread_mutex_unlock(&qlock);
+	for (unsigned i = 0; i < nworkers; i++)
+		pthread_join(workers[i], NULL);
+	nworkers = 0;
+}
+
+int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, char *buf, size_t n)
+{
+	struct job jobs[MAX_WORKERS + 1];
+	struct batch b;
+	size_t runs = n / MIN_RUN, per, done = 0;
+	int r;
+
+	if (runs > nworkers + 1)
+		runs = nworkers + 1;
+	if (runs < 2)
+		return enc ? ecryptfs_crypt_encrypt(c, first, buf, buf, n)
+			   : ecryptfs_crypt_decrypt(c, first, buf, buf, n);
+	per = (n + runs - 1) / runs;
+	pthread_mutex_init(&b.lock, NULL);
+	pthread_cond_init(&b.done, NULL);
+	b.pending = (unsigned)runs - 1;
+	for (size_t i = 0; i < runs; i++) {
+		size_t cnt = i == runs - 1 ? n - done : per;
+
+		jobs[i] = (struct job){ .c = c, .enc = enc, .first = first + done,
+					.buf = buf + done * ECRYPTFS_EXTENT_SIZE, .n = cnt,
+					.batch = &b };
+		done += cnt;
+	}
+	pthread_mutex_lock(&qlock);
+	for (size_t i = 1; i < runs; i++) {
+		*qtail = &jobs[i];
+		qtail = &jobs[i].next;
+	}
+	pthread_cond_broadcast(&qcond);
+	pthread_mutex_unlock(&qlock);
+
+	r = run(&jobs[0]);
+	pthread_mutex_lock(&b.lock);
+	while (b.pending)
+		pthread_cond_wait(&b.done, &b.lock);
+	pthread_mutex_unlock(&b.lock);
+	for (size_t i = 1; i < runs; i++)
+		if (jobs[i].result < 0 && r == 0)
+			r = jobs[i].result;
+	pthread_mutex_destroy(&b.lock);
+	pthread_cond_destroy(&b.done);
+	return r;
+}
