@@ -1,0 +1,62 @@
+# Shared by tests/fuse/t-*.sh: start and stop ecryptfs-fuse, keys, tree
+# manifests.  Source after tests/lib/tap.sh.  Every mount made through
+# efs_mount is unmounted on exit, whatever happened (trap).
+EFS_BIN=$BUILDDIR/src/fuse/ecryptfs-fuse
+ADDKEY=$BUILDDIR/tests/fuse/efs-addkey
+VECTORS=${VECTORS:-$SRCDIR/../shared/vectors}
+[ -d "$VECTORS" ] || VECTORS=/work/shared/vectors
+_efs_mounts=()
+
+_efs_cleanup() {
+	local m
+	for m in "${_efs_mounts[@]}"; do
+		if mountpoint -q "$m" 2>/dev/null; then
+			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+		fi
+	done
+}
+trap _efs_cleanup EXIT
+
+# efs_mount LOWER MNT OPTIONS [EXTRA-ARGS...]: mount and wait until it serves.
+efs_mount() {
+	local lower=$1 mnt=$2 opts=$3; shift 3
+	mkdir -p "$mnt"
+	_efs_mounts+=("$mnt")
+	"$EFS_BIN" "$@" -o "$opts" "$lower" "$mnt" || return 1
+	mountpoint -q "$mnt"
+}
+
+# efs_umount MNT: unmount and wait for the daemon to finish (keys unlinked etc.).
+efs_umount() {
+	local i
+	umount "$1" || return 1
+	for i in $(seq 50); do
+		pgrep -f -- "ecryptfs-fuse.* $1\$" >/dev/null || return 0
+		sleep 0.1
+	done
+	return 0
+}
+
+# efs_addkey [--fnek] PASSPHRASE: add the token to @u, print the sig.
+efs_addkey() { "$ADDKEY" "$@"; }
+
+# tree_manifest DIR: one line per entry: path, type, mode, links, size, sha256/target.
+tree_manifest() {
+	(cd "$1" && find . -mindepth 1 -print0 | sort -z | while IFS= read -r -d '' p; do
+		if [ -L "$p" ]; then
+			printf '%s L %s -> %s\n' "$p" "$(stat -c %a "$p")" "$(readlink "$p")"
+		elif [ -d "$p" ]; then
+			printf '%s D %s\n' "$p" "$(stat -c %a "$p")"
+		elif [ -f "$p" ]; then
+			printf '%s F %s %s %s %s\n' "$p" "$(stat -c '%a %h %s' "$p")" \
+				"$(sha256sum <"$p" | cut -d' ' -f1)"
+		else
+			printf '%s %s %s\n' "$p" "$(stat -c '%F %a' "$p")"
+		fi
+	done)
+}
+
+# Extract a vector tarball (with xattrs) into DIR.
+vec_extract() {	# TAR DIR
+	mkdir -p "$2" && tar --xattrs --xattrs-include='*' -xpf "$1" -C "$2"
+}
