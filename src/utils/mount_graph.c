@@ -149,12 +149,13 @@ static int fnek_node(struct mh_opts *o, struct mh_stack *out, const char *sig_he
 
 	r = yes_no_node(o, "ecryptfs_enable_filename_crypto", "Enable filename encryption (y/n)",
 			true);
-	if (r <= 0)
+	if (r < 0)
 		return r;
+	/* A given FNEK sig is used even with filename encryption "n" (ref). */
 	if (mh_opt_find(o, "ecryptfs_fnek_sig", &v) && v && *v)
 		return mh_stack_push(out, "ecryptfs_fnek_sig=%s", v);
 	/* The reference pushes nothing here when it may not ask. */
-	if (!o->interactive)
+	if (r == 0 || !o->interactive)
 		return 0;
 	printf("Filename Encryption Key (FNEK) Signature [%s]: ", sig_hex);
 	r = mh_read_line(line, sizeof(line));

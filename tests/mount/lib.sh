@@ -1,0 +1,110 @@
+# Harness for the mount helper tests: both implementations run in a private
+# mount namespace where
+#   /sys/fs/ecryptfs/version  is fake (MT_VER, or absent with MT_VER=none),
+#   /proc/filesystems         lists ecryptfs or not (MT_FS=kernel|nokernel),
+#   /bin/mount, /bin/umount   record their argv into $MT/log (exit MT_RC),
+#   /sbin/modprobe            records its call and fails,
+#   the key-module directory  holds the reference's passphrase module only,
+#   /etc                      may get files laid over it (MT_ETC=DIR, e.g. a
+#                             fake mtab for umount.ecryptfs),
+# and then run as a throwaway user (own passwd home and @u, fresh session
+# keyring), so nothing touches root's keyring or home.
+#   mt_run ref|ours PROG ARGS...   stdout -> $MT/out, stderr -> $MT/err,
+#                                  status returned; the reference's stderr
+#                                  lines are kept, ours without our
+#                                  "prog: ..." lines in $MT/err.clean
+#   mt_opts                        the -o value /bin/mount got, or "(none)"
+. "$SRCDIR/tests/lib/reference.sh"
+
+MT=$TESTTMP/mt
+mkdir -p "$MT/km/ecryptfs" "$MT/etc" "$MT/lower" "$MT/upper"
+chmod 755 "$TESTTMP"
+chmod 777 "$MT" "$MT/lower" "$MT/upper"
+ref_fetch || { echo "Bail out! cannot fetch the reference"; exit 1; }
+MT_LIBDIR=$(ref_libpath)
+MT_LIBDIR_SYS=/usr/lib/$(basename "$MT_LIBDIR")
+cp "$MT_LIBDIR/ecryptfs/libecryptfs_key_mod_passphrase.so" "$MT/km/ecryptfs/"
+
+cat >"$MT/rec" <<'EOS'
+#!/bin/bash
+{ printf '%s\n' "$0" "$@"; echo --; } >>"$MT/log"
+exit "${MT_RC:-0}"
+EOS
+sed -i "2i MT=$MT" "$MT/rec"
+chmod 755 "$MT/rec"
+printf '#!/bin/sh\necho "modprobe $*" >>%s/modprobe.log\nexit 1\n' "$MT" >"$MT/modprobe"
+chmod 755 "$MT/modprobe"
+grep -v 'ecryptfs' /proc/filesystems >"$MT/fs-nokernel"
+{ cat "$MT/fs-nokernel"; printf '\tecryptfs\n'; } >"$MT/fs-kernel"
+
+cat >"$MT/ns.sh" <<'EOS'
+set -e
+mount -t tmpfs none /sys/fs
+if [ "$MT_VER" != none ]; then
+	mkdir /sys/fs/ecryptfs
+	echo "$MT_VER" >/sys/fs/ecryptfs/version
+fi
+mount -t overlay overlay -o "lowerdir=$MT/km:$MT_LIBDIR_SYS" "$MT_LIBDIR_SYS"
+if [ -n "$(ls -A "$MT/etc")" ]; then
+	mount -t overlay overlay -o "lowerdir=$MT/etc:/etc" /etc
+fi
+mount --bind "$MT/fs-$MT_FS" /proc/filesystems
+mount --bind "$MT/modprobe" /sbin/modprobe
+mount --bind "$MT/rec" /bin/umount
+mount --bind "$MT/rec" /bin/mount
+set +e
+exec "$@"
+EOS
+
+MT_VER=895
+MT_FS=kernel
+MT_USER=
+mt_user() { MT_USER=$(tu_create) || exit 1; MT_HOME=$(tu_home "$MT_USER"); }
+
+mt_cmd() {	# ref|ours PROG -> words
+	case $1 in
+	ref) printf 'env LD_LIBRARY_PATH=%s %s/sbin/%s' "$MT_LIBDIR" "$REF_ROOT" "$2" ;;
+	ours) printf '%s' "$(prog "$2")" ;;
+	esac
+}
+
+mt_run() {	# ref|ours PROG ARGS...  (stdin is passed through)
+	local impl=$1 p=$2; shift 2
+	rm -f "$MT/log"
+	if [ -n "${MT_FD3:-}" ]; then exec 3<"$MT_FD3"; else exec 3</dev/null; fi
+	# shellcheck disable=SC2046
+	MT=$MT MT_VER=$MT_VER MT_FS=$MT_FS MT_LIBDIR_SYS=$MT_LIBDIR_SYS \
+		unshare -m bash "$MT/ns.sh" \
+		setpriv --reuid="$MT_USER" --regid="$MT_USER" --init-groups \
+		env HOME="$MT_HOME" USER="$MT_USER" LOGNAME="$MT_USER" MT_RC="${MT_RC:-0}" \
+		${MT_ENV:-} keyctl session - $(mt_cmd "$impl" "$p") "$@" \
+		>"$MT/out" 2>"$MT/err.raw"
+	local st=$?
+	exec 3<&-
+	grep -v '^Joined session keyring: ' "$MT/err.raw" >"$MT/err"
+	grep -v "^$p: " "$MT/err" >"$MT/err.clean"
+	return $st
+}
+
+mt_opts() {	# [ARGV-FILE]: the -o value /bin/mount got, or "(none)"
+	local f=${1:-$MT/log}
+	[ -s "$f" ] || { echo "(none)"; return; }
+	sed -n '/^-o$/{n;p;q}' "$f"
+}
+mt_argv() { [ -f "$MT/log" ] && cat "$MT/log"; }
+
+# Run both with the same arguments and stdin file; compare stdout, the
+# reference's stderr lines, the status, and the argv of /bin/mount.
+mt_compare() {	# DESCRIPTION STDIN-FILE ARGS...
+	local d=$1 in=$2 rs os; shift 2
+	mt_run ref mount.ecryptfs "$@" <"$in"; rs=$?
+	cp "$MT/out" "$MT/ref.out"; cp "$MT/err.clean" "$MT/ref.err"
+	mt_argv >"$MT/ref.argv"
+	mt_run ours mount.ecryptfs "$@" <"$in"; os=$?
+	mt_argv >"$MT/ours.argv"
+	is "$(mt_opts)" "$(mt_opts "$MT/ref.argv")" "$d: kernel options"
+	is "$os" "$rs" "$d: exit status"
+	check "$d: stdout" diff "$MT/ref.out" "$MT/out"
+	check "$d: stderr" diff "$MT/ref.err" "$MT/err.clean"
+	check "$d: mount argv" diff "$MT/ref.argv" "$MT/ours.argv"
+}
