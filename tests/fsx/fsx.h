@@ -25,7 +25,7 @@ struct fsx_opts {
 	bool no_mmap;
 	bool no_falloc;
 	bool need_falloc;	/* fail instead of disabling fallocate */
-	const char *dumpdir;	/* where to save the model on failure */
+	const char *model_out;	/* where to save the model at the end, pass or fail */
 	long inject_at;		/* self-test: corrupt the file behind the model's back */
 };
 
@@ -55,7 +55,7 @@ void fill_pattern(unsigned char *buf, size_t len, long opno, size_t pos);
 long first_diff(const unsigned char *a, const unsigned char *b, size_t n);
 void report_diff(const unsigned char *good, const unsigned char *bad,
 		 size_t base, size_t n, size_t at);
-void dump_model(const char *dir, const char *name, const unsigned char *buf, size_t len);
+void dump_model(const char *path, const unsigned char *buf, size_t len);
 uint64_t now_ms(void);
 
 int fsx_single(const struct fsx_opts *o);

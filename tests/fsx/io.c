@@ -101,19 +101,15 @@ void report_diff(const unsigned char *good, const unsigned char *bad,
 	}
 }
 
-void dump_model(const char *dir, const char *name, const unsigned char *buf, size_t len)
+void dump_model(const char *path, const unsigned char *buf, size_t len)
 {
-	char path[4096];
 	int fd;
 
-	if (!dir)
+	if (!path)
 		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || full_pwrite(fd, buf, len, 0) < 0)
 		printf("# could not save the model to %s: %s\n", path, strerror(errno));
-	else
-		printf("# model saved to %s\n", path);
 	if (fd >= 0)
 		close(fd);
 }

@@ -16,7 +16,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ecfs-fsx [-S SEED] [-N OPS] [-l MAXLEN] [-o MAXOPLEN] [-B BIGLEN]\n"
-		"                [-c FULLCMP_EVERY] [-t THREADS] [-d DUMPDIR] [-v] [-M] [-F|-f] FILE\n"
+		"                [-c FULLCMP_EVERY] [-t THREADS] [-m MODEL] [-v] [-M] [-F|-f] FILE\n"
 		"  -S SEED   seed (default: from the clock; always printed)\n"
 		"  -N OPS    number of operations (default 10000)\n"
 		"  -l LEN    maximum file length (default 2 MiB + 8 KiB)\n"
@@ -24,7 +24,8 @@ static void usage(void)
 		"  -B LEN    length of the occasional big op (default 1 MiB)\n"
 		"  -c N      compare the whole file every N ops (default 25; 0 never)\n"
 		"  -t N      multi-threaded variant: N region workers, N block writers, N readers\n"
-		"  -d DIR    on failure save the model there as fsx.good\n"
+		"  -m FILE   at the end, pass or fail, save the model (the expected\n"
+		"            contents) there: a later check can compare with it\n"
 		"  -v        print every operation\n"
 		"  -M        no mmap operations\n"
 		"  -F        no fallocate; -f: fail if fallocate mode 0 is unsupported\n"
@@ -60,7 +61,7 @@ int main(int argc, char **argv)
 	int c;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "S:N:l:o:B:c:t:d:vMFfX:")) != -1) {
+	while ((c = getopt(argc, argv, "S:N:l:o:B:c:t:m:vMFfX:")) != -1) {
 		switch (c) {
 		case 'S': o.seed = strtoull(optarg, NULL, 0); break;
 		case 'N': o.nops = (long)size_arg(optarg); break;
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
 		case 'B': o.biglen = size_arg(optarg); break;
 		case 'c': o.fullcmp_every = (long)size_arg(optarg); break;
 		case 't': o.threads = (int)size_arg(optarg); break;
-		case 'd': o.dumpdir = optarg; break;
+		case 'm': o.model_out = optarg; break;
 		case 'v': o.verbose = true; break;
 		case 'M': o.no_mmap = true; break;
 		case 'F': o.no_falloc = true; break;

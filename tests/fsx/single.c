@@ -52,7 +52,9 @@ static void fail(struct fsx *f, const char *fmt, ...)
 	printf("\n# model size %zu; replay with: ecfs-fsx -S %llu -N %ld ...\n", f->size,
 	       (unsigned long long)f->o->seed, f->o->nops);
 	oplog_dump(&f->log, "the file", OPLOG_LEN);
-	dump_model(f->o->dumpdir, "fsx.good", f->good, f->size);
+	dump_model(f->o->model_out, f->good, f->size);
+	if (f->o->model_out)
+		printf("# the model (what the file should hold) is in %s\n", f->o->model_out);
 	fflush(stdout);
 	exit(1);
 }
@@ -448,6 +450,7 @@ int fsx_single(const struct fsx_opts *o)
 	check_size(&f);
 	check_all(&f, "final compare after reopen");
 	close(f.fd);
+	dump_model(o->model_out, f.good, f.size);
 	printf("# ecfs-fsx: seed %llu: %ld ops passed in %.1f s, final size %zu;",
 	       (unsigned long long)o->seed, o->nops, (double)(now_ms() - t0) / 1000, f.size);
 	for (int i = 0; i < OP_MAX; i++)

@@ -1,0 +1,78 @@
+#!/bin/bash
+# ecfs-fsx through the FUSE daemon: 5 seeds x 10,000 random operations, each
+# file checked against the tester's model after every step, then the
+# multi-threaded variant; after unmount every lower file must parse with
+# the size its header names, and after a remount (cold, a new daemon) every
+# file must still equal its model.  First the tester is checked on a plain
+# directory: it passes there, replays a seed exactly, and catches a byte
+# changed behind its back.
+#   FSX_SEEDS="1 2 3 4 5" FSX_OPS=10000 FSX_MT_OPS=24000 to change the load.
+. "$SRCDIR/tests/lib/tap.sh"
+. "$SRCDIR/tests/fuse-stress/lib.sh"
+
+SEEDS=${FSX_SEEDS:-"1 2 3 4 5"}
+OPS=${FSX_OPS:-10000}
+MT_OPS=${FSX_MT_OPS:-24000}
+LOWER=$TESTTMP/lower
+MNT=$TESTTMP/mnt
+PLAIN=$TESTTMP/plain
+mkdir -p "$PLAIN"
+
+# --- the tester itself, on a plain directory ---
+check "ecfs-fsx is built" test -x "$FSX"
+check "plain directory: 2,000 ops pass" "$FSX" -S 11 -N 2000 "$PLAIN/f"
+check "plain directory: multi-threaded, 3x3 threads, pass" "$FSX" -t 3 -S 11 -N 6000 "$PLAIN/mt"
+
+"$FSX" -v -S 12 -N 300 "$PLAIN/r1" | grep -v '^#' >"$TESTTMP/replay1"
+"$FSX" -v -S 12 -N 300 "$PLAIN/r2" | grep -v '^#' >"$TESTTMP/replay2"
+check "the same seed replays the same 300 operations" \
+	bash -c "[ \$(wc -l <'$TESTTMP/replay1') -eq 300 ] && cmp '$TESTTMP/replay1' '$TESTTMP/replay2'"
+
+"$FSX" -S 13 -N 400 -X 200 "$PLAIN/x" >"$TESTTMP/inject.out" 2>&1
+st=$?
+at=$(sed -n 's/^# self-test: flipping the byte at offset \([0-9]*\).*/\1/p' "$TESTTMP/inject.out")
+is "$st" 1 "a byte changed behind the tester's back makes it exit 1"
+check "... and it names the seed, the offset and the op history" bash -c "
+	grep -q '^# FAILED: seed 13, op 2[0-9][0-9]' '$TESTTMP/inject.out' &&
+	grep -q '^# first differing offset $at ' '$TESTTMP/inject.out' &&
+	grep -q '^# last 40 operations' '$TESTTMP/inject.out'"
+
+# --- through the daemon ---
+check "the daemon is available ($FUSE_STRESS_FS)" fs_available
+check "mount" fs_mount "$LOWER" "$MNT"
+_fs_is_mounted "$MNT"; mounted=$?
+FALLOC=-f	# the issue requires fallocate; an unsupported one is a failure
+[ "$FUSE_STRESS_FS" = ecryptfs ] || FALLOC=
+
+total=0
+for seed in $SEEDS; do
+	if [ "$mounted" -eq 0 ]; then
+		check "seed $seed: $OPS operations" timeout 900 "$FSX" $FALLOC -S "$seed" -N "$OPS" \
+			-m "$TESTTMP/model.$seed" "$MNT/fsx.$seed"
+		grep '^# ecfs-fsx: seed .* passed' "$TESTTMP/check.out"
+		total=$((total + OPS))
+	else
+		is "not mounted" "mounted" "seed $seed: $OPS operations"
+	fi
+done
+diag "$total single-threaded operations through $FUSE_STRESS_FS"
+
+if [ "$mounted" -eq 0 ]; then
+	check "multi-threaded: 3 region workers, 3 block writers, 3 readers, $MT_OPS ops" \
+		timeout 900 "$FSX" -t 3 -S 21 -N "$MT_OPS" "$MNT/mt"
+	grep '^# ecfs-fsx: .*passed' "$TESTTMP/check.out"
+	check "multi-threaded: 8 region workers, 8 block writers, 8 readers" \
+		timeout 900 "$FSX" -t 8 -S 22 -N $((MT_OPS / 2)) "$MNT/mt8"
+	grep '^# ecfs-fsx: .*passed' "$TESTTMP/check.out"
+	check "unmount" fs_unmount "$MNT"
+	check "every lower file parses, its size as its header says" fs_lower_check_all "$LOWER" strict
+	check "remount" fs_remount "$LOWER" "$MNT"
+	for seed in $SEEDS; do
+		check "seed $seed: after remount the file equals the model" \
+			cmp "$TESTTMP/model.$seed" "$MNT/fsx.$seed"
+	done
+	check "unmount again" fs_unmount "$MNT"
+else
+	is "not mounted" "mounted" "multi-threaded run"
+fi
+tap_done
