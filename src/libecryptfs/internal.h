@@ -27,6 +27,9 @@ int ecryptfs_check_passphrase(const char *pass, size_t pass_len);
 
 struct ecryptfs_wrap_params;
 
+/* rcfile.c: ~/.ecryptfsrc of the real uid's passwd home (malloc'd). */
+int ecryptfs_user_rc_path(char **path);
+
 /*
  * A wrapped-passphrase file split into its fields, without any KDF (wrap.c).
  * Pointers point into the parsed buffer.  Fields a version lacks are NULL/0.

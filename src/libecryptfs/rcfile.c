@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ~/.ecryptfsrc and option lists, tokenised as ecryptfs-utils does
+ * (cmd_ln_parser.c), because users' rc files and passphrase_passwd_file
+ * contents were written against that tokenizer:
+ *  - tokens are separated by ',' and '\n' only (spaces are part of a token);
+ *  - the first token of 128 characters or more ends the parse, silently;
+ *  - a token starting with '=' or ':' is an error;
+ *  - name and value are split at the LAST '=';
+ *  - "key=<module>:a=1:b=2" stands for key=<module>, a=1, b=2.
+ * The ':' expansion is limited to key= tokens, the one place the reference
+ * documents it, so that a ':' inside a passphrase survives.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ecryptfs.h"
+#include "internal.h"
+
+#define RC_MAX_BYTES 0xA000
+#define RC_MAX_TOKEN 128
+#define RC_READ_CHUNK 1024	/* how the reference reads FIFOs */
+#define RC_NAME ".ecryptfsrc"
+
+/*
+ * All names and values point into one secure copy of the input (the arena);
+ * the entry after the last one (v[n]) remembers it for ecryptfs_nvlist_free.
+ */
+static int add_entry(struct ecryptfs_nvlist *l, char *tok)
+{
+	char *eq;
+
+	if (tok[0] == '=' || tok[0] == ':')
+		return -EINVAL;
+	eq = strrchr(tok, '=');
+	if (eq)
+		*eq = '\0';
+	l->v[l->n].name = tok;
+	l->v[l->n].value = eq ? eq + 1 : NULL;
+	l->n++;
+	return 0;
+}
+
+static int add_token(struct ecryptfs_nvlist *l, char *tok)
+{
+	char *colon;
+	int rc;
+
+	if (tok[0] == '=' || tok[0] == ':')
+		return -EINVAL;
+	if (strncmp(tok, "key=", 4) != 0)
+		return add_entry(l, tok);
+	while ((colon = strchr(tok, ':'))) {
+		*colon = '\0';
+		if (*tok) {
+			rc = add_entry(l, tok);
+			if (rc < 0)
+				return rc;
+		}
+		tok = colon + 1;
+	}
+	return *tok ? add_entry(l, tok) : 0;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse(const char *buf, size_t len,
+					  struct ecryptfs_nvlist *out)
+{
+	struct ecryptfs_nvlist l = { NULL, 0 };
+	char *arena = NULL, *p, *end;
+	size_t cap = 2;
+	int rc;
+
+	if (!out || (!buf && len)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	/* The reference works on C strings: a NUL ends the input. */
+	len = buf ? strnlen(buf, len) : 0;
+	arena = ecryptfs_secure_alloc(len + 1);
+	if (!arena) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (len)
+		memcpy(arena, buf, len);
+	for (size_t i = 0; i < len; i++)
+		if (arena[i] == ',' || arena[i] == '\n' || arena[i] == ':')
+			cap++;
+	/* Names and values are secrets; the pointers to them are not. */
+	l.v = calloc(cap, sizeof(*l.v));
+	if (!l.v) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = 0;
+	for (p = arena; p < arena + len; p = end + 1) {
+		end = p + strcspn(p, ",\n");
+		if (end == p)
+			continue;
+		if (end - p >= RC_MAX_TOKEN)
+			break;
+		*end = '\0';
+		rc = add_token(&l, p);
+		if (rc < 0)
+			goto out;
+	}
+	l.v[l.n].name = arena;
+	arena = NULL;
+	*out = l;
+	l.v = NULL;
+out:
+	free(l.v);
+	ecryptfs_secure_free(arena);
+	return rc;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int rc;
+
+	if (!out || fd < 0) {
+		rc = -EINVAL;
+		goto out;
+	}
+	buf = ecryptfs_secure_alloc(RC_MAX_BYTES + 1);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* Pieces, so that FIFOs and pipes behave like files. */
+	for (;;) {
+		size_t want = RC_MAX_BYTES + 1 - len;
+
+		if (want > RC_READ_CHUNK)
+			want = RC_READ_CHUNK;
+		n = read(fd, buf + len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > RC_MAX_BYTES) {
+			rc = -EFBIG;
+			goto out;
+		}
+	}
+	rc = ecryptfs_nvlist_parse(buf, len, out);
+out:
+	ecryptfs_secure_free(buf);
+	return rc;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_file(const char *path, struct ecryptfs_nvlist *out)
+{
+	int fd = -1, rc;
+
+	if (!path || !out) {
+		rc = -EINVAL;
+		goto out;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = ecryptfs_nvlist_parse_fd(fd, out);
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+ECRYPTFS_EXPORT const char *ecryptfs_nvlist_get(const struct ecryptfs_nvlist *l,
+						const char *name)
+{
+	const char *value = NULL;
+	bool found = false;
+
+	if (!l || !name)
+		return NULL;
+	for (size_t i = l->n; i-- > 0 && !found;) {
+		if (strcmp(l->v[i].name, name) == 0) {
+			value = l->v[i].value;
+			found = true;
+		}
+	}
+	return value;
+}
+
+ECRYPTFS_EXPORT void ecryptfs_nvlist_free(struct ecryptfs_nvlist *l)
+{
+	if (!l)
+		return;
+	if (l->v) {
+		/* The arena is secure memory: freeing it wipes every value. */
+		ecryptfs_secure_free(l->v[l->n].name);
+		free(l->v);
+	}
+	l->v = NULL;
+	l->n = 0;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_rc_salt(const char *rc_path, uint8_t salt[ECRYPTFS_SALT_SIZE],
+				     bool *from_rc)
+{
+	struct ecryptfs_nvlist l = { NULL, 0 };
+	const char *hex;
+
+	if (from_rc)
+		*from_rc = false;
+	if (!rc_path || !salt)
+		return -EINVAL;
+	memcpy(salt, ecryptfs_default_salt, ECRYPTFS_SALT_SIZE);
+	/*
+	 * Like the reference's callers, anything short of a well-formed salt=
+	 * (no file, unreadable, unparsable, not 16 hex) means the default.
+	 */
+	if (ecryptfs_nvlist_parse_file(rc_path, &l) < 0)
+		return 0;
+	hex = ecryptfs_nvlist_get(&l, "salt");
+	if (hex && ecryptfs_salt_from_hex(hex, salt) == 0) {
+		if (from_rc)
+			*from_rc = true;
+	} else {
+		memcpy(salt, ecryptfs_default_salt, ECRYPTFS_SALT_SIZE);
+	}
+	ecryptfs_nvlist_free(&l);
+	return 0;
+}
+
+int ecryptfs_user_rc_path(char **path)
+{
+	struct passwd pw, *res = NULL;
+	char *buf = NULL;
+	long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+	int rc;
+
+	*path = NULL;
+	if (size < 4096)
+		size = 4096;
+	buf = malloc((size_t)size);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* The real uid's passwd home, never $HOME: setuid callers must not
+	 * let the environment pick the file. */
+	rc = getpwuid_r(getuid(), &pw, buf, (size_t)size, &res);
+	if (rc || !res) {
+		rc = rc ? -rc : -ENOENT;
+		goto out;
+	}
+	if (asprintf(path, "%s/%s", pw.pw_dir, RC_NAME) < 0) {
+		*path = NULL;
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_user_salt(uint8_t salt[ECRYPTFS_SALT_SIZE], bool *from_rc)
+{
+	char *path = NULL;
+	int rc;
+
+	if (from_rc)
+		*from_rc = false;
+	if (!salt)
+		return -EINVAL;
+	memcpy(salt, ecryptfs_default_salt, ECRYPTFS_SALT_SIZE);
+	/* No passwd entry: no rc file either, the default it is. */
+	if (ecryptfs_user_rc_path(&path) < 0) {
+		rc = 0;
+		goto out;
+	}
+	rc = ecryptfs_rc_salt(path, salt, from_rc);
+out:
+	free(path);
+	return rc;
+}
