@@ -31,6 +31,7 @@ static const char *vectors_dir(void)
 	return buf;
 }
 
+__attribute__((format(printf, 1, 2)))
 static int sh(const char *fmt, ...)
 {
 	char cmd[8192];
