@@ -108,3 +108,75 @@ mt_compare() {	# DESCRIPTION STDIN-FILE ARGS...
 	check "$d: stderr" diff "$MT/ref.err" "$MT/err.clean"
 	check "$d: mount argv" diff "$MT/ref.argv" "$MT/ours.argv"
 }
+
+# A script that runs IMPL's PROG in the namespace on the caller's terminal,
+# for expect: mt_script ref|ours PROG ARGS... -> prints its path.
+mt_script() {
+	local impl=$1 p=$2 f=$MT/run-$1.sh a; shift 2
+	{
+		echo "#!/bin/bash"
+		echo "rm -f $MT/log"
+		printf 'MT=%q MT_VER=%q MT_FS=%q MT_LIBDIR_SYS=%q ' "$MT" "$MT_VER" "$MT_FS" "$MT_LIBDIR_SYS"
+		printf 'unshare -m bash %q setpriv --reuid=%q --regid=%q --init-groups ' \
+			"$MT/ns.sh" "$MT_USER" "$MT_USER"
+		printf 'env HOME=%q USER=%q LOGNAME=%q MT_RC=0 %s keyctl session - %s' \
+			"$MT_HOME" "$MT_USER" "$MT_USER" "${MT_ENV:-}" "$(mt_cmd "$impl" "$p")"
+		for a in "$@"; do printf ' %q' "$a"; done
+		echo
+	} >"$f"
+	chmod 755 "$f"
+	echo "$f"
+}
+
+# Run an expect dialogue (a file of "expect-pattern<TAB>answer" lines;
+# "<empty>" sends an empty line, "<slow>X" sends X after half a second)
+# against IMPL, to the end; the transcript, with CRs,
+# keyring notices and our own "prog: ..." lines removed, goes to
+# $MT/IMPL.tty, the exit status is returned.
+mt_dialogue() {	# ref|ours DIALOGUE-FILE ARGS...
+	local impl=$1 dlg=$2 s; shift 2
+	s=$(mt_script "$impl" mount.ecryptfs "$@")
+	expect - "$s" "$dlg" "$MT/$impl.raw" <<'EOS' >/dev/null 2>&1
+set timeout 10
+log_user 0
+log_file -a -noappend [lindex $argv 2]
+spawn -noecho [lindex $argv 0]
+set f [open [lindex $argv 1]]
+while {[gets $f line] >= 0} {
+	set parts [split $line "\t"]
+	set pat [lindex $parts 0]
+	set ans [lindex $parts 1]
+	expect {
+		-exact $pat { }
+		timeout { send_log "\n<TIMEOUT waiting for: $pat>\n"; exit 124 }
+		eof { send_log "\n<EOF waiting for: $pat>\n"; catch wait r; exit [lindex $r 3] }
+	}
+	if {[string match "<slow>*" $ans]} { sleep 0.5; set ans [string range $ans 6 end] }
+	if {$ans eq "<empty>"} { send "\r" } else { send "$ans\r" }
+}
+expect { eof { } timeout { send_log "\n<TIMEOUT at end>\n"; exit 124 } }
+catch wait r
+exit [lindex $r 3]
+EOS
+	s=$?
+	# Whether a fast answer to "Passphrase: " is echoed depends on when the
+	# program turns echo off (a race in both); t-dialogue checks it slowly.
+	tr -d '\r' <"$MT/$impl.raw" | grep -v -e '^Joined session keyring: ' -e '^mount.ecryptfs: ' |
+		sed 's/^Passphrase: .*/Passphrase: /' >"$MT/$impl.tty"
+	mt_argv >"$MT/$impl.argv"
+	return $s
+}
+
+# Both implementations through the same dialogue: transcripts, status and
+# the argv of /bin/mount must match.  ~/.ecryptfs is reset before each run.
+mt_dialogue_compare() {	# DESCRIPTION DIALOGUE-FILE ARGS...
+	local d=$1 dlg=$2 rs os; shift 2
+	rm -rf "$MT_HOME/.ecryptfs"
+	mt_dialogue ref "$dlg" "$@"; rs=$?
+	rm -rf "$MT_HOME/.ecryptfs"
+	mt_dialogue ours "$dlg" "$@"; os=$?
+	is "$os" "$rs" "$d: exit status"
+	check "$d: transcript not empty" grep -q . "$MT/ref.tty"
+	check "$d: transcript" diff "$MT/ref.tty" "$MT/ours.tty"
+	check "$d: mount argv" diff "$MT/ref.argv" "$MT/ours.argv"
+}
