@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Tree-walk helpers shared by ecryptfs-decrypt and ecryptfs-encrypt. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <search.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "offline-walk.h"
+
+void offline_fail(struct offline_walk *w, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	w->failed++;
+	fprintf(stderr, "%s: %s: ", cli_prog(), path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void offline_note(struct offline_walk *w, const char *from, const char *to)
+{
+	w->done++;
+	if (w->verbose)
+		printf("%s -> %s\n", from, to);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int offline_list_dir(int fd, char ***names, size_t *n)
+{
+	struct dirent *de;
+	char **v = NULL, **nv;
+	size_t len = 0, cap = 0;
+	int dfd, rc = 0;
+	DIR *d;
+
+	*names = NULL;
+	*n = 0;
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dfd < 0)
+		return -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		rc = -errno;
+		close(dfd);
+		return rc;
+	}
+	rewinddir(d);
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			rc = -errno;
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (len == cap) {
+			cap = cap ? 2 * cap : 32;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				rc = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		v[len] = strdup(de->d_name);
+		if (!v[len]) {
+			rc = -ENOMEM;
+			break;
+		}
+		len++;
+	}
+	closedir(d);
+	if (rc < 0) {
+		offline_free_list(v, len);
+		return rc;
+	}
+	if (len)
+		qsort(v, len, sizeof(*v), cmp_names);
+	*names = v;
+	*n = len;
+	return 0;
+}
+
+void offline_free_list(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+char *offline_join(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = malloc(a + b + 2);
+
+	if (!p)
+		return NULL;
+	if (a) {
+		memcpy(p, dir, a);
+		p[a++] = '/';
+	}
+	memcpy(p + a, name, b + 1);
+	return p;
+}
+
+struct link_entry {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+};
+
+static int cmp_link(const void *a, const void *b)
+{
+	const struct link_entry *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return 0;
+}
+
+const char *offline_link_find(struct offline_walk *w, const struct stat *st)
+{
+	struct link_entry key = { st->st_dev, st->st_ino, NULL };
+	struct link_entry **found = tfind(&key, &w->links, cmp_link);
+
+	return found ? (*found)->path : NULL;
+}
+
+int offline_link_add(struct offline_walk *w, const struct stat *st, const char *out_rel)
+{
+	struct link_entry *e = malloc(sizeof(*e)), **slot;
+
+	if (!e)
+		return -ENOMEM;
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->path = strdup(out_rel);
+	if (!e->path) {
+		free(e);
+		return -ENOMEM;
+	}
+	slot = tsearch(e, &w->links, cmp_link);
+	if (!slot || *slot != e) {
+		free(e->path);
+		free(e);
+		return slot ? 0 : -ENOMEM;
+	}
+	return 0;
+}
+
+static void free_link(void *p)
+{
+	struct link_entry *e = p;
+
+	free(e->path);
+	free(e);
+}
+
+void offline_walk_free(struct offline_walk *w)
+{
+	tdestroy(w->links, free_link);
+	w->links = NULL;
+}
+
+int offline_copy_attrs_fd(struct offline_walk *w, int fd, const struct stat *st)
+{
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	int rc = 0;
+
+	/* Owner first: chown clears set-id bits that fchmod then restores. */
+	if (w->is_root && fchown(fd, st->st_uid, st->st_gid) < 0)
+		rc = -errno;
+	if (fchmod(fd, st->st_mode & 07777) < 0 && rc == 0)
+		rc = -errno;
+	if (futimens(fd, ts) < 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
+int offline_copy_attrs_at(struct offline_walk *w, int dirfd, const char *name,
+			  const struct stat *st)
+{
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	int rc = 0;
+
+	if (w->is_root && fchownat(dirfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		rc = -errno;
+	if (!S_ISLNK(st->st_mode) && fchmodat(dirfd, name, st->st_mode & 07777, 0) < 0 &&
+	    rc == 0)
+		rc = -errno;
+	if (utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
+int offline_write_full(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t r = write(fd, p, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+ssize_t offline_read_full(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = read(fd, p + done, n - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return (ssize_t)done;
+}
+
+void offline_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+const char *offline_strerror(int err)
+{
+	switch (err) {
+	case -ENODATA:
+		return "empty lower file without an eCryptfs header";
+	case -ENOMSG:
+		return "not an eCryptfs file (no marker)";
+	case -EPROTO:
+		return "unsupported file format version";
+	case -EBADMSG:
+		return "corrupt header";
+	case -EIO:
+		return "truncated lower file";
+	case -ENOPKG:
+		return "unknown cipher code";
+	case -ENOTSUP:
+		return "unsupported cipher";
+	case -ENOKEY:
+		return "no key";
+	case -EKEYREJECTED:
+		return "key rejected";
+	case -ENAMETOOLONG:
+		return "name too long";
+	default:
+		return cli_strerror(err);
+	}
+}
