@@ -137,7 +137,8 @@ static int do_mount(const char *src_arg, const char *dst_arg, const char *user_o
 	int r;
 
 	if (!user_opts)
-		printf("Unable to find a list of options to parse, defaulting to interactive mount\n");
+		fprintf(stderr, "Unable to find a list of options to parse, "
+			"defaulting to interactive mount\n");
 	user = mh_scrub(user_opts);
 	if (!user)
 		return -ENOMEM;
@@ -245,7 +246,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!opts)
-		printf("Unable to find a list of options to parse, defaulting to interactive mount\n");
+		fprintf(stderr, "Unable to find a list of options to parse, "
+			"defaulting to interactive mount\n");
 	else
 		verbose = strstr(opts, "verbose") != NULL;
 	if (verbose)
@@ -258,8 +260,16 @@ int main(int argc, char **argv)
 	}
 	if (opts && strstr(opts, "no_sig_cache"))
 		sig_cache = false;
-	if (opts && (strstr(opts, "no_prompt") || strstr(opts, "wild_ass_guess")))
+	/*
+	 * The reference appends verbosity=0 for these, and looks for
+	 * "verbosity=0" in the command line only to skip the sig cache; the rc
+	 * file's verbosity counts for the prompts alone.
+	 */
+	if (opts && (strstr(opts, "no_prompt") || strstr(opts, "wild_ass_guess") ||
+		     strstr(opts, "verbosity=0"))) {
 		o.interactive = false;
+		sig_cache = false;
+	}
 	r = ecryptfs_nvlist_parse(opts ? opts : "", opts ? strlen(opts) : 0, &o.cmd);
 	if (r < 0) {
 		cli_error(r, "parsing the mount options");
@@ -273,9 +283,6 @@ int main(int argc, char **argv)
 	}
 	if (mh_opt_find(&o, "verbosity", &vv) && vv && !strcmp(vv, "0"))
 		o.interactive = false;
-	/* Never ask about the cache when we may not ask at all. */
-	if (!o.interactive)
-		sig_cache = false;
 
 	r = mh_run_graph(&o, version, &st);
 	if (r < 0) {
