@@ -14,6 +14,8 @@ DEPS=(
 	attr e2fsprogs strace util-linux
 	qemu-system-x86 cpio kmod busybox-static
 	python3 expect pamtester
+	# the reference oracle (tests/lib/reference.sh): ecryptfs-utils 111 needs NSS
+	libnss3 libnspr4 openssl passwd
 )
 
 deps() {

@@ -35,7 +35,7 @@ is "${#tok}" 1480 "payload is 740 bytes"
 is "${tok:0:8}" 04000000 "version 0x0004, password token"
 is "${tok:1256:40}" 000000000a000000000000004000000002000000 "hash algo 10, iterations 0, 64 key bytes, flags 2"
 is "${tok:1296:128}" 3f0cffa9389d2c396ad887c6ec657898e2e9e74cbb3cb1d25d410f58de2aa6b70dd81ccedaf8fad725346d8f751b8fc2c50ad69fba27d1d4fb735f207e76c6e9 "fekek of foo at 648"
-is "$(printf '%s' "${tok:1424:32}" | xxd -r -p)" 253ca7e88811d184 "sig text at 712"
+is "${tok:1424:34}" "$(printf '253ca7e88811d184\0' | od -An -tx1 | tr -d ' \n')" "sig text and NUL at 712"
 is "${tok:1458:16}" 0011223344556677 "salt at 729"
 
 # Adding again: success, no duplicate.
