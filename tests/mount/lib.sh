@@ -2,7 +2,8 @@
 # mount namespace where
 #   /sys/fs/ecryptfs/version  is fake (MT_VER, or absent with MT_VER=none),
 #   /proc/filesystems         lists ecryptfs or not (MT_FS=kernel|nokernel),
-#   /bin/mount, /bin/umount   record their argv into $MT/log (exit MT_RC),
+#   /bin/mount, /bin/umount,
+#   /bin/fusermount3          record their argv into $MT/log (exit MT_RC),
 #   /sbin/modprobe            records its call and fails,
 #   the key-module directory  holds the reference's passphrase module only,
 #   /etc                      may get files laid over it (MT_ETC=DIR, e.g. a
@@ -51,6 +52,7 @@ fi
 mount --bind "$MT/fs-$MT_FS" /proc/filesystems
 mount --bind "$MT/modprobe" /sbin/modprobe
 mount --bind "$MT/rec" /bin/umount
+[ -e /bin/fusermount3 ] && mount --bind "$MT/rec" /bin/fusermount3
 mount --bind "$MT/rec" /bin/mount
 set +e
 exec "$@"
