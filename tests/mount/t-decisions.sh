@@ -1,0 +1,56 @@
+# mount.ecryptfs where we decided against the reference (REFERENCE §8 items
+# 10 and 19, the secrets rule): each input is run through both, and the
+# difference is exactly the documented one.
+. "$SRCDIR/tests/lib/tap.sh"
+. "$SRCDIR/tests/mount/lib.sh"
+mt_user
+L=$MT/lower U=$MT/upper
+Q=no_sig_cache,verbosity=0
+P=key=passphrase:passphrase_passwd=secret
+A=ecryptfs_cipher=aes,ecryptfs_key_bytes=16
+K=ecryptfs_sig=7a1719eb53966dd1,ecryptfs_unlink_sigs
+
+both() {	# -o STRING: sets REF and OURS to the kernel option strings
+	mt_run ref mount.ecryptfs "$L" "$U" -o "$1" </dev/null; REF=$(mt_opts)
+	mt_run ours mount.ecryptfs "$L" "$U" -o "$1" </dev/null; OURS=$(mt_opts)
+}
+
+# §8 item 10: the reference drops these silently; we pass them on
+both "$P,$Q,$A,ecryptfs_xattr_metadata"
+is "$REF" "$K,ecryptfs_cipher=aes,ecryptfs_key_bytes=16" "reference drops ecryptfs_xattr_metadata"
+is "$OURS" "$K,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,ecryptfs_xattr_metadata" "ours passes ecryptfs_xattr_metadata"
+both "rw,user_xattr,$P,$Q,$A"
+is "$REF" "$K,rw,ecryptfs_cipher=aes,ecryptfs_key_bytes=16" "reference drops user_xattr"
+is "$OURS" "$K,rw,user_xattr,ecryptfs_cipher=aes,ecryptfs_key_bytes=16" "ours passes user_xattr"
+both "$P,$Q,$A,ecryptfs_xattr,ecryptfs_xattr_metadata"
+is "$OURS" "ecryptfs_sig=7a1719eb53966dd1,ecryptfs_unlink_sigs,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,ecryptfs_xattr_metadata" "ecryptfs_xattr plus the direct option: once"
+is "$REF" "ecryptfs_sig=7a1719eb53966dd1,ecryptfs_xattr_metadata,ecryptfs_unlink_sigs,ecryptfs_cipher=aes,ecryptfs_key_bytes=16" "(the reference: from the graph)"
+
+# secrets: the reference hands a passphrase given as its own option to
+# mount(8)'s argv and the kernel; we never do
+both "key=passphrase,passwd=secret,$Q,$A"
+is "$REF" "$K,passwd=secret,ecryptfs_cipher=aes,ecryptfs_key_bytes=16" "reference puts passwd= on mount's argv"
+is "$OURS" "$K,ecryptfs_cipher=aes,ecryptfs_key_bytes=16" "ours does not"
+both "key=passphrase,passphrase_passwd=secret,$Q,$A"
+is "$OURS" "$K,ecryptfs_cipher=aes,ecryptfs_key_bytes=16" "nor passphrase_passwd="
+check "no secret anywhere in the argv" bash -c "! grep -q secret '$MT/log'"
+mt_run ours mount.ecryptfs "$L" "$U" -o "$P,$Q,$A,verbose" </dev/null
+check "verbose: no secret on stdout/stderr" bash -c "! grep -q secret '$MT/out' '$MT/err'"
+
+# messages: "prog: what failed: why" besides the reference's lines
+mt_run ours mount.ecryptfs "$L" "$U" -o "$P,$Q,ecryptfs_cipher=aes" </dev/null
+check "missing key_bytes: names it" grep -q '^mount.ecryptfs: .*ecryptfs_key_bytes' "$MT/err"
+mt_run ours mount.ecryptfs "$L" "$U" -o "key=passphrase:salt=xyz:passwd=secret,$Q,$A" </dev/null
+is "$?" 234 "bad salt: -EINVAL"
+check "bad salt: says why" grep -q '^mount.ecryptfs: passphrase_salt' "$MT/err"
+mt_run ours mount.ecryptfs "$L" "$U" -o "key=passphrase:passwd=$(printf '%065d' 0),$Q,$A" </dev/null
+is "$?" 234 "65-byte passphrase: -EINVAL"
+check "65-byte passphrase: says why" grep -q '^mount.ecryptfs: passphrase_passwd' "$MT/err"
+mt_run ours mount.ecryptfs "$L" "$U" -o "key=gpg,$Q,$A" </dev/null
+check "unknown key module: named" grep -q '^mount.ecryptfs: key=gpg' "$MT/err"
+
+# --help
+check "mount.ecryptfs --help" bash -c "'$(prog mount.ecryptfs)' --help | grep -q 'datapath=kernel|fuse|auto'"
+check "umount.ecryptfs --help" bash -c "'$(prog umount.ecryptfs)' --help | grep -q 'eCryptfs umount helper'"
+check "man pages" test -s "$SRCDIR/doc/mount.ecryptfs.8" -a -s "$SRCDIR/doc/umount.ecryptfs.8"
+tap_done
