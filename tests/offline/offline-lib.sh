@@ -46,15 +46,17 @@ restore_xattrs() (
 	done <"$2"
 )
 
-# masked_header FILE: the header bytes a writer must reproduce (everything
-# but the random marker and the encrypted FEK), as hex.
+# masked_header FILE [LEN]: the header bytes a writer must reproduce
+# (everything but the random marker and the encrypted FEK) of the first LEN
+# bytes (default 8192): the fixed fields and the tag 11 packet in hex, the
+# rest as its sha256.
 masked_header() {
-	local f=$1 body n
+	local f=$1 len=${2:-8192} body n
 	body=$(od -An -tu1 -j27 -N1 "$f" | tr -d ' ')
 	n=$((body - 13))
-	{
-		od -An -tx1 -v -j0 -N8 "$f"
-		od -An -tx1 -v -j16 -N25 "$f"
-		od -An -tx1 -v -j$((41 + n)) -N$((8192 - 41 - n)) "$f"
-	} | tr -s ' \n' ' '
+	printf '%s | %s | %s\n' \
+		"$(od -An -tx1 -v -j0 -N8 "$f" | tr -d ' \n')" \
+		"$(od -An -tx1 -v -j16 -N25 "$f" | tr -d ' \n')" \
+		"$(tail -c +$((42 + n)) "$f" | head -c $((len - 41 - n)) | od -An -tx1 -v | tr -d ' \n' |
+			cut -c1-64)...$(tail -c +$((42 + n)) "$f" | head -c $((len - 41 - n)) | sha256sum | cut -c1-16)"
 }
