@@ -145,9 +145,25 @@ void efs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 
 	if (S_ISREG(mode)) {
 		/* mknod(2) of a regular file: a file with a header, as create. */
-		struct fuse_file_info fi = { .flags = O_CREAT | O_EXCL | O_WRONLY };
+		struct efs_inode *in;
+		struct fuse_entry_param e;
 
-		efs_create(req, parent, name, mode, &fi);
+		r = efs_create_file(req, dir, name, mode, O_EXCL, &in);
+		if (r < 0) {
+			fuse_reply_err(req, -r);
+			return;
+		}
+		efs_content_put(in);
+		memset(&e, 0, sizeof(e));
+		r = efs_stat(in, &e.attr);
+		if (r < 0) {
+			efs_inode_unref(in, 1);
+			fuse_reply_err(req, -r);
+			return;
+		}
+		e.ino = (uintptr_t)in;
+		e.attr_timeout = e.entry_timeout = efs->timeout;
+		fuse_reply_entry(req, &e);
 		return;
 	}
 	r = names_encrypt(name, lname, sizeof(lname));

@@ -154,6 +154,8 @@ void efs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void efs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
 void efs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
 		   struct fuse_file_info *fi);
+int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mode_t mode,
+		    int flags, struct efs_inode **out);
 /* Take a reference on the inode's open contents (opening them if needed). */
 int efs_content_get(struct efs_inode *in, int flags, struct efs_content **out);
 void efs_content_put(struct efs_inode *in);

@@ -84,11 +84,16 @@ void efs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		efs_content_put(in);
 }
 
-void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-		struct fuse_file_info *fi)
+/*
+ * Create a regular file with its header (or, without O_EXCL, open an
+ * existing one).  On success the inode carries one more lookup and one open
+ * reference.  A file we created is removed again if its header cannot be
+ * written, as ecryptfs_create does: no headerless lower file stays behind.
+ */
+int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mode_t mode,
+		    int flags, struct efs_inode **out)
 {
-	struct efs_inode *dir = efs_inode_get(parent), *in = NULL;
-	struct fuse_entry_param e;
+	struct efs_inode *in = NULL;
 	char lname[512], fdname[16];
 	struct efs_creds cr;
 	struct stat st;
@@ -97,18 +102,16 @@ void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 
 	r = names_encrypt(name, lname, sizeof(lname));
 	if (r < 0)
-		goto fail;
+		return r;
 	efs_creds_enter(req, &cr);
 	fd = openat(dir->fd, lname, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0 && errno == EEXIST && !(fi->flags & O_EXCL)) {
+	if (fd < 0 && errno == EEXIST && !(flags & O_EXCL)) {
 		created = false;
 		fd = openat(dir->fd, lname, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	}
 	efs_creds_leave(&cr);
-	if (fd < 0) {
-		r = -errno;
-		goto fail;
-	}
+	if (fd < 0)
+		return errno == ELOOP ? -EEXIST : -errno;
 	efs_fdname(fd, fdname);
 	pfd = openat(efs->proc_fd, fdname, O_PATH | O_CLOEXEC);
 	if (pfd < 0 || fstat(fd, &st) < 0) {
@@ -121,8 +124,7 @@ void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 	if (!S_ISREG(st.st_mode)) {
 		close(pfd);
 		close(fd);
-		r = -EISDIR;
-		goto fail;
+		return -EISDIR;
 	}
 	r = efs_inode_add(pfd, &st, &in);
 	if (r < 0) {
@@ -143,17 +145,41 @@ void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 	if (r < 0)
 		goto fail_unref;
 	if (!created) {
-		r = truncate_on_open(in, in->content, fi->flags);
+		r = truncate_on_open(in, in->content, flags);
 		if (r < 0) {
 			efs_content_put(in);
 			goto fail_unref;
 		}
 	}
+	*out = in;
+	return 0;
+
+fail_unref:
+	efs_inode_unref(in, 1);
+fail_unlink:
+	if (created)
+		unlinkat(dir->fd, lname, 0);
+	return r;
+}
+
+void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		struct fuse_file_info *fi)
+{
+	struct fuse_entry_param e;
+	struct efs_inode *in;
+	int r = efs_create_file(req, efs_inode_get(parent), name, mode, fi->flags, &in);
+
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
 	memset(&e, 0, sizeof(e));
 	r = efs_stat(in, &e.attr);
 	if (r < 0) {
 		efs_content_put(in);
-		goto fail_unref;
+		efs_inode_unref(in, 1);
+		fuse_reply_err(req, -r);
+		return;
 	}
 	e.ino = (uintptr_t)in;
 	e.attr_timeout = e.entry_timeout = efs->timeout;
@@ -163,16 +189,6 @@ void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 		efs_content_put(in);
 		efs_inode_unref(in, 1);
 	}
-	return;
-
-fail_unref:
-	efs_inode_unref(in, 1);
-fail_unlink:
-	/* Like ecryptfs_create: no lower file without a header is left. */
-	if (created)
-		unlinkat(dir->fd, lname, 0);
-fail:
-	fuse_reply_err(req, -r);
 }
 
 /* Per-thread buffers: a 1 MiB request should not cost a 1 MiB malloc. */

@@ -143,8 +143,10 @@ static int setup(struct efs_fs *fs, const char *argv0)
 	 * As root, allow_other too, so other users see the mount as they see
 	 * a kernel one.
 	 */
-	snprintf(o, olen, "fsname=%s,subtype=ecryptfs,default_permissions%s%s%s", fsname,
+	snprintf(o, olen, "fsname=%s,subtype=ecryptfs,default_permissions%s%s%s%s", fsname,
 		 fs->opts.allow_other || geteuid() == 0 ? ",allow_other" : "",
+		 /* a kernel mount by root allows devices and setuid unless told not to */
+		 geteuid() == 0 ? ",dev,suid" : "",
 		 fs->opts.fuse_opts ? "," : "", fs->opts.fuse_opts ? fs->opts.fuse_opts : "");
 	free(fsname);
 	if (fuse_opt_add_arg(&args, argv0) || fuse_opt_add_arg(&args, "-o") ||

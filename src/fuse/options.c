@@ -18,8 +18,16 @@
 /* Handed to the FUSE mount as they are. */
 static const char *const generic[] = {
 	"rw", "ro", "suid", "nosuid", "dev", "nodev", "exec", "noexec", "sync", "async",
-	"dirsync", "atime", "noatime", "diratime", "nodiratime", "relatime", "norelatime",
-	"strictatime", "nostrictatime", "lazytime", "nolazytime", NULL,
+	"dirsync", "atime", "noatime", NULL,
+};
+
+/*
+ * Generic flags libfuse cannot pass on: a FUSE mount is relatime already;
+ * the finer atime policies and lazytime have no effect on a FUSE mount.
+ */
+static const char *const generic_ignored[] = {
+	"relatime", "norelatime", "strictatime", "nostrictatime", "diratime", "nodiratime",
+	"lazytime", "nolazytime", NULL,
 };
 
 /* Meaningful to mount(8) and fstab only; never reach a file system. */
@@ -116,7 +124,7 @@ static int one(struct efs_opts *o, char *w)
 			o->ro = false;
 		return add_fuse_opt(o, w);
 	}
-	if ((!v && in_list(fstab_only, w)) || strncmp(w, "x-", 2) == 0 ||
+	if ((!v && (in_list(fstab_only, w) || in_list(generic_ignored, w))) || strncmp(w, "x-", 2) == 0 ||
 	    (v && strcmp(w, "comment") == 0))
 		return 0;
 	return -ENOENT;
