@@ -110,8 +110,6 @@ int cli_secret_read_prompt(const char *prompt, struct cli_secret *s)
 	size_t i;
 	int rc;
 
-	printf("%s: ", prompt);
-	fflush(stdout);
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_tio) == 0) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = restore_echo_and_reraise;
@@ -122,6 +120,10 @@ int cli_secret_read_prompt(const char *prompt, struct cli_secret *s)
 		tio.c_lflag &= ~(tcflag_t)ECHO;
 		if (tcsetattr(STDIN_FILENO, TCSANOW, &tio) == 0)
 			echo_off = 1;
+		/* Echo goes off before the prompt shows, so fast typists and
+		 * expect scripts answering the prompt are never echoed. */
+		printf("%s: ", prompt);
+		fflush(stdout);
 		rc = cli_secret_read_stdin(s);
 		if (echo_off) {
 			tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
@@ -131,6 +133,8 @@ int cli_secret_read_prompt(const char *prompt, struct cli_secret *s)
 			sigaction(echo_signals[i], &old[i], NULL);
 	} else {
 		/* A pipe on stdin works with the prompt too, as in the reference. */
+		printf("%s: ", prompt);
+		fflush(stdout);
 		rc = cli_secret_read_stdin(s);
 	}
 	/* The typed newline was not echoed. */
