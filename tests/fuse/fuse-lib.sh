@@ -60,3 +60,19 @@ tree_manifest() {
 vec_extract() {	# TAR DIR
 	mkdir -p "$2" && tar --xattrs --xattrs-include='*' -xpf "$1" -C "$2"
 }
+
+# efs_mount_fg LOWER MNT OPTIONS LOG: the daemon in the foreground (-f), in
+# the background of this shell, its stderr in LOG; sets EFS_PID.
+efs_mount_fg() {
+	local lower=$1 mnt=$2 opts=$3 log=$4 i
+	mkdir -p "$mnt"
+	_efs_mounts+=("$mnt")
+	"$EFS_BIN" -f -o "$opts" "$lower" "$mnt" 2>"$log" &
+	EFS_PID=$!
+	for i in $(seq 100); do
+		mountpoint -q "$mnt" && return 0
+		kill -0 "$EFS_PID" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
