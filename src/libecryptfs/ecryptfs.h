@@ -522,6 +522,13 @@ ECRYPTFS_EXPORT int ecryptfs_crypt_encrypt(struct ecryptfs_crypt *c, uint64_t fi
 					   const void *in, void *out, size_t n);
 ECRYPTFS_EXPORT int ecryptfs_crypt_decrypt(struct ecryptfs_crypt *c, uint64_t first,
 					   const void *in, void *out, size_t n);
+/*
+ * Keep the IVs of up to `entries` (a power of two; 0: none, the default)
+ * extents, so extents read again, or read then rewritten, skip their MD5.
+ * 32 bytes per entry, lock-free.  Call once, before the context is shared:
+ * -EBUSY when a cache is already set.  Lower files use 512 entries.
+ */
+ECRYPTFS_EXPORT int ecryptfs_crypt_iv_cache(struct ecryptfs_crypt *c, size_t entries);
 /* The root IV and the 16-byte IV of one extent (before 8-byte truncation). */
 ECRYPTFS_EXPORT void ecryptfs_crypt_root_iv(const struct ecryptfs_crypt *c, uint8_t iv[16]);
 ECRYPTFS_EXPORT int ecryptfs_crypt_extent_iv(struct ecryptfs_crypt *c, uint64_t idx,

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,22 @@ struct slot {
 	struct slot *next;
 };
 
+/*
+ * An optional IV cache: direct-mapped, one seqlock per entry so that any
+ * number of threads read and fill it without a lock.  IVs are not secret
+ * (CBC publishes them in effect, and MD5 hides the FEK behind the root IV),
+ * so the cache lives in ordinary memory.  tag = index + 1, 0 = empty.
+ */
+struct iv_entry {
+	_Atomic uint32_t seq;
+	_Atomic uint64_t tag;
+	_Atomic uint64_t iv[2];
+};
+
 struct ecryptfs_crypt {
 	int algo;
+	struct iv_entry *cache;
+	size_t cache_mask;
 	unsigned block_size;
 	struct ecryptfs_fek *fek;	/* secure memory: new slots are keyed from it */
 	uint8_t root_iv[IV_BYTES];
@@ -154,6 +169,7 @@ ECRYPTFS_EXPORT void ecryptfs_crypt_free(struct ecryptfs_crypt *c)
 		slot_free(s);
 	}
 	ecryptfs_fek_free(c->fek);
+	free(c->cache);
 	pthread_mutex_destroy(&c->lock);
 	ecryptfs_wipe(c->root_iv, sizeof(c->root_iv));
 	free(c);
@@ -179,16 +195,75 @@ static void index_suffix(uint64_t idx, uint8_t out[16])
 		out[i] = (uint8_t)digits[n - 1 - i];
 }
 
-static void derive_iv(const struct ecryptfs_crypt *c, gcry_md_hd_t md, uint64_t idx,
+static bool cache_get(const struct ecryptfs_crypt *c, uint64_t idx, uint8_t iv[IV_BYTES])
+{
+	struct iv_entry *e = &c->cache[idx & c->cache_mask];
+	uint32_t s1 = atomic_load_explicit(&e->seq, memory_order_acquire);
+	uint64_t tag, w[2];
+
+	if (s1 & 1)
+		return false;
+	tag = atomic_load_explicit(&e->tag, memory_order_relaxed);
+	w[0] = atomic_load_explicit(&e->iv[0], memory_order_relaxed);
+	w[1] = atomic_load_explicit(&e->iv[1], memory_order_relaxed);
+	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load_explicit(&e->seq, memory_order_relaxed) != s1 || tag != idx + 1)
+		return false;
+	memcpy(iv, w, IV_BYTES);
+	return true;
+}
+
+static void cache_put(struct ecryptfs_crypt *c, uint64_t idx, const uint8_t iv[IV_BYTES])
+{
+	struct iv_entry *e = &c->cache[idx & c->cache_mask];
+	uint32_t s = atomic_load_explicit(&e->seq, memory_order_relaxed);
+	uint64_t w[2];
+
+	/* Somebody else is writing this entry: the IV is simply not cached. */
+	if ((s & 1) || !atomic_compare_exchange_strong_explicit(&e->seq, &s, s + 1,
+								 memory_order_acquire,
+								 memory_order_relaxed))
+		return;
+	atomic_thread_fence(memory_order_release);
+	memcpy(w, iv, IV_BYTES);
+	atomic_store_explicit(&e->tag, idx + 1, memory_order_relaxed);
+	atomic_store_explicit(&e->iv[0], w[0], memory_order_relaxed);
+	atomic_store_explicit(&e->iv[1], w[1], memory_order_relaxed);
+	atomic_store_explicit(&e->seq, s + 2, memory_order_release);
+}
+
+static void derive_iv(struct ecryptfs_crypt *c, gcry_md_hd_t md, uint64_t idx,
 		      uint8_t iv[IV_BYTES])
 {
 	uint8_t src[2 * IV_BYTES];
 
+	if (c->cache && cache_get(c, idx, iv))
+		return;
 	memcpy(src, c->root_iv, IV_BYTES);
 	index_suffix(idx, src + IV_BYTES);
 	gcry_md_reset(md);
 	gcry_md_write(md, src, sizeof(src));
 	memcpy(iv, gcry_md_read(md, GCRY_MD_MD5), IV_BYTES);
+	if (c->cache)
+		cache_put(c, idx, iv);
+}
+
+ECRYPTFS_EXPORT int ecryptfs_crypt_iv_cache(struct ecryptfs_crypt *c, size_t entries)
+{
+	struct iv_entry *cache = NULL;
+
+	if (!c || (entries & (entries - 1)))
+		return -EINVAL;
+	if (c->cache)
+		return -EBUSY;	/* threads may be reading it: set once, before use */
+	if (entries == 0)
+		return 0;
+	cache = calloc(entries, sizeof(*cache));
+	if (!cache)
+		return -ENOMEM;
+	c->cache_mask = entries - 1;
+	c->cache = cache;
+	return 0;
 }
 
 ECRYPTFS_EXPORT int ecryptfs_crypt_extent_iv(struct ecryptfs_crypt *c, uint64_t idx,
@@ -207,12 +282,78 @@ ECRYPTFS_EXPORT int ecryptfs_crypt_extent_iv(struct ecryptfs_crypt *c, uint64_t 
 	return 0;
 }
 
+static int encrypt_extents(struct ecryptfs_crypt *c, struct slot *s, uint64_t first,
+			   const uint8_t *src, uint8_t *dst, size_t n)
+{
+	uint8_t iv[IV_BYTES];
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const size_t off = i * ECRYPTFS_EXTENT_SIZE;
+
+		derive_iv(c, s->md, first + i, iv);
+		/* 8-byte-block ciphers take the first half of the IV. */
+		gcry_cipher_setiv(s->cipher, iv, c->block_size);
+		if (gcry_cipher_encrypt(s->cipher, dst + off, ECRYPTFS_EXTENT_SIZE,
+					src == dst ? NULL : src + off,
+					src == dst ? 0 : ECRYPTFS_EXTENT_SIZE))
+			rc = -EIO;
+	}
+	ecryptfs_wipe(iv, sizeof(iv));
+	return rc;
+}
+
+/*
+ * CBC decryption of extent i as part of one long CBC stream differs from the
+ * real thing only in its first block, which was XORed with the previous
+ * extent's last ciphertext block instead of IV_i.  So a run of extents is
+ * decrypted in one libgcrypt call (which keeps the AES pipeline full across
+ * extent boundaries) and the first block of each extent is corrected.  The
+ * blocks needed for the correction are saved first, as the output may
+ * overwrite the input.
+ */
+#define DECRYPT_RUN 64
+
+static int decrypt_extents(struct ecryptfs_crypt *c, struct slot *s, uint64_t first,
+			   const uint8_t *src, uint8_t *dst, size_t n)
+{
+	const unsigned b = c->block_size;
+	uint8_t fix[DECRYPT_RUN][IV_BYTES], iv[IV_BYTES];
+	int rc = 0;
+
+	for (size_t done = 0; done < n && rc == 0;) {
+		size_t k = n - done < DECRYPT_RUN ? n - done : DECRYPT_RUN;
+		const uint8_t *in = src + done * ECRYPTFS_EXTENT_SIZE;
+		uint8_t *out = dst + done * ECRYPTFS_EXTENT_SIZE;
+
+		derive_iv(c, s->md, first + done, iv);
+		for (size_t i = 1; i < k; i++) {
+			const uint8_t *prev_last = in + i * ECRYPTFS_EXTENT_SIZE - b;
+
+			derive_iv(c, s->md, first + done + i, fix[i]);
+			for (unsigned j = 0; j < b; j++)
+				fix[i][j] ^= prev_last[j];
+		}
+		gcry_cipher_setiv(s->cipher, iv, b);
+		if (gcry_cipher_decrypt(s->cipher, out, k * ECRYPTFS_EXTENT_SIZE,
+					in == out ? NULL : in,
+					in == out ? 0 : k * ECRYPTFS_EXTENT_SIZE)) {
+			rc = -EIO;
+			break;
+		}
+		for (size_t i = 1; i < k; i++)
+			for (unsigned j = 0; j < b; j++)
+				out[i * ECRYPTFS_EXTENT_SIZE + j] ^= fix[i][j];
+		done += k;
+	}
+	ecryptfs_wipe(iv, sizeof(iv));
+	ecryptfs_wipe(fix, sizeof(fix));
+	return rc;
+}
+
 static int run(struct ecryptfs_crypt *c, bool encrypt, uint64_t first, const void *in,
 	       void *out, size_t n)
 {
-	const uint8_t *src = in;
-	uint8_t *dst = out;
-	uint8_t iv[IV_BYTES];
 	struct slot *s = NULL;
 	int rc;
 
@@ -225,33 +366,8 @@ static int run(struct ecryptfs_crypt *c, bool encrypt, uint64_t first, const voi
 	rc = slot_take(c, &s);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < n; i++) {
-		const size_t off = i * ECRYPTFS_EXTENT_SIZE;
-		gcry_error_t e;
-
-		derive_iv(c, s->md, first + i, iv);
-		/* 8-byte-block ciphers take the first half of the IV. */
-		gcry_cipher_setiv(s->cipher, iv, c->block_size);
-		if (src == dst)
-			e = encrypt ? gcry_cipher_encrypt(s->cipher, dst + off,
-							  ECRYPTFS_EXTENT_SIZE, NULL, 0)
-				    : gcry_cipher_decrypt(s->cipher, dst + off,
-							  ECRYPTFS_EXTENT_SIZE, NULL, 0);
-		else
-			e = encrypt ? gcry_cipher_encrypt(s->cipher, dst + off,
-							  ECRYPTFS_EXTENT_SIZE, src + off,
-							  ECRYPTFS_EXTENT_SIZE)
-				    : gcry_cipher_decrypt(s->cipher, dst + off,
-							  ECRYPTFS_EXTENT_SIZE, src + off,
-							  ECRYPTFS_EXTENT_SIZE);
-		if (e) {
-			rc = -EIO;
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	ecryptfs_wipe(iv, sizeof(iv));
+	rc = encrypt ? encrypt_extents(c, s, first, in, out, n)
+		     : decrypt_extents(c, s, first, in, out, n);
 	slot_give(c, s);
 	return rc;
 }

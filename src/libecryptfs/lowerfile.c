@@ -23,6 +23,7 @@
 
 #define EXT ECRYPTFS_EXTENT_SIZE
 #define CHUNK_EXTENTS 64	/* 256 KiB bounce buffer for writes */
+#define IV_CACHE_ENTRIES 512	/* 16 KiB per open file, covers 2 MiB */
 
 struct ecryptfs_file {
 	int fd;
@@ -147,6 +148,9 @@ static int file_setup(struct ecryptfs_file *f, const struct ecryptfs_header *hdr
 		f->xattr_len = xattr_len;
 	}
 	rc = fek ? ecryptfs_crypt_new(fek, &f->crypt) : 0;
+	/* Partial writes decrypt and re-encrypt one extent: its IV is needed twice. */
+	if (rc == 0 && f->crypt)
+		rc = ecryptfs_crypt_iv_cache(f->crypt, IV_CACHE_ENTRIES);
 	return rc;
 }
 

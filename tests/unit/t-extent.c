@@ -108,8 +108,8 @@ static void test_against_gcrypt(void)
 		{ 2, GCRY_CIPHER_3DES, 24, 8 }, { 3, GCRY_CIPHER_CAST5, 16, 8 },
 		{ 0x0a, GCRY_CIPHER_TWOFISH, 32, 16 },
 	};
-	const size_t n = 20;
-	const uint64_t first = 99990;	/* crosses 99999 -> 100000: digit count changes */
+	const size_t n = 70;	/* more than one 64-extent decrypt run */
+	const uint64_t first = 99970;	/* crosses 99999 -> 100000: digit count changes */
 	uint8_t *plain = malloc(n * 4096), *ours = malloc(n * 4096), *ref = malloc(n * 4096);
 	uint8_t *back = malloc(n * 4096);
 
@@ -176,7 +176,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static void test_threads(void)
+static void test_threads(size_t cache)
 {
 	const size_t n = 256, threads = 8, per = n / threads;
 	uint8_t *plain = malloc(n * 4096), *cipher = malloc(n * 4096);
@@ -189,6 +189,7 @@ static void test_threads(void)
 	fu_fill(plain, n * 4096, 3);
 	ecryptfs_fek_generate(7, 16, fek);
 	ecryptfs_crypt_new(fek, &c);
+	is_int(ecryptfs_crypt_iv_cache(c, cache), 0, "IV cache of %zu entries", cache);
 	ecryptfs_crypt_encrypt(c, 0, plain, cipher, n);
 	for (size_t i = 0; i < threads; i++) {
 		j[i] = (struct job){ c, cipher + i * per * 4096, plain + i * per * 4096, i * per, per, 0 };
@@ -198,7 +199,11 @@ static void test_threads(void)
 		pthread_join(t[i], NULL);
 		bad += j[i].bad;
 	}
-	is_int(bad, 0, "8 threads x 20 rounds on one context: every slice decrypts");
+	is_int(bad, 0, "8 threads x 20 rounds on one context (IV cache %zu): every slice decrypts",
+	       cache);
+	if (cache)
+		is_int(ecryptfs_crypt_iv_cache(c, cache), -EBUSY, "the cache is set only once");
+	is_int(ecryptfs_crypt_iv_cache(c, 3), -EINVAL, "cache size must be a power of two");
 	ecryptfs_crypt_free(c);
 	ecryptfs_fek_free(fek);
 	free(plain);
@@ -209,6 +214,8 @@ int main(void)
 {
 	test_vectors();
 	test_against_gcrypt();
-	test_threads();
+	test_threads(0);
+	/* Fewer entries than extents: threads overwrite each other's entries. */
+	test_threads(64);
 	return tap_done();
 }
