@@ -37,6 +37,12 @@ check "... and it names the seed, the offset and the op history" bash -c "
 	grep -q '^# first differing offset $at ' '$TESTTMP/inject.out' &&
 	grep -q '^# last 40 operations' '$TESTTMP/inject.out'"
 
+# -t 1 -N 2000: one block writer doing 1000 writes; the last one is bad, so
+# a reader or else the final compare must see it.
+"$FSX" -t 1 -S 14 -N 2000 -X 1000 "$PLAIN/xmt" >"$TESTTMP/inject-mt.out" 2>&1
+is "$?" 1 "multi-threaded: a block written with a flipped byte makes it exit 1"
+check "... naming the block" grep -q '^# FAILED: seed 14, thread [0-9]*: .*block' "$TESTTMP/inject-mt.out"
+
 # --- through the daemon ---
 check "the daemon is available ($FUSE_STRESS_FS)" fs_available
 check "mount" fs_mount "$LOWER" "$MNT"
