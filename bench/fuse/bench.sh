@@ -1,0 +1,256 @@
+#!/bin/bash
+# The FUSE data path against the alternatives, in one run on one machine:
+#   ours         ecryptfs-fuse (BUILDDIR/src/fuse), AES, BENCH_KEY_BYTES key
+#   gocryptfs    Debian's package, default settings (AES-256-GCM)
+#   passthrough  libfuse's passthrough_ll example (FUSE, no crypto), defaults
+#   plain        the lower directory itself
+# For each: sequential write of BENCH_SIZE_MB with fsync, cold read (caches
+# dropped), re-read of the cached file, random 4 KiB reads and writes (fio),
+# create/stat/read/delete of BENCH_FILES small files, extracting a tarball
+# of /usr/include and reading it back cold.  Prints every figure, our ratios
+# to gocryptfs and to the passthrough, and which targets hold:
+#   T1 at least gocryptfs's figure, on every line
+#   T2 sequential write and cold read at least the passthrough's
+#   T3 cached re-read within 2x of the plain directory
+# Needs root (drop_caches, mounts).  Installs fio, gocryptfs, libfuse3-dev,
+# fuse3 from Debian when missing.  Environment:
+#   BUILDDIR (default SRCDIR/build), BENCH_DIR (scratch, default under
+#   /var/tmp), BENCH_SIZE_MB (1024), BENCH_RAND_MB (256), BENCH_RAND_SECONDS
+#   (10), BENCH_FILES (5000), BENCH_TARGETS ("ours gocryptfs passthrough
+#   plain"), BENCH_KEY_BYTES (16).
+set -u
+SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
+BUILDDIR=${BUILDDIR:-$SRCDIR/build}
+SIZE_MB=${BENCH_SIZE_MB:-1024}
+RAND_MB=${BENCH_RAND_MB:-256}
+RAND_S=${BENCH_RAND_SECONDS:-10}
+NFILES=${BENCH_FILES:-5000}
+TARGETS=${BENCH_TARGETS:-"ours gocryptfs passthrough plain"}
+KEY_BYTES=${BENCH_KEY_BYTES:-16}
+[ "$RAND_MB" -gt "$SIZE_MB" ] && RAND_MB=$SIZE_MB
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench.sh: needs root (drop_caches, mounts)" >&2
+	exit 2
+fi
+WORK=${BENCH_DIR:-$(mktemp -d /var/tmp/ecfs-bench.XXXXXX)}
+mkdir -p "$WORK"
+MNT=$WORK/mnt
+LOWER=$WORK/lower
+declare -A R	# R[target,metric] = figure
+SIG=
+cleanup() {
+	mountpoint -q "$MNT" 2>/dev/null && { fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT"; }
+	if [ -n "$SIG" ]; then
+		k=$(keyctl search @u user "$SIG" 2>/dev/null) && keyctl unlink "$k" @u >/dev/null
+	fi
+	[ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+log() { echo "# $*" >&2; }
+
+# --- tools ---------------------------------------------------------------
+need=()
+command -v fio >/dev/null || need+=(fio)
+command -v gocryptfs >/dev/null || need+=(gocryptfs)
+command -v fusermount3 >/dev/null || need+=(fuse3)
+[ -f /usr/share/doc/libfuse3-dev/examples/passthrough_ll.c ] || need+=(libfuse3-dev)
+command -v gcc >/dev/null || need+=(gcc)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v keyctl >/dev/null || need+=(keyutils)
+if [ ${#need[@]} -gt 0 ]; then
+	log "installing ${need[*]}"
+	(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "${need[@]}") >"$WORK/apt.log" 2>&1 ||
+		log "apt-get failed (see $WORK/apt.log); going on with what there is"
+fi
+
+# passthrough_ll from the libfuse3-dev examples, into the scratch dir
+PT=$WORK/passthrough_ll
+EX=/usr/share/doc/libfuse3-dev/examples
+if [ -f "$EX/passthrough_ll.c" ]; then
+	cp "$EX/passthrough_ll.c" "$EX"/passthrough_helpers.h "$WORK/" 2>/dev/null
+	gcc -O2 -o "$PT" "$WORK/passthrough_ll.c" $(pkg-config fuse3 --cflags --libs) \
+		>"$WORK/pt-build.log" 2>&1 || { log "passthrough_ll did not build:"; cat "$WORK/pt-build.log" >&2; }
+fi
+
+SMALLF=$BUILDDIR/bench/fuse/ecfs-bench-smallfiles
+if [ ! -x "$SMALLF" ]; then
+	SMALLF=$WORK/ecfs-bench-smallfiles
+	: >"$WORK/config.h"
+	gcc -O2 -I"$WORK" -o "$SMALLF" "$SRCDIR/bench/fuse/smallfiles.c" || exit 2
+fi
+
+# The tarball: /usr/include without node's copy of itself (about 70 MB).
+TAR=$WORK/src.tar
+tar -cf "$TAR" -C /usr --exclude=include/node include 2>/dev/null
+TAR_MB=$(($(stat -c %s "$TAR") / 1048576))
+TAR_FILES=$(tar -tf "$TAR" | grep -vc '/$')
+
+# --- mounting each target ------------------------------------------------
+OURS=$BUILDDIR/src/fuse/ecryptfs-fuse
+ADDPASS=$BUILDDIR/src/utils/ecryptfs-add-passphrase
+
+available() {
+	case $1 in
+	ours) [ -x "$OURS" ] && [ -x "$ADDPASS" ] ;;
+	gocryptfs) command -v gocryptfs >/dev/null ;;
+	passthrough) [ -x "$PT" ] ;;
+	plain) true ;;
+	esac
+}
+
+setup() {	# TARGET: leaves the directory to work in in $DIR
+	rm -rf "$LOWER" && mkdir -p "$LOWER" "$MNT"
+	DIR=$MNT
+	case $1 in
+	ours)
+		local pass out
+		pass=$(head -c 24 /dev/urandom | base64)
+		out=$(printf '%s' "$pass" | "$ADDPASS" -) || return 1
+		SIG=$(sed -n 's/.*sig \[\([0-9a-f]*\)\].*/\1/p' <<<"$out")
+		"$OURS" -o "ecryptfs_sig=$SIG,ecryptfs_cipher=aes,ecryptfs_key_bytes=$KEY_BYTES" \
+			"$LOWER" "$MNT" || return 1
+		;;
+	gocryptfs)
+		head -c 24 /dev/urandom | base64 >"$WORK/gocryptfs.pass"
+		gocryptfs -q -init -passfile "$WORK/gocryptfs.pass" "$LOWER" &&
+			gocryptfs -q -nosyslog -passfile "$WORK/gocryptfs.pass" "$LOWER" "$MNT" || return 1
+		;;
+	passthrough) "$PT" -o source="$LOWER" "$MNT" || return 1 ;;
+	plain) DIR=$LOWER ;;
+	esac
+	for _ in $(seq 50); do
+		[ "$1" = plain ] || mountpoint -q "$MNT" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+teardown() {
+	mountpoint -q "$MNT" && fusermount3 -u "$MNT"
+	if [ -n "$SIG" ]; then
+		k=$(keyctl search @u user "$SIG" 2>/dev/null) && keyctl unlink "$k" @u >/dev/null
+		SIG=
+	fi
+	rm -rf "$LOWER"
+}
+
+# --- measurements --------------------------------------------------------
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+secs() { date +%s.%N; }
+rate() { awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { printf "%.1f", a / (c - b) }'; }
+
+fio_iops() {	# FILE MODE(randread|randwrite) SIZE_MB: prints IOPS
+	fio --name=r --filename="$1" --rw="$2" --bs=4k --size="${3}M" --ioengine=psync \
+		--runtime="$RAND_S" --time_based --end_fsync=1 --invalidate=1 \
+		--output-format=json 2>"$WORK/fio.err" |
+		python3 -c 'import json,sys; j=json.load(sys.stdin)["jobs"][0]; print("%.0f" % (j["read"]["iops"] + j["write"]["iops"]))'
+}
+
+measure() {	# TARGET
+	local t=$1 f=$DIR/big t0 t1 out
+	t0=$(secs)
+	dd if=/dev/zero of="$f" bs=1M count="$SIZE_MB" conv=fsync status=none || return 1
+	t1=$(secs)
+	R[$t,seqwrite]=$(rate "$SIZE_MB" "$t0" "$t1")
+	drop_caches
+	t0=$(secs)
+	dd if="$f" of=/dev/null bs=1M status=none || return 1
+	t1=$(secs)
+	R[$t,coldread]=$(rate "$SIZE_MB" "$t0" "$t1")
+	# the best of two re-reads of the now cached file
+	t0=$(secs); dd if="$f" of=/dev/null bs=1M status=none; t1=$(secs)
+	R[$t,reread]=$(rate "$SIZE_MB" "$t0" "$t1")
+	t0=$(secs); dd if="$f" of=/dev/null bs=1M status=none; t1=$(secs)
+	out=$(rate "$SIZE_MB" "$t0" "$t1")
+	R[$t,reread]=$(awk -v a="${R[$t,reread]}" -v b="$out" 'BEGIN { print (a > b ? a : b) }')
+	truncate -s "${RAND_MB}M" "$f" || return 1
+	drop_caches
+	R[$t,randread]=$(fio_iops "$f" randread "$RAND_MB")
+	R[$t,randwrite]=$(fio_iops "$f" randwrite "$RAND_MB")
+	rm -f "$f"
+	mkdir -p "$DIR/small"
+	out=$("$SMALLF" "$DIR/small" "$NFILES") || return 1
+	for ph in create stat read delete; do
+		R[$t,small_$ph]=$(awk -v p="$ph" '$1 == p { print $2 }' <<<"$out")
+	done
+	mkdir -p "$DIR/x"
+	t0=$(secs)
+	tar -xf "$TAR" -C "$DIR/x" && sync -f "$DIR/x" || return 1
+	t1=$(secs)
+	R[$t,untar]=$(rate "$TAR_MB" "$t0" "$t1")
+	drop_caches
+	t0=$(secs)
+	tar -cf - -C "$DIR/x" . | cat >/dev/null
+	t1=$(secs)
+	R[$t,tarread]=$(rate "$TAR_MB" "$t0" "$t1")
+	rm -rf "$DIR/x" "$DIR/small"
+}
+
+log "scratch $WORK; sequential ${SIZE_MB} MiB, random 4 KiB on ${RAND_MB} MiB for ${RAND_S} s," \
+	"$NFILES small files, tarball $TAR_MB MiB ($TAR_FILES files)"
+for t in $TARGETS; do
+	if ! available "$t"; then
+		log "$t: unavailable"
+		continue
+	fi
+	log "$t: running"
+	if setup "$t" && measure "$t"; then
+		R[$t,ok]=1
+	else
+		log "$t: failed"
+	fi
+	teardown
+done
+
+# --- report ----------------------------------------------------------------
+METRICS="seqwrite coldread reread randread randwrite small_create small_stat small_read small_delete untar tarread"
+declare -A LABEL=(
+	[seqwrite]="seq write+fsync MB/s" [coldread]="cold read MB/s" [reread]="cached re-read MB/s"
+	[randread]="random 4K read IOPS" [randwrite]="random 4K write IOPS"
+	[small_create]="small files create/s" [small_stat]="small files stat/s"
+	[small_read]="small files read/s" [small_delete]="small files delete/s"
+	[untar]="untar MB/s" [tarread]="tar tree cold read MB/s"
+)
+fig() { [ -n "${R[$1,ok]:-}" ] && echo "${R[$1,$2]:-}" || echo "n/a"; }
+ratio() {	# A B -> A/B or n/a
+	case "$1$2" in *n/a*|"") echo n/a; return ;; esac
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+geq() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+
+printf '\n%-26s %10s %12s %10s %10s %9s %9s  %s\n' metric plain passthrough gocryptfs ours \
+	ours/gocr ours/pass targets
+all_hold=1 judged=0
+for m in $METRICS; do
+	o=$(fig ours "$m") g=$(fig gocryptfs "$m") p=$(fig passthrough "$m") d=$(fig plain "$m")
+	rg=$(ratio "$o" "$g") rp=$(ratio "$o" "$p")
+	verdict=
+	if [ "$o" = n/a ]; then
+		verdict="ours unavailable"
+	else
+		if [ "$rg" != n/a ]; then
+			judged=1
+			if geq "$rg" 1; then verdict+="T1 holds; "; else verdict+="T1 MISSED; "; all_hold=0; fi
+		fi
+		if [[ $m == seqwrite || $m == coldread ]] && [ "$rp" != n/a ]; then
+			if geq "$rp" 1; then verdict+="T2 holds; "; else verdict+="T2 MISSED; "; all_hold=0; fi
+		fi
+		if [ "$m" = reread ] && [ "$d" != n/a ]; then
+			if geq "$(ratio "$o" "$d")" 0.5; then verdict+="T3 holds ($(ratio "$o" "$d")x plain)"
+			else verdict+="T3 MISSED ($(ratio "$o" "$d")x plain)"; all_hold=0; fi
+		fi
+	fi
+	printf '%-26s %10s %12s %10s %10s %9s %9s  %s\n' "${LABEL[$m]}" "$d" "$p" "$g" "$o" \
+		"$rg" "$rp" "${verdict%; }"
+done
+echo
+if [ -z "${R[ours,ok]:-}" ]; then
+	echo "ours: unavailable or failed (looked for $OURS); the other targets were measured"
+elif [ "$judged" -eq 1 ] && [ "$all_hold" -eq 1 ]; then
+	echo "all targets hold"
+else
+	echo "some targets are missed (see MISSED above)"
+fi
