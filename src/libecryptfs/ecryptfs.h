@@ -558,6 +558,8 @@ enum ecryptfs_file_kind {
 #define ECRYPTFS_OPEN_INIT_EMPTY 0x1	/* a 0-byte lower file without xattr gets a new header */
 
 /*
+ * fd must be open for reading (O_RDONLY or O_RDWR; writing needs O_RDWR).
+ *
  * Make fd (an empty lower file, opened read-write) a new encrypted file: new
  * random FEK, header in the file or, with p->xattr_metadata, in user.ecryptfs.
  */

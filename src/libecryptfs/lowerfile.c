@@ -541,6 +541,18 @@ static int zero_fill(struct ecryptfs_file *f, uint64_t old, uint64_t upto)
 	return rc;
 }
 
+/*
+ * A write or extension that failed (ENOSPC, EIO) leaves no extents past the
+ * old end behind: the file stays as it was, as far as the size field says.
+ */
+static void drop_growth(struct ecryptfs_file *f, uint64_t old)
+{
+	uint64_t keep = ecryptfs_lower_size(old, f->data_off);
+
+	if (lower_size(f) > keep && ftruncate(f->fd, (off_t)keep) < 0)
+		return;	/* nothing better to do; the size field still rules */
+}
+
 ECRYPTFS_EXPORT ssize_t ecryptfs_file_pwrite(struct ecryptfs_file *f, const void *buf,
 					     size_t n, uint64_t off)
 {
@@ -568,11 +580,11 @@ ECRYPTFS_EXPORT ssize_t ecryptfs_file_pwrite(struct ecryptfs_file *f, const void
 	if (off > size) {
 		rc = zero_fill(f, size, off / EXT);
 		if (rc < 0)
-			return rc;
+			goto fail;
 	}
 	rc = ensure_wbuf(f);
 	if (rc < 0)
-		return rc;
+		goto fail;
 	e = off / EXT;
 	while (e * EXT < end) {
 		uint64_t ext_start = e * EXT;
@@ -586,7 +598,7 @@ ECRYPTFS_EXPORT ssize_t ecryptfs_file_pwrite(struct ecryptfs_file *f, const void
 			if (rc == 0)
 				rc = pwrite_full(f->fd, f->wbuf, k * EXT, f->data_off + ext_start);
 			if (rc < 0)
-				return rc;
+				goto fail;
 			e += k;
 			continue;
 		}
@@ -597,16 +609,19 @@ ECRYPTFS_EXPORT ssize_t ecryptfs_file_pwrite(struct ecryptfs_file *f, const void
 			rc = rmw_extent(f, e, live_bytes(e, size), src + (from - off),
 					(size_t)(from - ext_start), (size_t)(to - from));
 			if (rc < 0)
-				return rc;
+				goto fail;
 		}
 		e++;
 	}
 	if (end > size) {
 		rc = write_size_field(f, end);
 		if (rc < 0)
-			return rc;
+			goto fail;
 	}
 	return (ssize_t)n;
+fail:
+	drop_growth(f, size);
+	return rc;
 }
 
 ECRYPTFS_EXPORT int ecryptfs_file_truncate(struct ecryptfs_file *f, uint64_t size)
@@ -627,6 +642,8 @@ ECRYPTFS_EXPORT int ecryptfs_file_truncate(struct ecryptfs_file *f, uint64_t siz
 		rc = zero_fill(f, old, extents_for(size));
 		if (rc == 0)
 			rc = write_size_field(f, size);
+		if (rc < 0)
+			drop_growth(f, old);
 		return rc;
 	}
 	/* Down (or same): zero the new tail, record the size, then cut the file. */

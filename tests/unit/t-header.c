@@ -121,6 +121,38 @@ static void test_aes16_fixture(void)
 	free(hdr);
 }
 
+/* Versions 0-2 (FORMAT §2): 0 has no header-extent fields, 1 and 2 have. */
+static void test_old_versions(void)
+{
+	uint8_t head[4096], v0[4096];
+	struct ecryptfs_header *hdr = malloc(sizeof(*hdr));
+	struct ecryptfs_keyset *ks = fu_keyset("Test", NULL);
+	struct ecryptfs_fek *fek = ecryptfs_fek_new();
+
+	unhex(AES16, head);
+	memset(v0, 0, sizeof(v0));
+	memcpy(v0, head, 16);
+	v0[19] = 0x02;
+	memcpy(v0 + 20, head + 26, 82 - 26);
+	ok(ecryptfs_header_parse(v0, 4096, false, hdr) == 0 && hdr->version == 0 &&
+	   hdr->metadata_size == 8192 && hdr->n_packets == 1, "version 0: packets at 20, 8192 assumed");
+	ok(ecryptfs_header_unwrap_fek(hdr, ks, fek, NULL) == 0 && fek->key[0] == 0xd8,
+	   "version 0: FEK unwraps");
+	for (uint8_t v = 1; v <= 2; v++) {
+		head[16] = v;
+		ok(ecryptfs_header_parse(head, 4096, false, hdr) == 0 && hdr->version == v &&
+		   hdr->metadata_size == 8192, "version %u parses like 3", v);
+	}
+	/* A 64 KiB-page header: 4096 x 16. */
+	head[16] = 3;
+	head[25] = 16;
+	ok(ecryptfs_header_parse(head, 4096, false, hdr) == 0 && hdr->metadata_size == 65536,
+	   "header extents 4096 x 16: metadata 65536");
+	ecryptfs_fek_free(fek);
+	ecryptfs_keyset_free(ks);
+	free(hdr);
+}
+
 static void test_aes256_fnek_hexdump(void)
 {
 	uint8_t head[4096], want[8];
@@ -371,6 +403,7 @@ int main(void)
 	test_length_octets();
 	test_aes16_fixture();
 	test_aes256_fnek_hexdump();
+	test_old_versions();
 	test_corrupt();
 	test_build();
 	return tap_done();

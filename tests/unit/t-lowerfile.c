@@ -38,7 +38,7 @@ static bool roundtrip(const struct ecryptfs_policy *p, struct ecryptfs_keyset *k
 	const char *path = fu_path("rt");
 	struct ecryptfs_file *f = NULL;
 	uint8_t *in = malloc(n + 1), *out = malloc(n + 4097);
-	uint64_t data_off = p->xattr_metadata ? 0 : 8192;
+	uint64_t data_off = p->xattr_metadata ? 0 : p->metadata_size ? p->metadata_size : 8192;
 	bool good = false;
 	int fd = new_file(path), rc;
 
@@ -104,6 +104,18 @@ static void test_roundtrips(void)
 			ok(bad == SIZE_MAX, "%s-%zu%s: sizes 0..12289 round-trip%s%s", ciphers[c].name,
 			   ciphers[c].bytes, x ? " (xattr)" : "", why[0] ? ": " : "", why);
 		}
+	}
+	/* 64 KiB-page hosts write a 65536-byte header; readers take it from the file. */
+	{
+		struct ecryptfs_policy p = policy("aes", 16, false);
+		char why[128] = "";
+
+		p.metadata_size = 65536;
+		ok(roundtrip(&p, ks, 5000, why, sizeof(why)) &&
+		   fu_file_size(fu_path("rt")) == 65536 + 8192, "65536-byte header round-trips %s",
+		   why);
+		p.metadata_size = 12000;
+		is_int(ecryptfs_policy_check(&p), -EINVAL, "header size not whole extents: -EINVAL");
 	}
 	ecryptfs_keyset_free(ks);
 }
@@ -427,6 +439,44 @@ static void test_xattr_and_view(void)
 	ecryptfs_keyset_free(ks);
 }
 
+/* A full lower file system: ENOSPC, and the file keeps what it had. */
+static void test_enospc(void)
+{
+	struct ecryptfs_keyset *ks = fu_keyset(PASS, NULL);
+	struct ecryptfs_policy p = policy("aes", 16, false);
+	char dir[4096], path[4200], cmd[8400];
+	struct ecryptfs_file *f = NULL;
+	uint8_t *data = malloc(400000), *back = malloc(400000);
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", fu_path("small"));
+	snprintf(path, sizeof(path), "%s/file", dir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && mount -t tmpfs -o size=256k none '%s'", dir, dir);
+	if (!ok(system(cmd) == 0, "a 256 KiB tmpfs for the ENOSPC test"))
+		goto out;
+	fd = new_file(path);
+	fu_fill(data, 400000, 42);
+	ecryptfs_file_create(fd, &p, ks, &f);
+	is_int(ecryptfs_file_pwrite(f, data, 100000, 0), 100000, "100000 bytes fit");
+	is_int(ecryptfs_file_pwrite(f, data + 100000, 300000, 100000), -ENOSPC,
+	       "300000 more: -ENOSPC");
+	is_int(ecryptfs_file_truncate(f, 390000), -ENOSPC, "truncate up past the space: -ENOSPC");
+	ecryptfs_file_close(f);
+	f = NULL;
+	ok(fu_file_size(path) == ecryptfs_lower_size(100000, 8192) &&
+	   ecryptfs_file_open(fd, NULL, ks, 0, &f) == 0 && ecryptfs_file_size(f) == 100000 &&
+	   ecryptfs_file_pread(f, back, 400000, 0) == 100000 && memcmp(back, data, 100000) == 0,
+	   "after ENOSPC the file is as before: size, lower size, contents");
+	ecryptfs_file_close(f);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "umount '%s'", dir);
+	ok(system(cmd) == 0, "tmpfs unmounted");
+out:
+	free(data);
+	free(back);
+	ecryptfs_keyset_free(ks);
+}
+
 int main(void)
 {
 	test_roundtrips();
@@ -435,5 +485,6 @@ int main(void)
 	test_model(true);
 	test_keys_and_errors();
 	test_xattr_and_view();
+	test_enospc();
 	return tap_done();
 }
