@@ -134,7 +134,7 @@ ECRYPTFS_EXPORT int ecryptfs_crypt_new(const struct ecryptfs_fek *fek,
 		return -ENOMEM;
 	pthread_mutex_init(&c->lock, NULL);
 	c->block_size = ci.block_size;
-	c->algo = ecryptfs_cipher_gcry_algo(fek->cipher_code, fek->key_bytes);
+	c->algo = ecryptfs_fek_gcry_algo(fek->cipher_code, fek->key_bytes);
 	if (c->algo < 0) {
 		rc = c->algo;
 		goto out;

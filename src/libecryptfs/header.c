@@ -70,6 +70,24 @@ int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes)
 	return rc == cipher_code ? 0 : -EINVAL;
 }
 
+int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes)
+{
+	if (cipher_code == ECRYPTFS_CIPHER_AES_128 || cipher_code == ECRYPTFS_CIPHER_AES_192 ||
+	    cipher_code == ECRYPTFS_CIPHER_AES_256) {
+		switch (key_bytes) {
+		case 16:
+			return ecryptfs_cipher_gcry_algo(ECRYPTFS_CIPHER_AES_128, 16);
+		case 24:
+			return ecryptfs_cipher_gcry_algo(ECRYPTFS_CIPHER_AES_192, 24);
+		case 32:
+			return ecryptfs_cipher_gcry_algo(ECRYPTFS_CIPHER_AES_256, 32);
+		default:
+			return -EINVAL;
+		}
+	}
+	return ecryptfs_cipher_gcry_algo(cipher_code, key_bytes);
+}
+
 ECRYPTFS_EXPORT int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes,
 					  struct ecryptfs_fek *fek)
 {
@@ -141,6 +159,11 @@ ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool i
 		start = OFF_PACKETS;
 	}
 	hdr->metadata_size = (uint64_t)hdr->extent_size * hdr->extent_count;
+	/*
+	 * Flag 0x04 in an in-file header would make the kernel read data from
+	 * offset 0, which is wrong for every file that has it (encrypted-view
+	 * copies strip it); the header's own place decides here.
+	 */
 	if (!in_xattr && hdr->metadata_size < ECRYPTFS_MIN_METADATA_SIZE)
 		return -EBADMSG;
 	rc = ecryptfs_packet_set_parse(buf, start, end, truncated, hdr, &set_end);

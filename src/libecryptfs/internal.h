@@ -90,6 +90,12 @@ int ecryptfs_keyset_pubkey_decrypt(struct ecryptfs_keyset *ks, const uint8_t sig
 
 /* header.c: a FEK size a new file may use: -ENOPKG, -ENOTSUP, -EINVAL. */
 int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes);
+/*
+ * header.c: the libgcrypt algorithm for a FEK as a reader must take it: for
+ * AES the key size decides, whatever the code says (the kernel reads a code 7
+ * packet with a 32-byte EFEK as AES-256).
+ */
+int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes);
 
 /*
  * packets.c: parse the packet set at buf[start..end) into hdr->packets

@@ -222,7 +222,7 @@ static int ecb(uint8_t code, const uint8_t *key, size_t key_bytes, bool encrypt,
 	gcry_error_t e;
 	int algo, rc;
 
-	algo = ecryptfs_cipher_gcry_algo(code, key_bytes);
+	algo = ecryptfs_fek_gcry_algo(code, key_bytes);
 	if (algo < 0)
 		return algo;
 	rc = -EINVAL;
@@ -253,7 +253,7 @@ static int unwrap_tag3(const struct ecryptfs_header *hdr, const struct ecryptfs_
 	rc = ecryptfs_fek_check_size(pi->cipher_code, key_bytes);
 	if (rc == -EINVAL) {
 		/* A reader takes any size the cipher can key (code 7 with 32 bytes). */
-		rc = ecryptfs_cipher_gcry_algo(pi->cipher_code, key_bytes);
+		rc = ecryptfs_fek_gcry_algo(pi->cipher_code, key_bytes);
 		if (rc >= 0)
 			rc = key_bytes <= ECRYPTFS_MAX_KEY_BYTES ? 0 : -EBADMSG;
 	}
@@ -314,7 +314,7 @@ static int unwrap_tag1(const struct ecryptfs_header *hdr, const struct ecryptfs_
 		sum += payload[1 + j];
 	if ((sum & 0xffff) != ((unsigned)payload[1 + n] << 8 | payload[2 + n]))
 		goto out;
-	rc = ecryptfs_cipher_gcry_algo(payload[0], n);
+	rc = ecryptfs_fek_gcry_algo(payload[0], n);
 	if (rc < 0)
 		goto out;
 	fek->cipher_code = payload[0];

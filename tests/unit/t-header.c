@@ -328,7 +328,31 @@ static void test_build(void)
 	ecryptfs_fek_generate(p.cipher_code, 24, fek);
 	ecryptfs_header_build(&p, all, fek, 0, false, buf, 65536, &len);
 	ok(buf[26] == 0x8c && buf[27] == 0x2d && buf[29] == 0x08, "AES-192: 8c 2d 04 08");
+	/* A code 7 packet with a 32-byte EFEK is AES-256 to the kernel's reader. */
+	ecryptfs_policy_init(&p, "aes", 32);
+	ecryptfs_policy_add_sig(&p, k1->sig);
+	ecryptfs_fek_generate(p.cipher_code, 32, fek);
+	ecryptfs_header_build(&p, all, fek, 0, false, buf, 65536, &len);
+	buf[29] = 0x07;
+	ok(ecryptfs_header_parse(buf, len, false, hdr) == 0 && hdr->key_bytes == 32 &&
+	   ecryptfs_header_unwrap_fek(hdr, all, got, NULL) == 0 && got->key_bytes == 32 &&
+	   got->cipher_code == 7 && memcmp(got->key, fek->key, 32) == 0,
+	   "code 7 with a 32-byte EFEK unwraps as AES-256");
+	{
+		struct ecryptfs_crypt *c7 = NULL, *c9 = NULL;
+		uint8_t x[4096] = { 1 }, y[4096] = { 1 };
+
+		ok(ecryptfs_crypt_new(got, &c7) == 0 && ecryptfs_crypt_new(fek, &c9) == 0 &&
+		   ecryptfs_crypt_encrypt(c7, 3, x, x, 1) == 0 &&
+		   ecryptfs_crypt_encrypt(c9, 3, y, y, 1) == 0 && memcmp(x, y, 4096) == 0,
+		   "and its data is AES-256");
+		ecryptfs_crypt_free(c7);
+		ecryptfs_crypt_free(c9);
+	}
 	/* xattr form and filename flag. */
+	ecryptfs_policy_init(&p, "aes", 24);
+	ecryptfs_policy_add_sig(&p, k1->sig);
+	ecryptfs_fek_generate(p.cipher_code, 24, fek);
 	p.encrypt_filenames = true;
 	ok(ecryptfs_header_build(&p, all, fek, 77, true, buf, 65536, &len) == 0 && len == 26 + 47 + 24 &&
 	   buf[19] == 0x0e, "xattr form: no terminator, flags 0x0e");
