@@ -189,7 +189,7 @@ static int dec_name(struct dec *d, const char *lower, bool target, char *out, si
 	}
 	rc = ecryptfs_fname_sig(lower, len, sig, &code);
 	if (rc < 0) {
-		*why = "undecodable encrypted name";
+		*why = target ? "undecodable symlink target" : "undecodable encrypted name";
 		goto out;
 	}
 	ecryptfs_sig_to_hex(sig, sig_hex);
