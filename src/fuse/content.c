@@ -55,6 +55,11 @@ int efs_keys_load(struct efs_fs *fs, char *err, size_t errlen)
 	fs->keys = k;
 	p = &k->policy;
 	r = ecryptfs_policy_init(p, o->cipher, o->key_bytes);
+	if (r < 0 && !o->key_bytes) {
+		snprintf(err, errlen, "ecryptfs_cipher=%s: %s", o->cipher,
+			 r == -ENOENT ? "unknown cipher" : "ecryptfs_key_bytes is required");
+		return r;
+	}
 	if (r < 0) {
 		snprintf(err, errlen, "ecryptfs_cipher=%s,ecryptfs_key_bytes=%u: %s", o->cipher,
 			 o->key_bytes,

@@ -25,6 +25,7 @@ void efs_log_init(bool to_stderr, bool debug)
 		openlog(EFS_PROG, LOG_PID, LOG_DAEMON);
 }
 
+static void vlog(int prio, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void vlog(int prio, const char *fmt, va_list ap)
 {
 	if (log_stderr) {
