@@ -256,6 +256,10 @@ int offline_keys_load(const struct offline_key_opts *o, struct offline_keys *k)
 			goto out;
 		}
 	}
+	/* User keys grant read access to their possessor only: reach @u from
+	 * our session keyring, as a login session does.  Best effort. */
+	if (o->keyring)
+		ecryptfs_keyring_link_user_session();
 	for (size_t i = 0; i < o->n_sigs && rc == 0; i++)
 		rc = add_from_keyring(k, o->sigs[i]);
 	if (rc == 0 && o->have_fnek_sig)
