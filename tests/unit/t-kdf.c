@@ -36,6 +36,10 @@ static const struct vector vectors[] = {
 	  "4e9809d53f726aafdd0fb37ee4dc1a353a298b04c7100c709abc5501a84fc2823bae6023a8d60ec179f44f76ae740898303b5542234952ad5b6ea814ba89645d", NULL },
 	{ "vector-set-b aes256 fnek", "0011223344556677", "8f0b06a4b8b5e1a1", "04e2ccbfacc43694", NULL },
 	{ "vector-set-b aes256 fnek", NULL, "fdda5d3feb341894", "749f184eae3d8fe254748836fc555271", NULL },
+	/* the other kernel-written vector sets (shared/vectors MANIFEST.md) */
+	{ "vector-set-c aes192 fnek same key", "0011223344556677", "4825c1d2a5645ecc", NULL, NULL },
+	{ "vector-set-d xattr metadata", "0011223344556677", "19033cba1610c693", NULL, NULL },
+	{ "legacy cipher vectors", "0011223344556677", "d11c55d02e278f31", NULL, NULL },
 	/* REFERENCE 3.1: observed with the Debian 111-6 binaries */
 	{ "test passphrase", "0011223344556677", "5eca2fbf74604115", "bb8b0dd11e3c7819", "3eb0239cc8242462" },
 	{ "secret", "0011223344556677", "7a1719eb53966dd1", NULL, NULL },
