@@ -113,6 +113,16 @@ int main(void)
 	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++)
 		check_vector(&vectors[i], k);
 
+	/* FORMAT.md 10 A: MD5 of the aes256-fnek FNEK KEK (tag 70's first digest). */
+	{
+		uint8_t md5[16], want[16];
+
+		ecryptfs_derive_pass_key("vector-set-b aes256 fnek", 24, ecryptfs_fnek_salt, k);
+		gcry_md_hash_buffer(GCRY_MD_MD5, md5, k->kek, 64);
+		tap_unhex("f351d793f2f78fc5feff40b9fef6ec2e", want, sizeof(want));
+		is_mem(md5, want, 16, "MD5 of the aes256-fnek FNEK KEK");
+	}
+
 	/* Lengths and bytes the vectors do not cover, against the naive loop. */
 	for (size_t len = 1; len <= 64; len += 21) {
 		for (size_t i = 0; i < len; i++)
