@@ -571,6 +571,9 @@ ECRYPTFS_EXPORT int ecryptfs_file_create(int fd, const struct ecryptfs_policy *p
  * (FORMAT §9); then passthrough if p allows it.  p may be NULL (offline
  * tools: no passthrough, no view).  Errors are those of the header and
  * packets for the in-file header, or of the xattr when only it exists.
+ * An xattr header is read whatever p->xattr_metadata says (the kernel
+ * refuses it without that option; a reader has no reason to).  With
+ * p->encrypted_view only the header is parsed, so ks may be NULL.
  */
 ECRYPTFS_EXPORT int ecryptfs_file_open(int fd, const struct ecryptfs_policy *p,
 				       struct ecryptfs_keyset *ks, unsigned flags,

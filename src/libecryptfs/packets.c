@@ -225,9 +225,10 @@ static int ecb(uint8_t code, const uint8_t *key, size_t key_bytes, bool encrypt,
 	algo = ecryptfs_fek_gcry_algo(code, key_bytes);
 	if (algo < 0)
 		return algo;
-	rc = -EINVAL;
+	rc = -ENOMEM;	/* the secure pool is what runs out */
 	if (gcry_cipher_open(&h, algo, GCRY_CIPHER_MODE_ECB, GCRY_CIPHER_SECURE))
 		goto out;
+	rc = -EINVAL;
 	e = gcry_cipher_setkey(h, key, key_bytes);
 	/* libgcrypt still sets a DES weak key; the kernel only refuses to make one. */
 	if (e && gcry_err_code(e) != GPG_ERR_WEAK_KEY)
@@ -279,10 +280,10 @@ static int unwrap_tag3(const struct ecryptfs_header *hdr, const struct ecryptfs_
 	}
 	rc = ecb(pi->cipher_code, key->kek, key_bytes, false, hdr->raw + pi->efek_off, plain,
 		 pi->efek_len);
-	if (rc < 0) {
-		rc = -EBADMSG;	/* libgcrypt refused the key size */
+	if (rc == -EINVAL)
+		rc = -EBADMSG;	/* libgcrypt refused the key size the packet implies */
+	if (rc < 0)
 		goto out;
-	}
 	fek->cipher_code = pi->cipher_code;
 	fek->key_bytes = key_bytes;
 	memcpy(fek->key, plain, key_bytes);
