@@ -24,10 +24,16 @@ int efs_stat(struct efs_inode *in, struct stat *st)
 		int r = 0;
 
 		pthread_mutex_lock(&in->open_lock);
-		if (in->content)
+		if (in->content) {
 			size = content_size(in->content);
-		else
+		} else if (in->size_known) {
+			size = in->known_size;
+		} else {
+			/* Only this daemon changes the header: once read, it stays true. */
 			r = content_peek_size(efs, in, st->st_size, &size);
+			in->size_known = r == 0;
+			in->known_size = size;
+		}
 		pthread_mutex_unlock(&in->open_lock);
 		if (r == 0)
 			st->st_size = size;

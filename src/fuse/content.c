@@ -41,6 +41,7 @@ struct efs_content {
 	struct ecryptfs_crypt *crypt;	/* ENCRYPTED only */
 	uint64_t data_off;
 	uint64_t size;			/* read with atomics: getattr runs beside writes */
+	off_t wb_off, wb_len;		/* last large write, to drop once it is on disk */
 };
 
 int efs_keys_load(struct efs_fs *fs, char *err, size_t errlen)
@@ -206,9 +207,16 @@ void content_close(struct efs_content *c)
 {
 	if (!c)
 		return;
+	/* Clean ciphertext pages go; dirty ones are written back first. */
+	posix_fadvise(c->fd, 0, 0, POSIX_FADV_DONTNEED);
 	ecryptfs_file_close(c->f);
 	close(c->fd);
 	free(c);
+}
+
+bool content_is_encrypted(const struct efs_content *c)
+{
+	return c->kind == ECRYPTFS_FILE_ENCRYPTED;
 }
 
 off_t content_size(struct efs_content *c)
@@ -376,6 +384,18 @@ ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t o
 			efs_dbg("ftruncate after failed write: %s", strerror(errno));
 		return r;
 	}
+	if (cnt * EXT >= 256 * 1024) {
+		/*
+		 * A stream of large writes: the previous chunk's ciphertext has had
+		 * a request's time to reach the disk; drop it, and start writeback
+		 * of this one so that it can go next time.
+		 */
+		if (c->wb_len)
+			drop_lower_cache(c, c->wb_off, (size_t)c->wb_len);
+		c->wb_off = (off_t)(c->data_off + first * EXT);
+		c->wb_len = (off_t)(cnt * EXT);
+		sync_file_range(c->fd, c->wb_off, c->wb_len, SYNC_FILE_RANGE_WRITE);
+	}
 	if (end > old) {
 		r = ecryptfs_file_set_size(c->f, end);
 		if (r < 0)
@@ -409,7 +429,11 @@ int content_fsync(struct efs_content *c, int datasync)
 		r = fdatasync(c->fd);
 	else
 		r = fsync(c->fd);
-	return r < 0 ? -errno : 0;
+	if (r < 0)
+		return -errno;
+	/* Everything is clean now: the plaintext is cached above, not this. */
+	posix_fadvise(c->fd, 0, 0, POSIX_FADV_DONTNEED);
+	return 0;
 }
 
 int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len)

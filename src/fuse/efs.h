@@ -69,6 +69,9 @@ struct efs_inode {
 	pthread_mutex_t open_lock;	/* guards content and nopen */
 	struct efs_content *content;
 	unsigned nopen;
+	/* Upper size of a closed file, learnt at its last close or peek. */
+	bool size_known;
+	off_t known_size;
 	/* Readers share, writers and size changes are exclusive. */
 	pthread_rwlock_t io_lock;
 	bool corrupt_logged;
@@ -186,6 +189,8 @@ int content_truncate(struct efs_content *c, off_t size);
 int content_fsync(struct efs_content *c, int datasync);
 int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len);
 off_t content_size(struct efs_content *c);
+/* True when the size comes from a header (not passthrough or the view). */
+bool content_is_encrypted(const struct efs_content *c);
 /* Upper size of a regular file that is not open (lower O_PATH fd). */
 int content_peek_size(struct efs_fs *fs, struct efs_inode *in, off_t lower_size, off_t *size);
 

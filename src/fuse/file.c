@@ -43,6 +43,8 @@ void efs_content_put(struct efs_inode *in)
 {
 	pthread_mutex_lock(&in->open_lock);
 	if (--in->nopen == 0) {
+		in->known_size = content_size(in->content);
+		in->size_known = content_is_encrypted(in->content);
 		content_close(in->content);
 		in->content = NULL;
 	}
