@@ -23,6 +23,7 @@ struct fsx_opts {
 	int threads;
 	bool verbose;
 	bool no_mmap;
+	bool no_mapeof;		/* tmpfs lets stores past EOF reappear */
 	bool no_falloc;
 	bool need_falloc;	/* fail instead of disabling fallocate */
 	const char *model_out;	/* where to save the model at the end, pass or fail */

@@ -16,7 +16,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ecfs-fsx [-S SEED] [-N OPS] [-l MAXLEN] [-o MAXOPLEN] [-B BIGLEN]\n"
-		"                [-c FULLCMP_EVERY] [-t THREADS] [-m MODEL] [-v] [-M] [-F|-f] FILE\n"
+		"                [-c FULLCMP_EVERY] [-t THREADS] [-m MODEL] [-v] [-M] [-E] [-F|-f] FILE\n"
 		"  -S SEED   seed (default: from the clock; always printed)\n"
 		"  -N OPS    number of operations (default 10000)\n"
 		"  -l LEN    maximum file length (default 2 MiB + 8 KiB)\n"
@@ -28,6 +28,8 @@ static void usage(void)
 		"            contents) there: a later check can compare with it\n"
 		"  -v        print every operation\n"
 		"  -M        no mmap operations\n"
+		"  -E        no stores past EOF through a mapping (tmpfs shows them\n"
+		"            again when the file grows, which POSIX does not allow)\n"
 		"  -F        no fallocate; -f: fail if fallocate mode 0 is unsupported\n"
 		"  -X N      self-test: after op N flip a byte of the file behind the\n"
 		"            model's back; the run must then fail and name that offset\n");
@@ -61,7 +63,7 @@ int main(int argc, char **argv)
 	int c;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "S:N:l:o:B:c:t:m:vMFfX:")) != -1) {
+	while ((c = getopt(argc, argv, "S:N:l:o:B:c:t:m:vMEFfX:")) != -1) {
 		switch (c) {
 		case 'S': o.seed = strtoull(optarg, NULL, 0); break;
 		case 'N': o.nops = (long)size_arg(optarg); break;
@@ -73,6 +75,7 @@ int main(int argc, char **argv)
 		case 'm': o.model_out = optarg; break;
 		case 'v': o.verbose = true; break;
 		case 'M': o.no_mmap = true; break;
+		case 'E': o.no_mapeof = true; break;
 		case 'F': o.no_falloc = true; break;
 		case 'f': o.need_falloc = true; break;
 		case 'X': o.inject_at = (long)size_arg(optarg); break;
