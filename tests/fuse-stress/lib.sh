@@ -93,14 +93,15 @@ fs_start() {
 }
 
 # fs_mount LOWER MNT [EXTRA_OPTIONS]: a new key, then mount.  EXTRA_OPTIONS
-# start with a comma (e.g. ",ecryptfs_fnek_sig=...").
+# start with a comma; "=SIG" in them stands for the new key's signature
+# (e.g. ",ecryptfs_fnek_sig=SIG": names encrypted with the same key).
 fs_mount() {
 	local lower=$1 mnt=$2 extra=${3:-}
 	fs_available || return 1
 	case $FUSE_STRESS_FS in
 	ecryptfs)
 		fs_add_key || return 1
-		FS_OPTS="ecryptfs_sig=$FS_SIG,ecryptfs_cipher=aes,ecryptfs_key_bytes=16$extra"
+		FS_OPTS="ecryptfs_sig=$FS_SIG,ecryptfs_cipher=aes,ecryptfs_key_bytes=16${extra//=SIG/=$FS_SIG}"
 		;;
 	gocryptfs)
 		mkdir -p "$lower"
@@ -154,9 +155,10 @@ fs_lower_name() { echo "$1"; }
 # fs_lower_check LOWERFILE [strict]: the lower file parses.  For eCryptfs:
 # the marker, version 3, the header extent fields and (strict, i.e. after a
 # clean unmount) the lower size that the size field implies (FORMAT.md §2,
-# §5); ecryptfs-stat too when it is built.  Prints why not.
+# §5); with the header in the user.ecryptfs xattr, data starts at 0.
+# ecryptfs-stat too when it is built.  Prints why not.
 fs_lower_check() {
-	local f=$1 strict=${2:-} h size m1 m2 ver ext cnt lsz want
+	local f=$1 strict=${2:-} h size m1 m2 ver ext cnt lsz want meta
 	case $FUSE_STRESS_FS in
 	gocryptfs)
 		lsz=$(stat -c %s "$f")
@@ -166,7 +168,13 @@ fs_lower_check() {
 		return 0
 		;;
 	esac
-	h=$(od -An -tx1 -N26 -v "$f" | tr -d ' \n')
+	if getfattr -n user.ecryptfs "$f" >/dev/null 2>&1; then
+		h=$(getfattr --only-values -n user.ecryptfs "$f" | od -An -tx1 -N26 -v | tr -d ' \n')
+		meta=0
+	else
+		h=$(od -An -tx1 -N26 -v "$f" | tr -d ' \n')
+		meta=
+	fi
 	[ ${#h} -eq 52 ] || { echo "$f: shorter than a header (${#h} hex digits)"; return 1; }
 	size=$((16#${h:0:16})) m1=$((16#${h:16:8})) m2=$((16#${h:24:8}))
 	ver=$((16#${h:32:2})) ext=$((16#${h:40:8})) cnt=$((16#${h:48:4}))
@@ -175,7 +183,7 @@ fs_lower_check() {
 	[ "$ext" -eq 4096 ] && [ "$cnt" -ge 2 ] || { echo "$f: header extents $ext x $cnt"; return 1; }
 	if [ -n "$strict" ]; then
 		lsz=$(stat -c %s "$f")
-		want=$((ext * cnt + (size + 4095) / 4096 * 4096))
+		want=$((${meta:-ext * cnt} + (size + 4095) / 4096 * 4096))
 		[ "$lsz" -eq "$want" ] || { echo "$f: size field $size wants lower size $want, is $lsz"; return 1; }
 	fi
 	if [ -x "$ECFS_STAT" ]; then

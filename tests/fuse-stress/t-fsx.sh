@@ -81,6 +81,17 @@ if [ "$mounted" -eq 0 ]; then
 			cmp "$TESTTMP/model.$seed" "$MNT/fsx.$seed"
 	done
 	check "unmount again" fs_unmount "$MNT"
+
+	# the other layout: header in the user.ecryptfs xattr, data from offset
+	# 0, and encrypted file names
+	check "mount with ecryptfs_xattr_metadata and a filename key" \
+		fs_mount "$TESTTMP/lower-x" "$MNT" ",ecryptfs_xattr_metadata,ecryptfs_fnek_sig=SIG"
+	check "xattr metadata: seed 6, $((OPS / 2)) operations" timeout 900 "$FSX" $FALLOC -S 6 \
+		-N $((OPS / 2)) -m "$TESTTMP/model.6" "$MNT/fsx.6"
+	grep '^# ecfs-fsx: seed .* passed' "$TESTTMP/check.out"
+	check "unmount" fs_unmount "$MNT"
+	check "every lower file parses (header in the xattr), its size as its header says" \
+		fs_lower_check_all "$TESTTMP/lower-x" strict
 else
 	is "not mounted" "mounted" "multi-threaded run"
 fi
