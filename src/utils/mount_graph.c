@@ -147,7 +147,7 @@ static int fnek_node(struct mh_opts *o, struct mh_stack *out, const char *sig_he
 	char line[128];
 	int r;
 
-	r = yes_no_node(o, "ecryptfs_enable_filename_crypto", "Enable filename encryption (y/n)",
+	r = yes_no_node(o, "ecryptfs_enable_filename_crypto", "Enable filename encryption (y/n) [n]: ",
 			true);
 	if (r < 0)
 		return r;
@@ -199,14 +199,14 @@ int mh_run_graph(struct mh_opts *o, uint32_t version, struct mh_stack *out)
 	if (r < 0)
 		return r;
 	if (version & MH_V_PASSTHROUGH) {
-		r = yes_no_node(o, "ecryptfs_passthrough", "Enable plaintext passthrough (y/n)", true);
+		r = yes_no_node(o, "ecryptfs_passthrough", "Enable plaintext passthrough (y/n) [n]: ", true);
 		if (r > 0)
 			r = mh_stack_push(out, "ecryptfs_passthrough");
 		if (r < 0)
 			return r;
 	}
 	if (version & MH_V_HMAC) {
-		r = yes_no_node(o, "ecryptfs_hmac", "Enable HMAC integrity verification (y/N)", true);
+		r = yes_no_node(o, "ecryptfs_hmac", "Enable HMAC integrity verification (y/N): ", true);
 		if (r > 0)
 			r = mh_stack_push(out, "ecryptfs_hmac");
 		if (r < 0)

@@ -71,7 +71,7 @@ const char *mh_datapath_opt(const char *user_opts, char *buf, size_t len);
 
 /* One line from fd 0 without the newline: 0, -EIO at end of input. */
 int mh_read_line(char *buf, size_t len);
-/* "prompt (y/n) [d]: " until y/yes/n/no; empty takes d. 1 yes, 0 no, <0. */
+/* Print prompt (all of it) until y/yes/n/no; empty takes dflt. 1 yes, 0 no, <0. */
 int mh_ask_yes_no(const char *prompt, bool dflt);
 /*
  * The reference's menu: "title: \n", " i) line" for each, then

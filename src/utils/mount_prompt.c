@@ -56,7 +56,7 @@ int mh_ask_yes_no(const char *prompt, bool dflt)
 	for (int i = 0; i < MAX_ASK; i++) {
 		int r;
 
-		printf("%s [%s]: ", prompt, dflt ? "y" : "n");
+		fputs(prompt, stdout);
 		r = mh_read_line(line, sizeof(line));
 		if (r < 0)
 			return r;

@@ -61,7 +61,13 @@ EOS
 MT_VER=895
 MT_FS=kernel
 MT_USER=
-mt_user() { MT_USER=$(tu_create) || exit 1; MT_HOME=$(tu_home "$MT_USER"); }
+mt_user() {
+	# Not in $(...): tu_create records the user for its clean-up trap.
+	TU=
+	tu_create >"$TESTTMP/tu.name" || exit 1
+	MT_USER=${TU:-$(cat "$TESTTMP/tu.name")}
+	MT_HOME=$(tu_home "$MT_USER")
+}
 
 mt_cmd() {	# ref|ours PROG -> words
 	case $1 in
@@ -118,6 +124,7 @@ mt_script() {
 	{
 		echo "#!/bin/bash"
 		echo "rm -f $MT/log"
+		[ -n "${MT_FD3:-}" ] && printf 'exec 3<%q\n' "$MT_FD3"
 		printf 'MT=%q MT_VER=%q MT_FS=%q MT_LIBDIR_SYS=%q ' "$MT" "$MT_VER" "$MT_FS" "$MT_LIBDIR_SYS"
 		printf 'unshare -m bash %q setpriv --reuid=%q --regid=%q --init-groups ' \
 			"$MT/ns.sh" "$MT_USER" "$MT_USER"

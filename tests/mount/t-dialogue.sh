@@ -93,6 +93,25 @@ mt_dialogue_compare "sig cache: five bad answers" "$D" "$L" "$U" -o "$O"
 printf '(yes/no)? : \tyes\n(yes/no)? : \tx\n(yes/no)? : \tx\n(yes/no)? : \tx\n(yes/no)? : \tx\n(yes/no)? : \tx\n' >"$D"
 mt_dialogue_compare "sig cache: five bad append answers" "$D" "$L" "$U" -o "$O"
 
+# a kernel with HMAC (0x80): its question, without a default shown; the
+# passphrase from a file named at the "Passphrase File" prompt
+printf 'passwd=secret\n' >"$MT/pwfile"
+chmod 644 "$MT/pwfile"
+cat >"$D" <<EOS
+Passphrase File: ${T}$MT/pwfile
+Enable plaintext passthrough (y/n) [n]: $T<empty>
+Enable HMAC integrity verification (y/N): ${T}maybe
+Enable HMAC integrity verification (y/N): $T<empty>
+Enable filename encryption (y/n) [n]: $T<empty>
+EOS
+MT_VER=1023 mt_dialogue_compare "HMAC kernel, passphrase file prompt" "$D" "$L" "$U" -o key=passphrase:passphrase_type=passphrase_passwd_file,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,no_sig_cache
+cat >"$D" <<EOS
+Passphrase File Discriptor: ${T}3
+Enable plaintext passthrough (y/n) [n]: $T<empty>
+Enable filename encryption (y/n) [n]: $T<empty>
+EOS
+MT_FD3=$MT/pwfile mt_dialogue_compare "fd prompt (sic)" "$D" "$L" "$U" -o key=passphrase:passphrase_type=passphrase_passwd_fd,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,no_sig_cache
+
 # the passphrase is never echoed (answer once echo is off) nor printed
 cat >"$D" <<EOS
 Passphrase: $T<slow>hushhush
