@@ -189,6 +189,8 @@ measure() {	# TARGET
 	rm -rf "$DIR/x" "$DIR/small"
 }
 
+log "$(uname -sr), $(nproc) CPUs: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
+	"AES-NI $(grep -qw aes /proc/cpuinfo && echo yes || echo no); load $(cut -d' ' -f1-3 /proc/loadavg)"
 log "scratch $WORK; sequential ${SIZE_MB} MiB, random 4 KiB on ${RAND_MB} MiB for ${RAND_S} s," \
 	"$NFILES small files, tarball $TAR_MB MiB ($TAR_FILES files)"
 for t in $TARGETS; do
@@ -247,6 +249,7 @@ for m in $METRICS; do
 		"$rg" "$rp" "${verdict%; }"
 done
 echo
+log "load at the end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the figures)"
 if [ -z "${R[ours,ok]:-}" ]; then
 	echo "ours: unavailable or failed (looked for $OURS); the other targets were measured"
 elif [ "$judged" -eq 1 ] && [ "$all_hold" -eq 1 ]; then

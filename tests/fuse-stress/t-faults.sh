@@ -119,17 +119,17 @@ check "mount" fs_mount "$L3" "$M3"
 if _fs_is_mounted "$M3"; then
 	head -c 20000 /dev/urandom >"$SRC/g1"
 	head -c 5000 /dev/urandom >"$SRC/g2"
-	check "four files written" bash -c "cp '$SRC/g1' '$M3/good1' && cp '$SRC/g2' '$M3/bad' &&
+	check "four files written" bash -c "cp '$SRC/g1' '$M3/good1' && cp '$SRC/g2' '$M3/victim' &&
 		cp '$SRC/g2' '$M3/short' && cp '$SRC/g2' '$M3/good2'"
 	check "unmount" fs_unmount "$M3"
-	fs_corrupt "$L3/$(fs_lower_name bad)"
+	fs_corrupt "$L3/$(fs_lower_name victim)"
 	truncate -s 20 "$L3/$(fs_lower_name short)"
 	check "remount" fs_remount "$L3" "$M3"
-	cat "$M3/bad" >/dev/null 2>"$TESTTMP/eio.err"
+	cat "$M3/victim" >/dev/null 2>"$TESTTMP/eio.err"
 	check "reading the file with a zeroed marker gives EIO" grep -q 'Input/output error' "$TESTTMP/eio.err"
 	cat "$M3/short" >/dev/null 2>"$TESTTMP/eio2.err"
 	check "reading a file cut inside its header gives EIO" grep -q 'Input/output error' "$TESTTMP/eio2.err"
-	cat "$M3/bad" >/dev/null 2>"$TESTTMP/eio.err"
+	cat "$M3/victim" >/dev/null 2>"$TESTTMP/eio.err"
 	check "... and again the second time" grep -q 'Input/output error' "$TESTTMP/eio.err"
 	check "the other files read back" bash -c "cmp '$SRC/g1' '$M3/good1' && cmp '$SRC/g2' '$M3/good2'"
 	check "the directory lists" ls -l "$M3"
@@ -137,8 +137,8 @@ if _fs_is_mounted "$M3"; then
 	check "the daemon is still running" _fs_running "$FS_PID"
 	if [ "$FUSE_STRESS_FS" = ecryptfs ]; then
 		# the daemon names a lower file by inode number or by name
-		ino=$(stat -c %i "$L3/$(fs_lower_name bad)")
-		is "$(grep -cwE "$ino|bad" "$FS_LOG")" 1 "the corrupt file is logged once, though read twice"
+		ino=$(stat -c %i "$L3/$(fs_lower_name victim)")
+		is "$(grep -cwE "$ino|victim" "$FS_LOG")" 1 "the corrupt file is logged once, though read twice"
 	fi
 	check "unmount" fs_unmount "$M3"
 else
