@@ -61,30 +61,48 @@ ours() {
 	"$(prog "$p")" "$@"
 }
 
-_tu_users=()
+# Users are recorded in a file, not a variable, because tests call
+# tu_create in $(...), a subshell.
+_TU_LIST=$TESTTMP/.tu-users
 _tu_cleanup() {
 	local u
-	for u in "${_tu_users[@]}"; do
+	[ -f "$_TU_LIST" ] || return 0
+	while read -r u; do
 		setpriv --reuid="$u" --regid="$u" --init-groups keyctl clear @u >/dev/null 2>&1
-		userdel "$u" >/dev/null 2>&1
-	done
+		_tu_retry userdel "$u"
+	done <"$_TU_LIST"
+	rm -f "$_TU_LIST"
 }
-trap _tu_cleanup EXIT
+trap _tu_cleanup EXIT	# a test that sets its own EXIT trap must call _tu_cleanup
+
+# useradd and userdel fail while another test holds the passwd lock.
+_tu_retry() {
+	local i
+	for i in $(seq 1 40); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.25
+	done
+	return 1
+}
 
 tu_create() {
-	local n=${#_tu_users[@]} name home i
+	local n name home
+	n=$(cat "$_TU_LIST" 2>/dev/null | wc -l)
 	name=ecfs$$x$n
 	home=$TESTTMP/home-$name
 	# Users must reach their homes and our build tree.
 	chmod 755 "$TESTTMP"
-	for i in $(seq 1 30); do
-		# useradd fails while another test holds the passwd lock.
-		useradd --no-create-home --home-dir "$home" --user-group \
-			--shell /bin/bash "$name" 2>/dev/null && break
-		sleep 0.3
-	done
+	# Users of finished runs (their scratch dir is gone) that were killed
+	# before their exit trap, including a stale one of this very name.
+	getent passwd | awk -F: '$1 ~ /^ecfs[0-9]+x[0-9]+$/ { print $1, $6 }' |
+		while read -r old oldhome; do
+			[ -d "$(dirname "$oldhome")" ] || _tu_retry userdel "$old"
+		done
+	id "$name" >/dev/null 2>&1 && _tu_retry userdel "$name"
+	_tu_retry useradd --no-create-home --home-dir "$home" --user-group \
+		--shell /bin/bash "$name"
 	id "$name" >/dev/null 2>&1 || { echo "tu_create: useradd $name failed" >&2; return 1; }
-	_tu_users+=("$name")
+	echo "$name" >>"$_TU_LIST"
 	mkdir -p "$home"
 	chown "$name:$name" "$home"
 	chmod 700 "$home"
