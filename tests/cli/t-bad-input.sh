@@ -80,6 +80,20 @@ for f in truncated empty no-ciphertext garbled-v2 garbled v1-nonhex-sig v2-nonhe
 	bad "insert: $f file" "the wrap" "into-keyring: .*$f: " "$INSERT" "$d/$f" -
 	bad "rewrap: $f file" "the wrap\nnew" "rewrap-passphrase: .*$f: " "$REWRAP" "$d/$f" -
 done
+# v3 tells a wrong passphrase from a damaged file.
+printf 'v3 pass\nv3 wrap' | as_user "$u" "$WRAP" --v3 "$d/v3" -
+cp "$d/v3" "$d/v3-tampered"
+sz=$(stat -c %s "$d/v3")
+printf '\xff' | dd of="$d/v3-tampered" bs=1 seek=$((sz - 3)) conv=notrunc status=none
+chown "$u:$u" "$d/v3-tampered"
+v3sums=$(sha256sum "$d/v3" "$d/v3-tampered")
+bad "unwrap: v3 with a wrong passphrase" "wrong" "unwrap-passphrase: .*v3: wrong wrapping passphrase" "$UNWRAP" "$d/v3" -
+bad "unwrap: tampered v3" "v3 wrap" "unwrap-passphrase: .*v3-tampered: truncated or corrupt" "$UNWRAP" "$d/v3-tampered" -
+bad "rewrap: tampered v3" "v3 wrap\nnew" "rewrap-passphrase: .*v3-tampered: truncated or corrupt" "$REWRAP" "$d/v3-tampered" -
+bad "insert: tampered v3" "v3 wrap" "into-keyring: .*v3-tampered: truncated or corrupt" "$INSERT" "$d/v3-tampered" -
+is "$(sha256sum "$d/v3" "$d/v3-tampered")" "$v3sums" "v3 files unchanged"
+rm -f "$d/v3" "$d/v3-tampered"
+
 bad "unwrap: missing file, before any prompt" "" "unwrap-passphrase: .*missing: No such file" "$UNWRAP" "$d/missing"
 [ ! -s "$TESTTMP/out" ]
 ok "unwrap: no prompt for a missing file"
