@@ -439,6 +439,42 @@ static void test_xattr_and_view(void)
 	ecryptfs_keyset_free(ks);
 }
 
+/* Keys found in the user keyring by sig, as the kernel and the daemon find them. */
+static void test_keyring(void)
+{
+	struct ecryptfs_pass_key *k = fu_key("format keyring test key");
+	struct ecryptfs_keyset *with = fu_keyset("format keyring test key", NULL);
+	struct ecryptfs_keyset *empty = fu_keyset(NULL);
+	struct ecryptfs_policy p;
+	struct ecryptfs_file *f = NULL;
+	const char *path = fu_path("keyring");
+	uint8_t buf[16];
+	int fd = new_file(path);
+
+	ecryptfs_policy_init(&p, "aes", 16);
+	ecryptfs_policy_add_sig(&p, k->sig);
+	ecryptfs_file_create(fd, &p, with, &f);
+	ecryptfs_file_pwrite(f, "keyring", 7, 0);
+	ecryptfs_file_close(f);
+	f = NULL;
+	ecryptfs_keyring_unlink(k->sig_hex);
+	is_int(ecryptfs_file_open(fd, NULL, empty, 0, &f), -ENOKEY, "empty key set: -ENOKEY");
+	ecryptfs_keyset_use_keyring(empty, true);
+	is_int(ecryptfs_file_open(fd, NULL, empty, 0, &f), -ENOKEY,
+	       "keyring fallback, key not there: -ENOKEY");
+	if (ok(ecryptfs_keyring_add(k, NULL) == 0, "key added to the user keyring")) {
+		ok(ecryptfs_file_open(fd, NULL, empty, 0, &f) == 0 &&
+		   ecryptfs_file_pread(f, buf, 16, 0) == 7 && memcmp(buf, "keyring", 7) == 0,
+		   "keyring fallback finds the key by sig");
+		ecryptfs_file_close(f);
+		ecryptfs_keyring_unlink(k->sig_hex);
+	}
+	close(fd);
+	ecryptfs_pass_key_free(k);
+	ecryptfs_keyset_free(with);
+	ecryptfs_keyset_free(empty);
+}
+
 /* A full lower file system: ENOSPC, and the file keeps what it had. */
 static void test_enospc(void)
 {
@@ -486,5 +522,6 @@ int main(void)
 	test_keys_and_errors();
 	test_xattr_and_view();
 	test_enospc();
+	test_keyring();
 	return tap_done();
 }
