@@ -14,3 +14,6 @@ src_utils_umount_ecryptfs_SOURCES = src/utils/umount_ecryptfs.c
 src_utils_umount_ecryptfs_CPPFLAGS = $(CLI_CPPFLAGS)
 src_utils_umount_ecryptfs_LDADD = $(CLI_LIBS)
 dist_man_MANS += doc/mount.ecryptfs.8 doc/umount.ecryptfs.8
+EXTRA_DIST += tests/mount/lib.sh tests/mount/t-options.sh tests/mount/t-passfile.sh \
+	tests/mount/t-dialogue.sh tests/mount/t-datapath.sh tests/mount/t-decisions.sh \
+	tests/mount/t-umount.sh tests/mount/t-fuse-e2e.sh tests/mount/t-kernel-vm.sh

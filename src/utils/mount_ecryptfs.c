@@ -42,12 +42,42 @@ static void help(void)
 }
 
 /* The reference takes the -o value among argv[3..argc-2]. */
-static const char *find_opts(int argc, char **argv)
+static char *find_opts(int argc, char **argv)
 {
 	for (int i = 3; i < argc - 1; i++)
 		if (!strcmp(argv[i], "-o"))
 			return argv[i + 1];
 	return NULL;
+}
+
+/*
+ * Work on a copy in secure memory and blank the passphrase values in our
+ * argv, so that they leave /proc/PID/cmdline as early as possible (mount(8)
+ * put them there; its own argv is out of our reach).
+ */
+static char *take_opts(char *arg)
+{
+	size_t n = strlen(arg);
+	char *copy = ecryptfs_secure_alloc(n + 1);
+
+	if (!copy)
+		return NULL;
+	memcpy(copy, arg, n + 1);
+	for (char *p = arg; *p; p++) {
+		size_t skip = 0;
+
+		if (p != arg && p[-1] != ',' && p[-1] != ':')
+			continue;
+		if (!strncmp(p, "passwd=", 7))
+			skip = 7;
+		else if (!strncmp(p, "passphrase_passwd=", 18))
+			skip = 18;
+		for (p += skip; skip && *p && *p != ',' && *p != ':'; p++)
+			*p = '*';
+		if (skip && !*p)
+			break;
+	}
+	return copy;
 }
 
 static void print_version_fallback(void)
@@ -196,7 +226,8 @@ int main(int argc, char **argv)
 	struct mh_opts o = { .interactive = true };
 	struct mh_stack st = {0};
 	enum mh_datapath dp = MH_DP_AUTO;
-	const char *opts, *dps;
+	char *opts = NULL;
+	const char *dps;
 	bool sig_cache = true, verbose = false, kernel_known;
 	uint32_t version = MH_V_PASSPHRASE;
 	char *rc_path = NULL, dpbuf[16];
@@ -215,11 +246,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return -EINVAL;
 	}
-	opts = find_opts(argc, argv);
+	if (find_opts(argc, argv)) {
+		opts = take_opts(find_opts(argc, argv));
+		if (!opts) {
+			cli_error(-ENOMEM, "copying the mount options");
+			return -ENOMEM;
+		}
+	}
 
 	dps = mh_datapath_opt(opts, dpbuf, sizeof(dpbuf));
 	if (dps && mh_datapath_parse(dps, &dp) < 0) {
 		cli_error(0, "datapath=%s: expected kernel, fuse or auto", dps);
+		ecryptfs_secure_free(opts);
 		return -EINVAL;
 	}
 	/*
@@ -295,6 +333,7 @@ out:
 	ecryptfs_nvlist_free(&o.cmd);
 	ecryptfs_nvlist_free(&o.rc);
 	free(rc_path);
+	ecryptfs_secure_free(opts);
 	if (verbose)
 		closelog();
 	return r;

@@ -37,6 +37,27 @@ check "no secret anywhere in the argv" bash -c "! grep -q secret '$MT/log'"
 mt_run ours mount.ecryptfs "$L" "$U" -o "$P,$Q,$A,verbose" </dev/null
 check "verbose: no secret on stdout/stderr" bash -c "! grep -q secret '$MT/out' '$MT/err'"
 
+# the passphrase leaves our /proc/PID/cmdline at once: hold the helper at
+# the sig-cache question and look
+mkfifo "$MT/fifo"
+chmod 666 "$MT/fifo"
+mt_run ours mount.ecryptfs "$L" "$U" -o "key=passphrase:passwd=hushhush:salt=0011223344556677,passphrase_passwd=hushhush,$A,ecryptfs_passthrough=n,ecryptfs_enable_filename_crypto=n" <"$MT/fifo" &
+bg=$!
+exec 4>"$MT/fifo"
+cmd=
+for i in $(seq 1 100); do
+	pid=$(pgrep -u "$MT_USER" -f 'mount.ecryptfs' | head -1)
+	[ -n "$pid" ] && grep -q 'WARNING' "$MT/out" 2>/dev/null && { cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline"); break; }
+	sleep 0.1
+done
+echo no >&4
+exec 4>&-
+wait $bg
+check "helper found at the sig-cache question" test -n "$cmd"
+check "no passphrase in its cmdline" bash -c "! grep -q hushhush <<<'$cmd'"
+check "the rest of the options still there" grep -q 'key=passphrase:passwd=\*\*\*\*\*\*\*\*:salt=0011223344556677,passphrase_passwd=\*\*\*\*\*\*\*\*,ecryptfs_cipher' <<<"$cmd"
+diag "cmdline: $cmd"
+
 # messages: "prog: what failed: why" besides the reference's lines
 mt_run ours mount.ecryptfs "$L" "$U" -o "$P,$Q,ecryptfs_cipher=aes" </dev/null
 check "missing key_bytes: names it" grep -q '^mount.ecryptfs: .*ecryptfs_key_bytes' "$MT/err"
