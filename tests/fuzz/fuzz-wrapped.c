@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gcrypt.h>
+
 #include "ecryptfs.h"
 #include "internal.h"
 
@@ -23,12 +25,38 @@ static void inside(const uint8_t *data, size_t size, const void *p, size_t n)
 		abort();
 }
 
+/*
+ * Mutations never keep v3's SHA-256 right; seal a v3-shaped input so that
+ * the checks behind the checksum (cost ranges, field offsets) get fuzzed too.
+ */
+static void sealed_v3(const uint8_t *data, size_t size)
+{
+	uint8_t buf[ECRYPTFS_V3_FILE_BYTES];
+	const size_t body = ECRYPTFS_V3_FILE_BYTES - ECRYPTFS_V3_SUM_BYTES;
+	struct ecryptfs_wrapped_fields f;
+	int rc;
+
+	if (size < 2 || data[0] != ':' || data[1] != ECRYPTFS_WRAP_V3)
+		return;
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, data, size < body ? size : body);
+	gcry_md_hash_buffer(GCRY_MD_SHA256, buf + body, buf, body);
+	rc = ecryptfs_wrapped_parse(buf, sizeof(buf), &f);
+	if (rc == 0 && (f.argon2_time < 1 || f.argon2_time > 64 || f.argon2_lanes < 1 ||
+			f.argon2_lanes > 64 || f.argon2_memory_kib < 8 * f.argon2_lanes ||
+			f.argon2_memory_kib > 4u * 1024 * 1024 || f.ct != buf + 58))
+		abort();
+	if (rc != 0 && rc != -EBADMSG)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ecryptfs_wrapped_fields f;
 	int rc = ecryptfs_wrapped_parse(data, size, &f);
 	int version = ecryptfs_wrapped_version(data, size);
 
+	sealed_v3(data, size);
 	if (rc < 0) {
 		if ((rc != -EBADMSG && rc != -ENOTSUP) || version != rc)
 			abort();
