@@ -74,15 +74,16 @@ void cli_secret_free(struct cli_secret *s);
  * line stays in a stdio buffer (the next secret may follow on stdin).
  *   -ENODATA  end of input before any byte (empty stdin)
  *   -E2BIG    more than CLI_SECRET_MAX bytes (reading stops there)
- *   -ENOMEM, -EIO
+ *   -ENOMEM, or the read(2) errno
  * An empty line is success with len 0; callers that need a secret check it.
  */
 int cli_secret_read_stdin(struct cli_secret *s);
 
 /*
- * The reference's prompt style: "<prompt>: " on stdout, echo off on fd 0 if
- * it is a terminal, one line read from fd 0 as cli_secret_read_stdin(), then
- * echo restored (also on SIGINT/SIGTERM/SIGHUP) and "\n" printed on stdout.
+ * The reference's prompt style: echo off on fd 0 if it is a terminal (before
+ * the prompt shows, so an answer typed early is not echoed), "<prompt>: " on
+ * stdout, one line read from fd 0 as cli_secret_read_stdin(), then echo
+ * restored (also on SIGINT/SIGTERM/SIGHUP/SIGQUIT) and "\n" on stdout.
  * Works with a pipe on stdin too, as the reference does.  Errors as above.
  */
 int cli_secret_read_prompt(const char *prompt, struct cli_secret *s);
