@@ -15,6 +15,7 @@ FSX=$BUILDDIR/tests/fsx/ecfs-fsx
 ECFS_FUSE=$BUILDDIR/src/fuse/ecryptfs-fuse
 ECFS_ADD_PASSPHRASE=$BUILDDIR/src/utils/ecryptfs-add-passphrase
 ECFS_STAT=$BUILDDIR/src/utils/ecryptfs-stat
+ECFS_DECRYPT=$BUILDDIR/src/utils/ecryptfs-decrypt
 
 _fs_mounts=()
 _fs_pids=()
@@ -202,6 +203,27 @@ fs_lower_check_all() {
 	done < <(find "$dir" -type f -print0)
 	echo "$n lower files checked, $bad bad"
 	[ "$bad" -eq 0 ]
+}
+
+# fs_offline_decrypt LOWER OUT: decrypt the lower tree of the last fs_mount
+# without the daemon (ecryptfs-decrypt with its passphrase): a second
+# reader of what the daemon wrote, sharing neither its cache nor its code
+# paths above the format layer.
+fs_offline_decrypt() {
+	local lower=$1 out=$2
+	case $FUSE_STRESS_FS in
+	ecryptfs)
+		[ -x "$ECFS_DECRYPT" ] || { echo "$ECFS_DECRYPT is not built"; return 1; }
+		printf '%s\n' "$FS_PASS" >"$TESTTMP/offline.pass"
+		"$ECFS_DECRYPT" --passphrase-file "$TESTTMP/offline.pass" "$lower" "$out"
+		;;
+	gocryptfs)
+		mkdir -p "$TESTTMP/offline.mnt" &&
+			gocryptfs -q -ro -nosyslog -passfile "$TESTTMP/gocryptfs.pass" "$lower" "$TESTTMP/offline.mnt" &&
+			cp -r "$TESTTMP/offline.mnt" "$out"
+		fusermount3 -u "$TESTTMP/offline.mnt"
+		;;
+	esac
 }
 
 # fs_lower_size_of LOWERFILE: the logical size in the header (eCryptfs).

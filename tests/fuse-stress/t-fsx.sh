@@ -2,8 +2,10 @@
 # ecfs-fsx through the FUSE daemon: 5 seeds x 10,000 random operations, each
 # file checked against the tester's model after every step, then the
 # multi-threaded variant; after unmount every lower file must parse with
-# the size its header names, and after a remount (cold, a new daemon) every
-# file must still equal its model.  First the tester is checked on a plain
+# the size its header names, decrypt offline (ecryptfs-decrypt) to the
+# model, and after a remount (cold, a new daemon) still equal the model.
+# One more seed runs on a mount with the header in an xattr and encrypted
+# names.  First the tester is checked on a plain
 # directory: it passes there, replays a seed exactly, and catches a byte
 # changed behind its back.
 #   FSX_SEEDS="1 2 3 4 5" FSX_OPS=10000 FSX_MT_OPS=24000 to change the load.
@@ -75,6 +77,11 @@ if [ "$mounted" -eq 0 ]; then
 	grep '^# ecfs-fsx: .*passed' "$TESTTMP/check.out"
 	check "unmount" fs_unmount "$MNT"
 	check "every lower file parses, its size as its header says" fs_lower_check_all "$LOWER" strict
+	check "the lower tree decrypts offline" fs_offline_decrypt "$LOWER" "$TESTTMP/offline"
+	for seed in $SEEDS; do
+		check "seed $seed: offline decryption equals the model" \
+			cmp "$TESTTMP/model.$seed" "$TESTTMP/offline/fsx.$seed"
+	done
 	check "remount" fs_remount "$LOWER" "$MNT"
 	for seed in $SEEDS; do
 		check "seed $seed: after remount the file equals the model" \
@@ -92,6 +99,9 @@ if [ "$mounted" -eq 0 ]; then
 	check "unmount" fs_unmount "$MNT"
 	check "every lower file parses (header in the xattr), its size as its header says" \
 		fs_lower_check_all "$TESTTMP/lower-x" strict
+	check "the lower tree decrypts offline (names too)" \
+		fs_offline_decrypt "$TESTTMP/lower-x" "$TESTTMP/offline-x"
+	check "seed 6: offline decryption equals the model" cmp "$TESTTMP/model.6" "$TESTTMP/offline-x/fsx.6"
 else
 	is "not mounted" "mounted" "multi-threaded run"
 fi
