@@ -9,3 +9,6 @@ src_utils_ecryptfs_encrypt_SOURCES = src/utils/ecryptfs-encrypt.c $(OFFLINE_COMM
 src_utils_ecryptfs_encrypt_CPPFLAGS = $(CLI_CPPFLAGS)
 src_utils_ecryptfs_encrypt_LDADD = $(CLI_LIBS)
 dist_man_MANS += doc/ecryptfs-decrypt.1 doc/ecryptfs-encrypt.1
+EXTRA_DIST += tests/offline/offline-lib.sh tests/offline/t-vectors.sh \
+	tests/offline/t-encrypt-compat.sh tests/offline/t-roundtrip.sh \
+	tests/offline/t-badinput.sh tests/offline/t-cli.sh

@@ -1,11 +1,9 @@
 # libFuzzer target for the filename decoder; run briefly by smoke-fname.sh.
+# (Pattern of tests/fuzz/Makefile.inc: the library is coverage-instrumented.)
 EXTRA_DIST += tests/fuzz/smoke-fname.sh tests/fuzz/corpus/fname
 if ENABLE_FUZZERS
 noinst_PROGRAMS += tests/fuzz/fuzz-fname
-# fname.c is compiled in again so that its branches carry coverage feedback.
-tests_fuzz_fuzz_fname_SOURCES = tests/fuzz/fuzz-fname.c src/libecryptfs/fname.c
-tests_fuzz_fuzz_fname_CFLAGS = $(AM_CFLAGS) $(GCRYPT_CFLAGS) -fsanitize=fuzzer
-tests_fuzz_fuzz_fname_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer -pthread
-tests_fuzz_fuzz_fname_LDADD = src/libecryptfs/libecryptfs-internal.la $(GCRYPT_LIBS) \
-	$(KEYUTILS_LIBS)
+tests_fuzz_fuzz_fname_CFLAGS = $(FUZZ_FLAGS)
+tests_fuzz_fuzz_fname_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_fname_LDADD = $(FUZZ_LIBS)
 endif
