@@ -22,12 +22,12 @@
 static const char *vectors_dir(void)
 {
 	static char buf[4096];
-	const char *env = getenv("ECRYPTFS_VECTORS");
+	const char *env = getenv("VECTORS");	/* set by tests/run.sh */
 	const char *src = getenv("SRCDIR");
 
 	if (env)
 		return env;
-	FMT(buf, "%s/../shared/vectors", src ? src : "/work/main");
+	FMT(buf, "%s/tests/data/vectors", src ? src : ".");
 	return buf;
 }
 
