@@ -50,11 +50,12 @@ static int cipher_node(struct mh_opts *o, struct mh_stack *out, const struct mh_
 				*c = &ciphers[i];
 				return mh_stack_push(out, "ecryptfs_cipher=%s", v);
 			}
+		/* An unknown given value fails even when asking (reference). */
 		cli_error(0, "ecryptfs_cipher: unknown cipher %s", v);
+		return -EINVAL;
 	}
 	if (!o->interactive) {
-		if (!v)
-			cli_error(0, "required option ecryptfs_cipher= missing and prompting is off");
+		cli_error(0, "required option ecryptfs_cipher= missing and prompting is off");
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < N_CIPHERS; i++) {
@@ -102,10 +103,10 @@ static int key_bytes_node(struct mh_opts *o, struct mh_stack *out, const struct 
 			if (!strcmp(v, names[i]))
 				return mh_stack_push(out, "ecryptfs_key_bytes=%s", v);
 		cli_error(0, "ecryptfs_key_bytes: %s is not a key size of %s", v, c->name);
+		return -EINVAL;
 	}
 	if (!o->interactive) {
-		if (!v)
-			cli_error(0, "required option ecryptfs_key_bytes= missing and prompting is off");
+		cli_error(0, "required option ecryptfs_key_bytes= missing and prompting is off");
 		return -EINVAL;
 	}
 	if (n == 0) {

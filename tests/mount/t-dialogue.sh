@@ -112,6 +112,17 @@ Enable filename encryption (y/n) [n]: $T<empty>
 EOS
 MT_FD3=$MT/pwfile mt_dialogue_compare "fd prompt (sic)" "$D" "$L" "$U" -o key=passphrase:passphrase_type=passphrase_passwd_fd,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,no_sig_cache
 
+# given values: a bad cipher or key size fails even when asking; a bad y/n
+# value is asked for
+: >"$D"
+mt_dialogue_compare "bad given cipher" "$D" "$L" "$U" -o key=passphrase:passwd=secret,ecryptfs_cipher=foo,no_sig_cache
+mt_dialogue_compare "bad given key size" "$D" "$L" "$U" -o key=passphrase:passwd=secret,ecryptfs_cipher=aes,ecryptfs_key_bytes=20,no_sig_cache
+cat >"$D" <<EOS
+Enable plaintext passthrough (y/n) [n]: $T<empty>
+Enable filename encryption (y/n) [n]: $T<empty>
+EOS
+mt_dialogue_compare "bad given passthrough value" "$D" "$L" "$U" -o key=passphrase:passwd=secret,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,ecryptfs_passthrough=maybe,no_sig_cache
+
 # the passphrase is never echoed (answer once echo is off) nor printed
 cat >"$D" <<EOS
 Passphrase: $T<slow>hushhush
