@@ -1,0 +1,103 @@
+#!/bin/bash
+# Trees written by OUR ecryptfs-encrypt are read by the real kernel eCryptfs
+# (Debian's 6.1 in qemu) with identical names, contents, symlink targets and
+# hard links: AES-128 plain names, AES-256 with the setup-private filename
+# key, AES-192 with the filename key = the file key, and xattr metadata.
+# All four trees are read in one VM boot.
+. "$SRCDIR/tests/lib/tap.sh"
+. "$SRCDIR/tests/kernel/lib.sh"
+
+k_require
+ENCRYPT=$(prog ecryptfs-encrypt)
+W=$K_WORK/t
+mkdir -p "$W"
+
+# The plaintext tree: every size around the extent boundaries, names of
+# 1..143 bytes (143 is the limit with filename encryption), UTF-8, nesting,
+# an empty dir, symlinks (one dangling), a hard link.
+P=$W/plain
+mkdir -p "$P/sub/deeper/deepest" "$P/empty-dir" "$P/sub/empty-too"
+for n in 0 1 4095 4096 4097 8193; do head -c "$n" /dev/urandom >"$P/size-$n"; done
+head -c $((1048576 + 5)) /dev/urandom >"$P/sub/deeper/big-1MiB+5"
+for n in 1 2 15 16 17 31 32 33 100 142 143; do
+	name=$(printf 'n%.0s' $(seq "$n"))
+	echo "name of $n bytes" >"$P/sub/$name"
+done
+u=$(printf '\xc3\xa9%.0s' $(seq 71))x	# 71 x "é" + "x" = 143 bytes
+echo utf8 >"$P/sub/deeper/$u"
+echo spaces >"$P/name with spaces and ünïcødé 名前.txt"
+echo deep >"$P/sub/deeper/deepest/leaf"
+ln -s sub/deeper/big-1MiB+5 "$P/link-relative"
+ln -s /nonexistent/dangling/target "$P/sub/link-dangling"
+ln "$P/size-4097" "$P/sub/hardlink-to-size-4097"
+is "$(printf %s "$u" | wc -c)" 143 "the UTF-8 name is 143 bytes"
+
+# Distinct passphrases: each case adds its own keys in the guest.
+cases=(
+	"aes128-plain|16||0"
+	"aes256-fnek|32|--fnek|0"
+	"aes192-fnek-same|24|--fnek-same-key|0"
+	"aes128-xattr|16||1"
+)
+for c in "${cases[@]}"; do
+	IFS='|' read -r name kb fn xa <<<"$c"
+	printf 'kernel read %s passphrase\n' "$name" >"$W/$name.pass"
+	o=ecryptfs_cipher=aes,ecryptfs_key_bytes=$kb
+	[ "$xa" = 1 ] && o=$o,ecryptfs_xattr_metadata
+	check "ecryptfs-encrypt $name (-o $o $fn)" \
+		"$ENCRYPT" --passphrase-file "$W/$name.pass" -o "$o" $fn "$P" "$W/lower-$name"
+	case $fn in
+	--fnek) f=separate ;;
+	--fnek-same-key) f=same ;;
+	*) f=none ;;
+	esac
+	k_read_add "$name" "$W/lower-$name" "$W/$name.pass" key_bytes="$kb" fnek="$f" xattr="$xa"
+	ok "queued $name for the kernel"
+done
+
+# A control: the oracle must see damage.  A zeroed marker makes the kernel
+# refuse a file; a flipped data byte reads without error (eCryptfs has no
+# MAC) but changes the hash.
+cp -a "$W/lower-aes128-plain" "$W/lower-control"
+printf '\0\0\0\0' | dd of="$W/lower-control/size-1" bs=1 seek=8 conv=notrunc status=none
+printf '\377' | dd of="$W/lower-control/size-4096" bs=1 seek=9000 conv=notrunc status=none
+k_read_add control "$W/lower-control" "$W/aes128-plain.pass"
+ok "queued a damaged copy of aes128-plain as a control"
+
+# The trees must really be what the option sets say, or the kernel read
+# proves less than it claims.
+n=$(find "$W/lower-aes256-fnek" -mindepth 1 ! -name 'ECRYPTFS_FNEK_ENCRYPTED.*' | wc -l)
+is "$n" 0 "aes256-fnek: every lower name is encrypted"
+n=$(find "$W/lower-aes192-fnek-same" -mindepth 1 ! -name 'ECRYPTFS_FNEK_ENCRYPTED.*' | wc -l)
+is "$n" 0 "aes192-fnek-same: every lower name is encrypted"
+is "$(stat -c %s "$W/lower-aes128-plain/size-4097")" 16384 "aes128-plain: 8 KiB header + 2 extents"
+is "$(stat -c %s "$W/lower-aes128-xattr/size-4097")" 8192 "aes128-xattr: no in-file header"
+getfattr -n user.ecryptfs "$W/lower-aes128-xattr/size-0" >/dev/null 2>&1
+ok "aes128-xattr: the header is in user.ecryptfs"
+
+t0=$SECONDS
+k_read_run
+st=$?
+msg="one VM read the five trees ($(k_vm_time); $((SECONDS - t0)) s here)"
+[ "$st" = 0 ]
+ok "$msg"
+for c in "${cases[@]}"; do
+	name=${c%%|*}
+	o=$K_OUT/$name
+	is "$(cat "$o/status" 2>/dev/null)" OK "$name: the kernel mounts and reads every entry"
+	[ -s "$o/errors" ] && sed 's/^/#   /' "$o/errors" | head -20
+	k_same_tree "$P" "$o/plain"
+	ok "$name: names, types, link counts, sizes, symlink targets and sha256 identical"
+done
+o=$K_OUT/control
+is "$(cat "$o/status" 2>/dev/null)" ERRORS "control: the damaged tree is reported"
+grep -q '^READ size-1 :: .*Input/output error' "$o/errors" 2>/dev/null
+ok "control: the file with the zeroed marker gives EIO"
+is "$(grep -E '^(READ|READLINK|FIND|COUNT|UMOUNT)' "$o/errors" 2>/dev/null | cut -d' ' -f1-2)" "READ size-1" \
+	"control: and nothing else does"
+k_same_tree "$P" "$o/plain" >"$W/control.diff"
+diffst=$?
+[ "$diffst" != 0 ] && grep -q 'size-4096$' "$W/control.diff" && ! grep -q 'size-4095$' "$W/control.diff"
+ok "control: the flipped byte shows as a different sha256 of size-4096 only"
+grep -q . "$K_OUT/dmesg.txt" 2>/dev/null && sed 's/^/# dmesg: /' "$K_OUT/dmesg.txt" | tail -10
+tap_done
