@@ -185,6 +185,7 @@ static int do_mount(const char *src_arg, const char *dst_arg, const char *user_o
 	if (!strstr(opts, "ecryptfs_key_bytes=")) {
 		printf("Required mount option not provided: [ecryptfs_key_bytes=]\n");
 		r = -EINVAL;
+		printf("Invalid mount options; aborting. rc = [%d]\n", r);
 		goto fail;
 	}
 	r = canon(src_arg, &src);

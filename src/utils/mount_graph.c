@@ -18,8 +18,6 @@
 #include "cli.h"
 #include "mount_helper.h"
 
-int mh_passphrase_module(struct mh_opts *o, struct mh_stack *out, char sig_hex[17]);
-
 struct mh_cipher {
 	const char *name;
 	unsigned block, min, max;	/* what the menu prints */
@@ -190,6 +188,8 @@ int mh_run_graph(struct mh_opts *o, uint32_t version, struct mh_stack *out)
 			return -EINVAL;
 		}
 		r = mh_passphrase_module(o, out, sig_hex);
+		if (r == 1)
+			return 0;	/* the reference's early end, see there */
 	}
 	if (r < 0)
 		return r;

@@ -88,8 +88,16 @@ int mh_menu(const char *title, const char *const *lines, const char *const *name
  * Run the reference's graph over o for the kernel features in version:
  * key module (passphrase), cipher, key bytes, passthrough, HMAC, xattr,
  * encrypted view, filename encryption.  Pushes kernel options onto out.
+ * 0 also when the user gave up at the passphrase (see mh_passphrase_module).
  */
 int mh_run_graph(struct mh_opts *o, uint32_t version, struct mh_stack *out);
+
+/*
+ * The passphrase key module: pushes ecryptfs_sig= and fills sig_hex.  1 when
+ * the user gave no passphrase three times (the reference then ends the graph
+ * as if done).
+ */
+int mh_passphrase_module(struct mh_opts *o, struct mh_stack *out, char sig_hex[17]);
 
 /* ---- signature cache (mount_sigcache.c) ---------------------------------- */
 

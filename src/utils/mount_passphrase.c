@@ -15,8 +15,6 @@
 #include "cli.h"
 #include "mount_helper.h"
 
-int mh_passphrase_module(struct mh_opts *o, struct mh_stack *out, char sig_hex[17]);
-
 enum pass_type { PT_PASSWD, PT_FILE, PT_FD };
 
 /* Copy v into s, in secure memory. */
@@ -103,7 +101,13 @@ static int pass_from_fd(const char *spec, struct cli_secret *s)
 	return r;
 }
 
-/* The reference's masked free-text node: up to 3 tries for a non-empty value. */
+/*
+ * The reference's masked free-text node: up to 3 tries for a non-empty
+ * value.  After the third empty answer the reference leaves the graph as if
+ * it had finished, and the mount then fails on the missing
+ * ecryptfs_key_bytes=; GAVE_UP reproduces that (same lines, same status).
+ */
+#define GAVE_UP 1
 static int pass_prompt(struct cli_secret *s)
 {
 	for (int i = 0; i < 3; i++) {
@@ -115,13 +119,14 @@ static int pass_prompt(struct cli_secret *s)
 		r = cli_secret_read_prompt("Passphrase", s);
 		if (r < 0) {
 			cli_error(r, "reading the passphrase");
-			return r;
+			return r == -E2BIG ? -EINVAL : r;
 		}
 		if (s->len > 0)
 			return 0;
 		printf("Wrong input, non-empty value required!\n");
 	}
-	return -EINVAL;
+	cli_error(0, "no passphrase after three tries");
+	return GAVE_UP;
 }
 
 /* A path or fd number asked for with echo on ("Passphrase File", ...). */
@@ -138,7 +143,8 @@ static int ask_text(const char *prompt, char *buf, size_t len)
 			return 0;
 		printf("Wrong input, non-empty value required!\n");
 	}
-	return -EINVAL;
+	cli_error(0, "no %s after three tries", prompt);
+	return GAVE_UP;
 }
 
 static int get_passphrase(struct mh_opts *o, struct cli_secret *s)
@@ -188,7 +194,7 @@ static int get_passphrase(struct mh_opts *o, struct cli_secret *s)
 		if (!o->interactive)
 			return -EINVAL;
 		r = ask_text("Passphrase File", buf, sizeof(buf));
-		return r < 0 ? r : pass_from_file(buf, s);
+		return r != 0 ? r : pass_from_file(buf, s);
 	case PT_FD:
 		if (mh_opt_find2(o, "passphrase_passwd_fd", "passfd", &v) && v && *v)
 			return pass_from_fd(v, s);
@@ -196,7 +202,7 @@ static int get_passphrase(struct mh_opts *o, struct cli_secret *s)
 			return -EINVAL;
 		/* [keep] the reference's spelling: expect scripts match it */
 		r = ask_text("Passphrase File Discriptor", buf, sizeof(buf));
-		return r < 0 ? r : pass_from_fd(buf, s);
+		return r != 0 ? r : pass_from_fd(buf, s);
 	}
 	return -EINVAL;
 }
@@ -225,7 +231,7 @@ int mh_passphrase_module(struct mh_opts *o, struct mh_stack *out, char sig_hex[1
 		goto out;
 	}
 	r = get_passphrase(o, &s);
-	if (r < 0)
+	if (r != 0)
 		goto out;
 	r = ecryptfs_derive_pass_key(s.buf, s.len, salt, key);
 	if (r < 0) {

@@ -123,6 +123,14 @@ Enable filename encryption (y/n) [n]: $T<empty>
 EOS
 mt_dialogue_compare "bad given passthrough value" "$D" "$L" "$U" -o key=passphrase:passwd=secret,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,ecryptfs_passthrough=maybe,no_sig_cache
 
+# three empty passphrases: the reference ends the graph and fails on the
+# missing key size; a passphrase over 64 bytes fails at once
+printf 'Passphrase: \t<empty>\nPassphrase: \t<empty>\nPassphrase: \t<empty>\n' >"$D"
+mt_dialogue_compare "three empty passphrases" "$D" "$L" "$U" -o no_sig_cache
+check "three empty: Required mount option not provided" grep -qx 'Required mount option not provided: \[ecryptfs_key_bytes=\]' "$MT/ours.tty"
+printf 'Passphrase: \t%065d\n' 0 >"$D"
+mt_dialogue_compare "65-byte passphrase" "$D" "$L" "$U" -o no_sig_cache
+
 # the passphrase is never echoed (answer once echo is off) nor printed
 cat >"$D" <<EOS
 Passphrase: $T<slow>hushhush
