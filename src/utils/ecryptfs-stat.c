@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,10 +60,13 @@ static ssize_t read_head(int fd, uint8_t *buf, size_t cap)
 	size_t got = 0;
 
 	while (got < cap) {
-		ssize_t n = pread(fd, buf + got, cap - got, (off_t)got);
+		/* read, not pread: FIFOs and character devices cannot seek. */
+		ssize_t n = read(fd, buf + got, cap - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;	/* an empty FIFO (opened O_NONBLOCK) */
 		if (n < 0)
 			return -errno;
 		if (n == 0)
@@ -123,7 +127,9 @@ static void judge(const struct ecryptfs_header *h, uint64_t lower, char *why, si
 {
 	struct ecryptfs_cipher_info ci;
 	uint64_t data_off = h->in_xattr ? 0 : h->metadata_size;
-	uint64_t want = ecryptfs_lower_size(h->size, data_off);
+	/* A lower file is at most INT64_MAX bytes (off_t); beyond, the sum overflows. */
+	bool huge = h->size > (uint64_t)INT64_MAX - data_off - ECRYPTFS_EXTENT_SIZE;
+	uint64_t want = huge ? 0 : ecryptfs_lower_size(h->size, data_off);
 	size_t n = 0;
 
 #define ADD(...) (n += (size_t)snprintf(why + n, n < cap ? cap - n : 0, __VA_ARGS__))
@@ -137,7 +143,10 @@ static void judge(const struct ecryptfs_header *h, uint64_t lower, char *why, si
 	if (h->cipher_code && (ecryptfs_cipher_info(h->cipher_code, &ci) < 0 ||
 			       ecryptfs_cipher_code(ci.name, h->key_bytes) == -EINVAL))
 		ADD("%sa %zu-byte key does not fit the cipher", n ? "; " : "", h->key_bytes);
-	if (lower < want)
+	if (huge)
+		ADD("%sthe size field (%" PRIu64 ") is larger than any file can be", n ? "; " : "",
+		    h->size);
+	else if (lower < want)
 		ADD("%slower file is %" PRIu64 " bytes, the size field needs %" PRIu64
 		    " (data missing)", n ? "; " : "", lower, want);
 	else if (lower > want)

@@ -4,7 +4,7 @@
  * observed output (Debian 111-6): it checks only the length, the marker and
  * the header size, accepts any version, and prints everything on stdout.
  *
- * One departure: for a version >= 1 header of 20 to 25 bytes the reference
+ * One departure: for a header of 20 to 25 bytes the reference
  * reads the header-extent fields past the data it has (it prints garbage
  * sizes); we report such a file as too short, with the same line the
  * reference uses for files under 20 bytes but the true minimum of 26.
@@ -46,11 +46,11 @@ bool stat_ref_parse(const uint8_t *buf, size_t len, struct stat_ref *r)
 	r->size = (uint64_t)be32(buf) << 32 | be32(buf + 4);
 	r->version = buf[16];
 	r->flags = buf[19];
-	if (r->version == 0) {
-		/* Version 0 has no header-extent fields; the reference assumes 8192. */
-		r->header_bytes = ECRYPTFS_MIN_METADATA_SIZE;
-		return true;
-	}
+	/*
+	 * The reference reads the header-extent fields whatever the version,
+	 * so a version 0 header (packets from offset 20) shows packet bytes
+	 * as its size; our own lines give the real one.
+	 */
 	if (len < REF_MIN_BYTES_V1)
 		return too_short(r, REF_MIN_BYTES_V1, len);
 	r->header_bytes = (uint64_t)be32(buf + 20) * (uint16_t)(buf[24] << 8 | buf[25]);
