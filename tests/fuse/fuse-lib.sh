@@ -76,3 +76,7 @@ efs_mount_fg() {
 	done
 	return 1
 }
+
+# check_st DESCRIPTION COMMAND...: check, returning the command's status, so
+# that a suite can stop when its mount did not happen.
+check_st() { check "$@"; return "$_st"; }

@@ -22,7 +22,7 @@ same_names() {	# SET LOWER-TAR LOWER-SUBDIR PASSPHRASE FNEK?
 	[ -n "$5" ] && efs_addkey --fnek "$4" >/dev/null
 	opts=$(opts_of "$set"); opts=${opts//,ecryptfs_unlink_sigs/}
 	mkdir -p "$d/ours"
-	check "$set: mounts an empty lower dir" efs_mount "$d/ours" "$d/mnt" "$opts" || return
+	check_st "$set: mounts an empty lower dir" efs_mount "$d/ours" "$d/mnt" "$opts" || return
 	(cd "$d/plain" && tar -cf - .) | (cd "$d/mnt" && tar -xpf -)
 	ok "$set: the plaintext tree copies in"
 	check "$set: unmounts" efs_umount "$d/mnt"

@@ -14,7 +14,7 @@ suite() {	# NAME OPTIONS NAMEMAX [dev]
 	local name=$1 opts=$2 namemax=$3 dev=${4:-} d=$TESTTMP/$1 line
 	mkdir -p "$d/lower"
 	chmod 755 "$TESTTMP" "$d"	# other users must reach the mount point
-	check "$name: mounts" efs_mount "$d/lower" "$d/mnt" "$opts" || return
+	check_st "$name: mounts" efs_mount "$d/lower" "$d/mnt" "$opts" || return
 	python3 "$SRCDIR/tests/fuse/posix-checks.py" "$d/mnt" "$namemax" $dev >"$d/out" 2>"$d/err"
 	while IFS= read -r line; do
 		case $line in
