@@ -39,6 +39,7 @@ struct dec {
 	struct offline_keys keys;
 	const char *fn_cipher;		/* --fn-cipher, or NULL: the packet's */
 	size_t fn_key_bytes;		/* --fn-key-bytes, or 0 */
+	bool plain_names;		/* --plain-names: take every name as it is */
 	int lower_root;			/* for the key-size scan of legacy names */
 	int out_root;			/* hard links are made relative to it */
 	/* Data key sizes seen in headers, by cipher code (fn_key_bytes default). */
@@ -66,6 +67,8 @@ static void usage(FILE *f)
 		"  --fn-cipher NAME          cipher of encrypted names (default: each name's)\n"
 		"  --fn-key-bytes N          its key size (default: AES from the name,\n"
 		"                            other ciphers the data key size of the files)\n"
+		"  --plain-names             names and symlink targets are not encrypted,\n"
+		"                            even those that look so (no ecryptfs_fnek_sig)\n"
 		"  -v, --verbose             list every entry written\n"
 		"  -h, --help                this help\n"
 		"  -V, --version             version\n"
@@ -181,7 +184,7 @@ static int dec_name(struct dec *d, const char *lower, bool target, char *out, si
 
 	*why = NULL;
 	sig_hex[0] = '\0';
-	if (!has_prefix(lower)) {
+	if (d->plain_names || !has_prefix(lower)) {
 		if (len + 1 > out_size)
 			return -ENAMETOOLONG;
 		memcpy(out, lower, len + 1);
@@ -334,6 +337,11 @@ static int dec_file(struct dec *d, int lower_dfd, const char *name, const char *
 		}
 		off += (uint64_t)n;
 	}
+	rc = offline_copy_xattrs(fd, out);
+	if (rc < 0) {
+		offline_fail(&d->w, path, "cannot copy extended attributes: %s", cli_strerror(rc));
+		goto out;
+	}
 	rc = offline_copy_attrs_fd(&d->w, out, st);
 	if (rc < 0)
 		offline_fail(&d->w, path, "cannot set attributes: %s", cli_strerror(rc));
@@ -406,7 +414,9 @@ static void dec_entry(struct dec *d, int lower_dfd, const char *name, const char
 		} else {
 			dec_dir(d, lsub, path, osub, out_rel, depth + 1);
 			/* Times last: creating the entries changed them. */
-			rc = offline_copy_attrs_fd(&d->w, osub, &st);
+			rc = offline_copy_xattrs(lsub, osub);
+			if (rc == 0)
+				rc = offline_copy_attrs_fd(&d->w, osub, &st);
 			if (rc < 0)
 				offline_fail(&d->w, path, "cannot set attributes: %s",
 					     cli_strerror(rc));
@@ -592,6 +602,7 @@ int main(int argc, char *argv[])
 		OFFLINE_KEY_LONGOPTS,
 		{ "fn-cipher", required_argument, NULL, OPT_FN_CIPHER },
 		{ "fn-key-bytes", required_argument, NULL, OPT_FN_KEY_BYTES },
+		{ "plain-names", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -627,6 +638,9 @@ int main(int argc, char *argv[])
 				return EXIT_USAGE;
 			}
 			d.fn_key_bytes = (size_t)rc;
+			break;
+		case 'P':
+			d.plain_names = true;
 			break;
 		case 'v':
 			d.w.verbose = true;

@@ -307,6 +307,11 @@ static int enc_file(struct enc *e, int plain_dfd, const char *name, const char *
 		}
 		off += (uint64_t)n;
 	}
+	rc = offline_copy_xattrs(in, out);
+	if (rc < 0) {
+		offline_fail(&e->w, path, "cannot copy extended attributes: %s", cli_strerror(rc));
+		goto out;
+	}
 	rc = offline_copy_attrs_fd(&e->w, out, st);
 	if (rc < 0)
 		offline_fail(&e->w, path, "cannot set attributes: %s", cli_strerror(rc));
@@ -372,7 +377,9 @@ static void enc_entry(struct enc *e, int plain_dfd, const char *name, const char
 			offline_fail(&e->w, path, "cannot open directory: %s", cli_strerror(-errno));
 		} else {
 			enc_dir(e, psub, path, osub, out_rel, depth + 1);
-			rc = offline_copy_attrs_fd(&e->w, osub, &st);
+			rc = offline_copy_xattrs(psub, osub);
+			if (rc == 0)
+				rc = offline_copy_attrs_fd(&e->w, osub, &st);
 			if (rc < 0)
 				offline_fail(&e->w, path, "cannot set attributes: %s",
 					     cli_strerror(rc));

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -208,6 +209,43 @@ int offline_copy_attrs_at(struct offline_walk *w, int dirfd, const char *name,
 		rc = -errno;
 	if (utimensat(dirfd, name, ts, AT_SYMLINK_NOFOLLOW) < 0 && rc == 0)
 		rc = -errno;
+	return rc;
+}
+
+#define XATTR_VALUE_MAX 65536
+
+int offline_copy_xattrs(int src_fd, int dst_fd)
+{
+	char *names = NULL, *value = NULL;
+	ssize_t len, vlen;
+	int rc = 0;
+
+	len = flistxattr(src_fd, NULL, 0);
+	if (len <= 0)
+		return (len < 0 && errno != ENOTSUP) ? -errno : 0;
+	names = malloc((size_t)len);
+	value = malloc(XATTR_VALUE_MAX);
+	if (!names || !value) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	len = flistxattr(src_fd, names, (size_t)len);
+	if (len < 0) {
+		rc = -errno;
+		goto out;
+	}
+	for (char *n = names; n < names + len; n += strlen(n) + 1) {
+		if (strcmp(n, "user.ecryptfs") == 0 || strncmp(n, "security.", 9) == 0)
+			continue;
+		vlen = fgetxattr(src_fd, n, value, XATTR_VALUE_MAX);
+		if (vlen < 0 || fsetxattr(dst_fd, n, value, (size_t)vlen, 0) < 0) {
+			if (rc == 0)
+				rc = -errno;
+		}
+	}
+out:
+	free(names);
+	free(value);
 	return rc;
 }
 

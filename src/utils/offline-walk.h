@@ -55,6 +55,13 @@ int offline_copy_attrs_fd(struct offline_walk *w, int fd, const struct stat *st)
 int offline_copy_attrs_at(struct offline_walk *w, int dirfd, const char *name,
 			  const struct stat *st);
 
+/*
+ * Extended attributes of one open file or directory onto another, as the
+ * kernel passes them through: all but user.ecryptfs (the header, which is
+ * not the upper file's) and security.* (labels belong to the host policy).
+ */
+int offline_copy_xattrs(int src_fd, int dst_fd);
+
 /* write(2) all of buf: 0 or -errno. */
 int offline_write_full(int fd, const void *buf, size_t n);
 /* read(2) until n bytes or EOF: bytes read or -errno. */

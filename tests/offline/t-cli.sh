@@ -53,6 +53,20 @@ is "$?" 2 "encrypt: --fnek with --fnek-same-key: exit 2"
 is "$?" 2 "decrypt into LOWER itself: exit 2"
 check "... nothing was written" test ! -e "$W/lower/TestFile"
 
+# --plain-names: a tree without filename encryption may hold a name that
+# merely looks encrypted.
+mkdir -p "$TESTTMP/pn"
+printf 'literal\n' >"$TESTTMP/pn/ECRYPTFS_FNEK_ENCRYPTED.literal-name"
+"$ENCRYPT" --passphrase-file "$W/pass" "$TESTTMP/pn" "$TESTTMP/pn-lower" 2>/dev/null
+ok "plain names: a literal prefixed name is written as it is"
+"$DECRYPT" --passphrase-file "$W/pass" "$TESTTMP/pn-lower" "$TESTTMP/pn-out1" 2>/dev/null
+is "$?" 1 "without --plain-names it is taken for an encrypted name (exit 1)"
+"$DECRYPT" --passphrase-file "$W/pass" --plain-names "$TESTTMP/pn-lower" "$TESTTMP/pn-out2"
+ok "with --plain-names: exit 0"
+check "... and the file comes back under its literal name" \
+	cmp "$TESTTMP/pn/ECRYPTFS_FNEK_ENCRYPTED.literal-name" \
+	"$TESTTMP/pn-out2/ECRYPTFS_FNEK_ENCRYPTED.literal-name"
+
 # Keys from the keyring, in a session of our own.
 ADD=$(prog ecryptfs-add-passphrase)
 keyctl session - bash -c "

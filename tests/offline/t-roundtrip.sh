@@ -45,6 +45,8 @@ gen_tree() {
 	chmod 4755 "$P/size-16"
 	chmod 0750 "$P/deep"
 	touch -h -d '2001-02-03 04:05:06.123456789' "$P/size-8192" "$P/link-rel"
+	setfattr -n user.note -v "a file's xattr" "$P/size-4097"
+	setfattr -n user.dirnote -v 0x00ff01 "$P/empty-dir"
 	touch -d '1999-12-31 23:59:59' "$P/names" "$P/empty-dir" "$P"
 }
 gen_tree
@@ -77,6 +79,12 @@ roundtrip() {	# LABEL MODE(fnek|plain) XATTR(0|1) ENCRYPT-OPTIONS...
 		[ "$s" -eq $((h + (x + 4095) / 4096 * 4096)) ] || echo "$p: lower size $s for size $x"
 	done)
 	is "$bad" "" "$label: every lower size is header + whole extents of the size field"
+	is "$(getfattr -h --absolute-names --only-values -n user.note "$O/size-4097" 2>/dev/null)" "a file's xattr" \
+		"$label: a file's user xattr comes back"
+	is "$(getfattr -h --absolute-names -e hex -n user.dirnote "$O/empty-dir" 2>/dev/null | sed -n 's/^user.dirnote=//p')" \
+		0x00ff01 "$label: a directory's user xattr comes back"
+	is "$(getfattr -h -d -m '^user\.ecryptfs$' "$O/size-4097" 2>/dev/null)" "" \
+		"$label: no user.ecryptfs on the output"
 	if [ "$mode" = fnek ]; then
 		bad=$(cd "$L" && find . -mindepth 1 -printf '%f\n' | grep -v '^ECRYPTFS_FNEK_ENCRYPTED\.' | head -3)
 		is "$bad" "" "$label: every lower name is encrypted"

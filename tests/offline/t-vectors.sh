@@ -26,6 +26,9 @@ for set in aes128-plain-names aes256-fnek aes192-fnek-same-key aes128-xattr \
 	check "$set: output equals plain/" same_tree "$TESTTMP/$set/plain" "$TESTTMP/$set/out"
 done
 
+is "$(getfattr -R -h -d -m - "$TESTTMP/aes128-xattr/out" 2>/dev/null | grep -c ecryptfs)" 0 \
+	"aes128-xattr: the header xattr is not copied to the output"
+
 # The hard links really are links, not copies.
 is "$(stat -c %i "$TESTTMP/aes256-fnek/out/size-4097")" \
 	"$(stat -c %i "$TESTTMP/aes256-fnek/out/hardlink-to-size-4097")" \
