@@ -300,15 +300,16 @@ int main(int argc, char **argv)
 	if (opts && strstr(opts, "no_sig_cache"))
 		sig_cache = false;
 	/*
-	 * The reference appends verbosity=0 for these, and looks for
-	 * "verbosity=0" in the command line only to skip the sig cache; the rc
-	 * file's verbosity counts for the prompts alone.
+	 * The reference appends verbosity=0 for these (so it wins over a given
+	 * verbosity), and looks for "verbosity=0" in the command line only to
+	 * skip the sig cache; the rc file's verbosity counts for prompts alone.
 	 */
-	if (opts && (strstr(opts, "no_prompt") || strstr(opts, "wild_ass_guess") ||
-		     strstr(opts, "verbosity=0"))) {
+	if (opts && (strstr(opts, "no_prompt") || strstr(opts, "wild_ass_guess"))) {
 		o.interactive = false;
 		sig_cache = false;
 	}
+	if (opts && strstr(opts, "verbosity=0"))
+		sig_cache = false;
 	r = ecryptfs_nvlist_parse(opts ? opts : "", opts ? strlen(opts) : 0, &o.cmd);
 	if (r < 0) {
 		cli_error(r, "parsing the mount options");
@@ -320,7 +321,7 @@ int main(int argc, char **argv)
 		if (r < 0 && r != -ENOENT)
 			cli_warn("ignoring %s: %s", rc_path, cli_strerror(r));
 	}
-	if (mh_opt_find(&o, "verbosity", &vv) && vv && !strcmp(vv, "0"))
+	if (o.interactive && mh_opt_find(&o, "verbosity", &vv) && vv && !strcmp(vv, "0"))
 		o.interactive = false;
 
 	r = mh_run_graph(&o, version, &st);

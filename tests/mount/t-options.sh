@@ -43,6 +43,8 @@ mt_compare "no key=" "$N" "$L" "$U" -o "$Q,$A,passwd=secret"
 mt_compare "no passphrase" "$N" "$L" "$U" -o "key=passphrase,$Q,$A"
 mt_compare "no_prompt" "$N" "$L" "$U" -o "$P,no_sig_cache,no_prompt,$A"
 mt_compare "wild_ass_guess" "$N" "$L" "$U" -o "$P,wild_ass_guess,$A"
+mt_compare "no_prompt with verbosity=1" "$N" "$L" "$U" -o "$P,no_prompt,verbosity=1,no_sig_cache,$A"
+mt_compare "verbosity=0 then verbosity=1" "$N" "$L" "$U" -o "$P,verbosity=0,verbosity=1,$A"
 # assembly: empty tokens, strstr de-duplication, user sig kept
 mt_compare "empty tokens" "$N" "$L" "$U" -o ",rw,,nosuid,$P,$Q,$A,"
 mt_compare "present anywhere is skipped" "$N" "$L" "$U" -o "$P,$Q,$A,zecryptfs_unlink_sigsz"
