@@ -92,5 +92,28 @@ check "mounts with ecryptfs_unlink_sigs" efs_mount "$L" "$M" "ecryptfs_sig=$usig
 keyctl search @u user "$usig" >/dev/null 2>&1; ok "the key is in the keyring while mounted"
 check "unmounts" efs_umount "$M"
 keyctl search @u user "$usig" >/dev/null 2>&1; [ $? -ne 0 ]; ok "ecryptfs_unlink_sigs: the daemon unlinked the key at unmount"
+
+# --- several keys, and keys found in the keyring by a file's own sig ---------------
+apass="key a $$ $RANDOM"; bpass="key b $$ $RANDOM"
+asig=$(efs_addkey "$apass"); bsig=$(efs_addkey "$bpass")
+K=$TESTTMP/keys; mkdir -p "$K"
+check "mounts with two ecryptfs_sig" efs_mount "$K" "$M" "ecryptfs_sig=$asig,ecryptfs_sig=$bsig,ecryptfs_cipher=aes,ecryptfs_key_bytes=16"
+echo "two keys" >"$M/both"
+check "unmounts" efs_umount "$M"
+efs_addkey --unlink "$asig" >/dev/null
+check "mounts with the second key alone" efs_mount "$K" "$M" "ecryptfs_sig=$bsig,ecryptfs_cipher=aes,ecryptfs_key_bytes=16"
+is "$(cat "$M/both" 2>&1)" "two keys" "a file written under two keys opens with either"
+echo "b only" >"$M/b-only"
+check "unmounts" efs_umount "$M"
+asig=$(efs_addkey "$apass")
+check "mounts with key A while B stays in the keyring" efs_mount "$K" "$M" "ecryptfs_sig=$asig,ecryptfs_cipher=aes,ecryptfs_key_bytes=16"
+is "$(cat "$M/b-only" 2>&1)" "b only" "a file under another key is opened with the keyring's key, as the kernel does"
+check "unmounts" efs_umount "$M"
+check "mounts with ecryptfs_mount_auth_tok_only" efs_mount "$K" "$M" "ecryptfs_sig=$asig,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,ecryptfs_mount_auth_tok_only"
+cat "$M/b-only" >/dev/null 2>"$TESTTMP/r4"; grep -q "Input/output error" "$TESTTMP/r4"
+ok "ecryptfs_mount_auth_tok_only: only the mount's keys open files"
+is "$(cat "$M/both")" "two keys" "... and those still do"
+check "unmounts" efs_umount "$M"
+efs_addkey --unlink "$asig" >/dev/null; efs_addkey --unlink "$bsig" >/dev/null
 efs_addkey --unlink "$sig" >/dev/null
 tap_done
