@@ -40,6 +40,9 @@ static void node_init(struct efs_inode *in, int fd, const struct stat *st)
 
 static void node_free(struct efs_inode *in)
 {
+	/* Only at teardown after a lazy unmount can contents still be open. */
+	if (in->content)
+		content_close(in->content);
 	close(in->fd);
 	if (in->sl_dirfd >= 0)
 		close(in->sl_dirfd);
@@ -71,6 +74,8 @@ int efs_itable_init(struct efs_fs *fs)
 
 void efs_itable_destroy(struct efs_fs *fs)
 {
+	if (!fs->itable)
+		return;
 	for (size_t i = 0; i < fs->itable_size; i++) {
 		struct efs_inode *in = fs->itable[i], *next;
 
@@ -80,8 +85,10 @@ void efs_itable_destroy(struct efs_fs *fs)
 		}
 	}
 	free(fs->itable);
+	fs->itable = NULL;
 	if (fs->root.fd >= 0)
 		close(fs->root.fd);
+	fs->root.fd = -1;
 }
 
 struct efs_inode *efs_inode_get(fuse_ino_t ino)
