@@ -56,6 +56,12 @@ check "$set: output equals plain/ (wrapped passphrase)" \
 decrypt_set $set dot-Private.tar dot-Private --wrapped-passphrase "$wp" \
 	--login-passphrase-fd 0 <<<"$login"
 ok "$set: wrapped passphrase + login password on stdin: exit 0"
+"$DECRYPT" --wrapped-passphrase "$wp" "$TESTTMP/$set/dot-Private" "$TESTTMP/$set/out-prompt" \
+	<<<"$login" >"$TESTTMP/prompt.out" 2>&1
+ok "$set: wrapped passphrase + login password at the prompt: exit 0"
+check "$set: ... which asked for it" grep -q 'Login passphrase' "$TESTTMP/prompt.out"
+check "$set: ... and recovered the tree" \
+	same_tree "$TESTTMP/$set/plain" "$TESTTMP/$set/out-prompt"
 decrypt_set $set dot-Private.tar dot-Private --wrapped-passphrase "$wp" \
 	--login-passphrase-fd 0 <<<"not the password"
 is "$?" 2 "$set: wrong login password: exit 2"
