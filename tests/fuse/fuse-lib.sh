@@ -3,8 +3,8 @@
 # efs_mount is unmounted on exit, whatever happened (trap).
 EFS_BIN=$BUILDDIR/src/fuse/ecryptfs-fuse
 ADDKEY=$BUILDDIR/tests/fuse/efs-addkey
-VECTORS=${VECTORS:-$SRCDIR/../shared/vectors}
-[ -d "$VECTORS" ] || VECTORS=/work/shared/vectors
+VECTORS=${VECTORS:-$SRCDIR/tests/data/vectors}
+[ -d "$VECTORS" ] || VECTORS=$SRCDIR/../shared/vectors
 _efs_mounts=()
 
 _efs_cleanup() {

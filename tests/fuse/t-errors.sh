@@ -115,5 +115,23 @@ ok "ecryptfs_mount_auth_tok_only: only the mount's keys open files"
 is "$(cat "$M/both")" "two keys" "... and those still do"
 check "unmounts" efs_umount "$M"
 efs_addkey --unlink "$asig" >/dev/null; efs_addkey --unlink "$bsig" >/dev/null
+
+# --- a write of whole extents never reads them ---------------------------------------
+W=$TESTTMP/whole; mkdir -p "$W"
+check "mounts" efs_mount "$W" "$M" "$O"
+head -c 16384 /dev/urandom >"$TESTTMP/four"
+cp "$TESTTMP/four" "$M/four"
+check "unmounts" efs_umount "$M"
+# Extents 1-3 vanish: any read of them is EIO (the size field promises them).
+truncate -s $((8192 + 4096)) "$W/four"
+check "mounts" efs_mount "$W" "$M" "$O"
+cat "$M/four" >/dev/null 2>&1; [ $? -ne 0 ]; ok "the damaged file gives EIO on read"
+dd if="$TESTTMP/four" bs=4096 skip=1 count=3 2>/dev/null | dd of="$M/four" bs=12288 seek=4096 oflag=seek_bytes conv=notrunc 2>"$TESTTMP/dd.err"
+ok "a write of the three missing whole extents succeeds: they are never read"
+check "unmounts" efs_umount "$M"
+check "mounts" efs_mount "$W" "$M" "$O"
+cmp "$TESTTMP/four" "$M/four"
+ok "... and the file is whole again"
+check "unmounts" efs_umount "$M"
 efs_addkey --unlink "$sig" >/dev/null
 tap_done
