@@ -70,15 +70,9 @@ int main(int argc, char *argv[])
 		usage(stderr);
 		return 1;
 	}
-	/* Check the file before asking for passphrases it cannot use. */
-	rc = ecryptfs_wrapped_read_file(path, buf, &len);
-	if (rc >= 0)
-		rc = ecryptfs_wrapped_version(buf, len);
-	if (rc < 0) {
-		cli_ref_error("Unwrapping passphrase failed", rc);
-		cli_error(rc, "%s", path);
+	rc = cli_wrapped_load(path, "Unwrapping passphrase failed", buf, &len);
+	if (rc < 0)
 		goto out;
-	}
 	if (!version)
 		version = rc == ECRYPTFS_WRAP_V3 ? 3 : 2;
 	params.version = version == 3 ? ECRYPTFS_WRAP_V3 : ECRYPTFS_WRAP_V2;

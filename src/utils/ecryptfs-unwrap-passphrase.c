@@ -64,15 +64,9 @@ int main(int argc, char *argv[])
 		cli_error(rc, "finding ~/.ecryptfs/wrapped-passphrase");
 		return 1;
 	}
-	/* Check the file before asking for a passphrase it cannot open. */
-	rc = ecryptfs_wrapped_read_file(path, buf, &len);
-	if (rc >= 0)
-		rc = ecryptfs_wrapped_version(buf, len);
-	if (rc < 0) {
-		cli_ref_error("Unwrapping passphrase failed", rc);
-		cli_error(rc, "%s", path);
+	rc = cli_wrapped_load(path, "Unwrapping passphrase failed", buf, &len);
+	if (rc < 0)
 		goto out;
-	}
 	rc = cli_secret_get(src, "wrapping passphrase", "Passphrase", arg, &wrapping);
 	if (rc < 0)
 		goto out;

@@ -75,6 +75,7 @@ ok "insert: the reference's [-5] line"
 is "$(kr_sigs "$u")" "" "no key added by any failure so far"
 
 # Truncated, empty, garbled, non-hex signatures, unknown version.
+bad "unwrap: empty file says so" "x" "unwrap-passphrase: .*/empty: empty file" "$UNWRAP" "$d/empty" -
 for f in truncated empty no-ciphertext garbled-v2 garbled v1-nonhex-sig v2-nonhex-sig version9; do
 	bad "unwrap: $f file" "the wrap" "unwrap-passphrase: .*$f: " "$UNWRAP" "$d/$f" -
 	bad "insert: $f file" "the wrap" "into-keyring: .*$f: " "$INSERT" "$d/$f" -

@@ -161,4 +161,13 @@ int cli_home_path(const char *rel, char **path);
 int cli_file_secret_args(int argc, char *argv[], char **path,
 			 enum cli_secret_source *src, char **arg);
 
+/*
+ * Read a wrapped-passphrase file (buf: ECRYPTFS_WRAPPED_MAX_BYTES) and check
+ * its version before any prompt, so a missing, empty or malformed file is
+ * reported without asking for a passphrase it could not open.  On failure
+ * prints "Error: <ref_what> [rc]", the Info line and "prog: FILE: why".
+ * Returns the version (1, 2, 3) or a negative errno.
+ */
+int cli_wrapped_load(const char *path, const char *ref_what, unsigned char *buf, size_t *len);
+
 #endif /* ECFS_CLI_H */

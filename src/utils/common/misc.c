@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ecryptfs.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CLI_UNDER_ASAN 1
@@ -86,4 +87,24 @@ int cli_file_secret_args(int argc, char *argv[], char **path,
 	}
 	*path = strdup(argv[0]);
 	return *path ? 0 : -ENOMEM;
+}
+
+int cli_wrapped_load(const char *path, const char *ref_what, unsigned char *buf, size_t *len)
+{
+	int rc;
+
+	*len = 0;
+	rc = ecryptfs_wrapped_read_file(path, buf, len);
+	if (rc >= 0 && *len == 0) {
+		cli_ref_error(ref_what, -EINVAL);
+		cli_error(0, "%s: empty file", path);
+		return -EBADMSG;
+	}
+	if (rc >= 0)
+		rc = ecryptfs_wrapped_version(buf, *len);
+	if (rc < 0) {
+		cli_ref_error(ref_what, rc);
+		cli_error(rc, "%s", path);
+	}
+	return rc;
 }
