@@ -49,6 +49,12 @@ static int parse_sig(const char *arg, uint8_t sig[ECRYPTFS_SIG_SIZE])
 
 int offline_key_option(struct offline_key_opts *o, int opt, const char *arg)
 {
+	if ((opt == OPT_PASSPHRASE_FILE || opt == OPT_PASSPHRASE_FD || opt == OPT_WRAPPED) &&
+	    (o->pass_file || o->pass_fd >= 0 || o->wrapped)) {
+		cli_error(0, "give one of --passphrase-file, --passphrase-fd and "
+			  "--wrapped-passphrase");
+		return -1;
+	}
 	switch (opt) {
 	case OPT_PASSPHRASE_FILE:
 		o->pass_file = arg;

@@ -35,6 +35,9 @@ for p in "$DECRYPT" "$ENCRYPT"; do
 	"$p" --passphrase-file "$TESTTMP/empty" "$W/plain" "$TESTTMP/x" 2>/dev/null
 	is "$?" 2 "$n with an empty passphrase: exit 2"
 done
+"$DECRYPT" --passphrase-file "$W/pass" --passphrase-fd 0 "$W/lower" "$TESTTMP/x" </dev/null \
+	2>"$TESTTMP/err"
+is "$?" 2 "decrypt: two passphrase sources are a usage error"
 "$DECRYPT" --passphrase-file "$W/pass" --fn-key-bytes 0 "$W/lower" "$TESTTMP/x" 2>/dev/null
 is "$?" 2 "decrypt: --fn-key-bytes 0 is a usage error"
 "$DECRYPT" --passphrase-file "$W/pass" --fn-cipher rot13 "$W/lower" "$TESTTMP/x" 2>/dev/null
