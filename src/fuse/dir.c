@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/fsuid.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -22,6 +23,8 @@
 void efs_creds_enter(fuse_req_t req, struct efs_creds *saved)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct cap[2];
 
 	saved->changed = false;
 	if (geteuid() != 0)
@@ -30,6 +33,17 @@ void efs_creds_enter(fuse_req_t req, struct efs_creds *saved)
 	saved->gid = setfsgid(ctx->gid);
 	saved->uid = setfsuid(ctx->uid);
 	saved->changed = true;
+	/*
+	 * The kernel has checked the caller's access already, supplementary
+	 * groups included (default_permissions); this thread does not carry
+	 * those groups, so it keeps root's DAC override for the lower call.
+	 * Capability sets are per thread too, and setfsuid(0) restores them.
+	 */
+	if (syscall(SYS_capget, &hdr, cap) == 0) {
+		cap[0].effective |= (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
+		cap[0].effective &= cap[0].permitted;
+		syscall(SYS_capset, &hdr, cap);
+	}
 }
 
 void efs_creds_leave(struct efs_creds *saved)

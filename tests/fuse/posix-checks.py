@@ -253,5 +253,15 @@ st = os.stat(p("pub", "byuser"))
 ok(r.returncode == 0 and r.stdout == "mine\n" and st.st_uid == 65534 and st.st_gid == 65534, "a file created by another user is owned by that user")
 r = as_nobody("rm", "-f", p("pub", "rootfile")) if open(p("pub", "rootfile"), "w") else None
 ok(os.path.exists(p("pub", "rootfile")), "sticky dir: another user cannot remove root's file")
+os.mkdir(p("grp"))
+os.chown(p("grp"), 0, 4321)
+os.chmod(p("grp"), 0o770)
+r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--groups=4321", "--",
+                    "sh", "-c", "echo g > '%s' && mkdir '%s'" % (p("grp", "f"), p("grp", "d"))],
+                   capture_output=True, text=True)
+ok(r.returncode == 0 and os.stat(p("grp", "f")).st_uid == 65534 and os.path.isdir(p("grp", "d")),
+   "a member of a directory's group (supplementary) creates in it")
+r = as_nobody("sh", "-c", "echo g > '%s'" % p("grp", "f2"))
+ok(r.returncode != 0 and "Permission denied" in r.stderr, "a non-member cannot")
 r = as_nobody("chmod", "777", p("hard"))
 ok(r.returncode != 0, "another user cannot chmod root's file: EPERM")
