@@ -31,11 +31,18 @@
 #                             symlink targets and sha256 of every file agree;
 #                             the difference is printed as TAP diagnostics
 #
-# Environment: ECFS_KERNEL_TOOLS (harness dir, default $SRCDIR/../shared/
-# tools/kernel), ECFS_KERNEL_ACCEL (auto), ECFS_KERNEL_TIMEOUT (seconds per
+#   k_make_tree DIR           the plaintext tree the read tests write: sizes
+#                             around the extent boundaries, names of 1..143
+#                             bytes (UTF-8 too), nesting, empty dirs, symlinks,
+#                             a hard link
+#   k_at_exit CMD...          run CMD when the test ends (before the scratch
+#                             space goes); lib.sh owns the EXIT trap
+#
+# Environment: ECFS_KERNEL_TOOLS or KERNEL_TOOLS (harness dir, default
+# $SRCDIR/../shared/tools/kernel), ECFS_KERNEL_ACCEL (auto), ECFS_KERNEL_TIMEOUT (seconds per
 # VM, 900), ECFS_KERNEL_KEEP=1 keeps the scratch space for debugging.
 
-K_TOOLS=${ECFS_KERNEL_TOOLS:-$SRCDIR/../shared/tools/kernel}
+K_TOOLS=${ECFS_KERNEL_TOOLS:-${KERNEL_TOOLS:-$SRCDIR/../shared/tools/kernel}}
 K_WORK=$TESTTMP/kernel
 K_IN=$K_WORK/in
 K_OUT=$K_WORK/out
@@ -44,7 +51,11 @@ K_GUEST=$SRCDIR/tests/kernel/guest
 mkdir -p "$K_WORK" "$K_IN/cases"
 
 _k_kept=()
+_k_exit=()
+k_at_exit() { _k_exit+=("$(printf '%q ' "$@")"); }
 _k_cleanup() {
+	local c
+	for c in "${_k_exit[@]}"; do eval "$c"; done
 	[ "${ECFS_KERNEL_KEEP:-0}" = 1 ] && { echo "# kept: $K_WORK ${_k_kept[*]}"; return; }
 	local d
 	for d in "${_k_kept[@]}"; do rm -rf "$d"; done
@@ -136,6 +147,25 @@ k_stage() {
 		tail -20 "$K_WORK/install.log" >&2
 		return 1
 	}
+}
+
+k_make_tree() {
+	local P=$1 n name u
+	mkdir -p "$P/sub/deeper/deepest" "$P/empty-dir" "$P/sub/empty-too" || return 1
+	for n in 0 1 4095 4096 4097 8193; do head -c "$n" /dev/urandom >"$P/size-$n"; done
+	head -c $((1048576 + 5)) /dev/urandom >"$P/sub/deeper/big-1MiB+5"
+	for n in 1 2 15 16 17 31 32 33 100 142 143; do
+		name=$(printf 'n%.0s' $(seq "$n"))
+		echo "name of $n bytes" >"$P/sub/$name"
+	done
+	u=$(printf '\xc3\xa9%.0s' $(seq 71))x	# 71 x "é" + "x" = 143 bytes
+	echo utf8 >"$P/sub/deeper/$u"
+	echo spaces >"$P/name with spaces and ünïcødé 名前.txt"
+	echo deep >"$P/sub/deeper/deepest/leaf"
+	ln -s sub/deeper/big-1MiB+5 "$P/link-relative"
+	ln -s /nonexistent/dangling/target "$P/sub/link-dangling"
+	ln "$P/size-4097" "$P/sub/hardlink-to-size-4097"
+	[ "$(printf %s "$u" | wc -c)" = 143 ]
 }
 
 k_read_add() {

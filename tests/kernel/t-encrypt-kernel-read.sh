@@ -12,25 +12,9 @@ ENCRYPT=$(prog ecryptfs-encrypt)
 W=$K_WORK/t
 mkdir -p "$W"
 
-# The plaintext tree: every size around the extent boundaries, names of
-# 1..143 bytes (143 is the limit with filename encryption), UTF-8, nesting,
-# an empty dir, symlinks (one dangling), a hard link.
 P=$W/plain
-mkdir -p "$P/sub/deeper/deepest" "$P/empty-dir" "$P/sub/empty-too"
-for n in 0 1 4095 4096 4097 8193; do head -c "$n" /dev/urandom >"$P/size-$n"; done
-head -c $((1048576 + 5)) /dev/urandom >"$P/sub/deeper/big-1MiB+5"
-for n in 1 2 15 16 17 31 32 33 100 142 143; do
-	name=$(printf 'n%.0s' $(seq "$n"))
-	echo "name of $n bytes" >"$P/sub/$name"
-done
-u=$(printf '\xc3\xa9%.0s' $(seq 71))x	# 71 x "é" + "x" = 143 bytes
-echo utf8 >"$P/sub/deeper/$u"
-echo spaces >"$P/name with spaces and ünïcødé 名前.txt"
-echo deep >"$P/sub/deeper/deepest/leaf"
-ln -s sub/deeper/big-1MiB+5 "$P/link-relative"
-ln -s /nonexistent/dangling/target "$P/sub/link-dangling"
-ln "$P/size-4097" "$P/sub/hardlink-to-size-4097"
-is "$(printf %s "$u" | wc -c)" 143 "the UTF-8 name is 143 bytes"
+k_make_tree "$P"
+ok "plaintext tree: sizes 0..1 MiB+5, names of 1..143 bytes (UTF-8 too), links"
 
 # Distinct passphrases: each case adds its own keys in the guest.
 cases=(
