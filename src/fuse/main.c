@@ -294,7 +294,7 @@ int main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	while ((c = getopt_long(argc, argv, "+fdo:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fdo:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			fs.opts.foreground = true;
