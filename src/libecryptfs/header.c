@@ -13,6 +13,7 @@
 #include <gcrypt.h>
 
 #include "ecryptfs.h"
+#include "bigendian.h"
 #include "internal.h"
 
 #define OFF_MARKER 8
@@ -21,30 +22,6 @@
 #define OFF_EXTENT_COUNT 24
 #define OFF_PACKETS 26
 #define OFF_PACKETS_V0 20
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	put_be32(p, (uint32_t)(v >> 32));
-	put_be32(p + 4, (uint32_t)v);
-}
 
 ECRYPTFS_EXPORT struct ecryptfs_fek *ecryptfs_fek_new(void)
 {
@@ -130,7 +107,8 @@ ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool i
 		return -ENODATA;
 	if (len < OFF_FLAGS)
 		return -ENOMSG;	/* too short to carry a marker: not ours */
-	if ((get_be32(buf + OFF_MARKER) ^ ECRYPTFS_MARKER_MAGIC) != get_be32(buf + OFF_MARKER + 4))
+	if ((ecryptfs_get_be32(buf + OFF_MARKER) ^ ECRYPTFS_MARKER_MAGIC) !=
+	    ecryptfs_get_be32(buf + OFF_MARKER + 4))
 		return -ENOMSG;
 	/* The kernel reads at most 4096 bytes of either form. */
 	if (in_xattr && len > ECRYPTFS_HEADER_READ_MAX)
@@ -140,9 +118,9 @@ ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool i
 	truncated = !in_xattr && end < ECRYPTFS_HEADER_READ_MAX;
 	if (end < OFF_FLAGS + 4)
 		return in_xattr ? -EBADMSG : -EIO;
-	hdr->size = get_be64(buf);
-	hdr->marker = get_be32(buf + OFF_MARKER);
-	flags = get_be32(buf + OFF_FLAGS);
+	hdr->size = ecryptfs_get_be64(buf);
+	hdr->marker = ecryptfs_get_be32(buf + OFF_MARKER);
+	flags = ecryptfs_get_be32(buf + OFF_FLAGS);
 	hdr->version = (uint8_t)(flags >> 24);
 	hdr->flags = (uint8_t)flags;
 	if (hdr->version > ECRYPTFS_FILE_VERSION)
@@ -154,8 +132,8 @@ ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool i
 	} else {
 		if (end < OFF_PACKETS)
 			return in_xattr ? -EBADMSG : -EIO;
-		hdr->extent_size = get_be32(buf + OFF_EXTENT_SIZE);
-		hdr->extent_count = (uint16_t)(buf[OFF_EXTENT_COUNT] << 8 | buf[OFF_EXTENT_COUNT + 1]);
+		hdr->extent_size = ecryptfs_get_be32(buf + OFF_EXTENT_SIZE);
+		hdr->extent_count = ecryptfs_get_be16(buf + OFF_EXTENT_COUNT);
 		start = OFF_PACKETS;
 	}
 	hdr->metadata_size = (uint64_t)hdr->extent_size * hdr->extent_count;
@@ -244,19 +222,19 @@ ECRYPTFS_EXPORT int ecryptfs_header_build(const struct ecryptfs_policy *p,
 	    metadata_size / ECRYPTFS_EXTENT_SIZE > 0xffff)
 		return -EINVAL;
 	memset(head, 0, sizeof(head));
-	put_be64(head, size);
+	ecryptfs_put_be64(head, size);
 	gcry_randomize(&m1, sizeof(m1), GCRY_WEAK_RANDOM);
-	put_be32(head + OFF_MARKER, m1);
-	put_be32(head + OFF_MARKER + 4, m1 ^ ECRYPTFS_MARKER_MAGIC);
+	ecryptfs_put_be32(head + OFF_MARKER, m1);
+	ecryptfs_put_be32(head + OFF_MARKER + 4, m1 ^ ECRYPTFS_MARKER_MAGIC);
 	flags = (uint32_t)ECRYPTFS_FILE_VERSION << 24 | ECRYPTFS_FLAG_ENCRYPTED;
 	if (p->encrypt_filenames)
 		flags |= ECRYPTFS_FLAG_ENCRYPT_FILENAMES;
 	if (in_xattr)
 		flags |= ECRYPTFS_FLAG_METADATA_IN_XATTR;
-	put_be32(head + OFF_FLAGS, flags);
-	put_be32(head + OFF_EXTENT_SIZE, ECRYPTFS_EXTENT_SIZE);
-	head[OFF_EXTENT_COUNT] = (uint8_t)((metadata_size / ECRYPTFS_EXTENT_SIZE) >> 8);
-	head[OFF_EXTENT_COUNT + 1] = (uint8_t)(metadata_size / ECRYPTFS_EXTENT_SIZE);
+	ecryptfs_put_be32(head + OFF_FLAGS, flags);
+	ecryptfs_put_be32(head + OFF_EXTENT_SIZE, ECRYPTFS_EXTENT_SIZE);
+	ecryptfs_put_be16(head + OFF_EXTENT_COUNT,
+			  (uint16_t)(metadata_size / ECRYPTFS_EXTENT_SIZE));
 	for (size_t i = 0; i < p->n_sigs; i++) {
 		/* One byte stays free for the terminator the kernel needs to find. */
 		rc = ecryptfs_packet_write_for_sig(ks, p->sigs[i], fek, head,
@@ -288,9 +266,9 @@ ECRYPTFS_EXPORT int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
 	memcpy(out, hdr->raw, hdr->raw_len);
 	out[OFF_FLAGS + 3] &= (uint8_t)~ECRYPTFS_FLAG_METADATA_IN_XATTR;
 	if (hdr->version > 0) {
-		put_be32(out + OFF_EXTENT_SIZE, ECRYPTFS_EXTENT_SIZE);
-		out[OFF_EXTENT_COUNT] = 0;
-		out[OFF_EXTENT_COUNT + 1] = ECRYPTFS_MIN_METADATA_SIZE / ECRYPTFS_EXTENT_SIZE;
+		ecryptfs_put_be32(out + OFF_EXTENT_SIZE, ECRYPTFS_EXTENT_SIZE);
+		ecryptfs_put_be16(out + OFF_EXTENT_COUNT,
+				  ECRYPTFS_MIN_METADATA_SIZE / ECRYPTFS_EXTENT_SIZE);
 	}
 	return 0;
 }

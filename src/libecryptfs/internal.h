@@ -8,9 +8,20 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* secmem.c */
 void ecryptfs_wipe(void *p, size_t n);
+
+/*
+ * fdio.c: whole reads and writes, retried on EINTR and short counts.  Reads
+ * return the bytes read, short only at end of file; writes 0.  Both -errno;
+ * the positional ones -EFBIG for a range past INT64_MAX.
+ */
+ssize_t ecryptfs_read_full(int fd, void *buf, size_t n);
+int ecryptfs_write_full(int fd, const void *buf, size_t n);
+ssize_t ecryptfs_pread_full(int fd, void *buf, size_t n, uint64_t off);
+int ecryptfs_pwrite_full(int fd, const void *buf, size_t n, uint64_t off);
 
 /* hex.c: hex_len must be even; out gets hex_len / 2 bytes. */
 int ecryptfs_hex_decode(const char *hex, size_t hex_len, uint8_t *out);
@@ -61,6 +72,11 @@ struct ecryptfs_wrapped_fields {
  * garbled, -ENOTSUP unknown version; v3 also checks its checksum here.
  */
 int ecryptfs_wrapped_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f);
+/*
+ * wrap.c: the passphrase in a decrypted, NUL-padded plaintext of cap bytes
+ * into pass (cap + 1 bytes); -EBADMSG when it is empty.
+ */
+int ecryptfs_wrapped_pass_out(const uint8_t *pt, size_t cap, char *pass, size_t *pass_len);
 /* wrap_v3.c: v3 part of ecryptfs_wrapped_parse (buf starts with ':' 0x03). */
 int ecryptfs_wrapped_v3_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f);
 /* wrap_v3.c: the v3 halves of ecryptfs_wrap / ecryptfs_unwrap. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ecryptfs.h"
+#include "bigendian.h"
 #include "internal.h"
 
 #define EXT ECRYPTFS_EXTENT_SIZE
@@ -43,43 +44,6 @@ static uint64_t get_size(const struct ecryptfs_file *f)
 	return __atomic_load_n(&f->size, __ATOMIC_ACQUIRE);
 }
 
-/* Whole reads: bytes read, short only at end of file. */
-static ssize_t pread_full(int fd, void *buf, size_t n, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = pread(fd, (uint8_t *)buf + done, n - done, (off_t)(off + done));
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (r == 0)
-			break;
-		done += (size_t)r;
-	}
-	return (ssize_t)done;
-}
-
-static int pwrite_full(int fd, const void *buf, size_t n, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = pwrite(fd, (const uint8_t *)buf + done, n - done, (off_t)(off + done));
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		done += (size_t)r;
-	}
-	return 0;
-}
-
 static uint64_t extents_for(uint64_t size)
 {
 	return size / EXT + (size % EXT != 0);
@@ -91,14 +55,13 @@ static int write_size_field(struct ecryptfs_file *f, uint64_t size)
 	uint8_t be[8];
 	int rc = 0;
 
-	for (int i = 0; i < 8; i++)
-		be[i] = (uint8_t)(size >> (56 - 8 * i));
+	ecryptfs_put_be64(be, size);
 	if (f->in_xattr) {
 		memcpy(f->xattr_val, be, 8);
 		if (fsetxattr(f->fd, ECRYPTFS_XATTR_NAME, f->xattr_val, f->xattr_len, 0) < 0)
 			rc = -errno;
 	} else {
-		rc = pwrite_full(f->fd, be, 8, 0);
+		rc = ecryptfs_pwrite_full(f->fd, be, 8, 0);
 	}
 	if (rc == 0) {
 		memcpy(f->hdr.raw, be, 8);
@@ -203,7 +166,7 @@ ECRYPTFS_EXPORT int ecryptfs_file_create(int fd, const struct ecryptfs_policy *p
 	if (p->xattr_metadata)
 		rc = fsetxattr(fd, ECRYPTFS_XATTR_NAME, buf, len, 0) < 0 ? -errno : 0;
 	else
-		rc = pwrite_full(fd, buf, len, 0);
+		rc = ecryptfs_pwrite_full(fd, buf, len, 0);
 	if (rc < 0)
 		goto out;
 	*out = f;
@@ -264,7 +227,7 @@ ECRYPTFS_EXPORT int ecryptfs_file_open(int fd, const struct ecryptfs_policy *p,
 		goto out;
 	}
 	/* 1. The header at the front of the file. */
-	n = pread_full(fd, head, ECRYPTFS_HEADER_READ_MAX, 0);
+	n = ecryptfs_pread_full(fd, head, ECRYPTFS_HEADER_READ_MAX, 0);
 	if (n < 0) {
 		rc = (int)n;
 		goto out;
@@ -366,8 +329,12 @@ ECRYPTFS_EXPORT uint64_t ecryptfs_file_data_offset(const struct ecryptfs_file *f
 /* Read and decrypt extents [first, first+n) into out; missing data is -EIO. */
 static int read_extents(struct ecryptfs_file *f, uint64_t first, uint8_t *out, size_t n)
 {
-	ssize_t r = pread_full(f->fd, out, n * EXT, f->data_off + first * EXT);
+	ssize_t r;
 
+	/* A size field near 2^64 must not wrap the lower offset onto the header. */
+	if (first > ((uint64_t)INT64_MAX - f->data_off) / EXT)
+		return -EFBIG;
+	r = ecryptfs_pread_full(f->fd, out, n * EXT, f->data_off + first * EXT);
 	if (r < 0)
 		return (int)r;
 	if ((size_t)r != n * EXT)
@@ -383,7 +350,7 @@ static ssize_t view_pread(struct ecryptfs_file *f, uint8_t *buf, size_t n, uint6
 	int rc;
 
 	if (!f->in_xattr)
-		return pread_full(f->fd, buf, n, off);
+		return ecryptfs_pread_full(f->fd, buf, n, off);
 	if (off < ECRYPTFS_MIN_METADATA_SIZE) {
 		size_t k = ECRYPTFS_MIN_METADATA_SIZE - off;
 
@@ -403,7 +370,7 @@ static ssize_t view_pread(struct ecryptfs_file *f, uint8_t *buf, size_t n, uint6
 	}
 	if (done == n)
 		return (ssize_t)done;
-	r = pread_full(f->fd, buf + done, n - done,
+	r = ecryptfs_pread_full(f->fd, buf + done, n - done,
 		       off + done - ECRYPTFS_MIN_METADATA_SIZE);
 	if (r < 0)
 		return r;
@@ -421,7 +388,7 @@ ECRYPTFS_EXPORT ssize_t ecryptfs_file_pread(struct ecryptfs_file *f, void *buf, 
 	if (!f || (!buf && n))
 		return -EINVAL;
 	if (f->kind == ECRYPTFS_FILE_PASSTHROUGH)
-		return pread_full(f->fd, buf, n, off);
+		return ecryptfs_pread_full(f->fd, buf, n, off);
 	if (f->kind == ECRYPTFS_FILE_VIEW)
 		return view_pread(f, buf, n, off);
 	size = get_size(f);
@@ -481,7 +448,7 @@ static int write_zero_extents(struct ecryptfs_file *f, uint64_t first, uint64_t 
 		memset(f->wbuf, 0, k * EXT);
 		rc = ecryptfs_crypt_encrypt(f->crypt, first, f->wbuf, f->wbuf, k);
 		if (rc == 0)
-			rc = pwrite_full(f->fd, f->wbuf, k * EXT, f->data_off + first * EXT);
+			rc = ecryptfs_pwrite_full(f->fd, f->wbuf, k * EXT, f->data_off + first * EXT);
 		first += k;
 		n -= k;
 	}
@@ -509,7 +476,7 @@ static int rmw_extent(struct ecryptfs_file *f, uint64_t e, size_t keep, const ui
 		memcpy(ext + at, src, len);
 	rc = ecryptfs_crypt_encrypt(f->crypt, e, ext, ext, 1);
 	if (rc == 0)
-		rc = pwrite_full(f->fd, ext, EXT, f->data_off + e * EXT);
+		rc = ecryptfs_pwrite_full(f->fd, ext, EXT, f->data_off + e * EXT);
 out:
 	ecryptfs_wipe(ext, sizeof(ext));
 	return rc;
@@ -565,14 +532,15 @@ ECRYPTFS_EXPORT ssize_t ecryptfs_file_pwrite(struct ecryptfs_file *f, const void
 	if (f->kind == ECRYPTFS_FILE_VIEW)
 		return -EROFS;
 	if (f->kind == ECRYPTFS_FILE_PASSTHROUGH) {
-		rc = pwrite_full(f->fd, buf, n, off);
+		rc = ecryptfs_pwrite_full(f->fd, buf, n, off);
 		return rc < 0 ? rc : (ssize_t)n;
 	}
 	if (n == 0)
 		return 0;
 	if (n > SSIZE_MAX)
 		n = SSIZE_MAX;
-	if (off + n < off)
+	/* The same bound as truncation: the last lower extent must fit an off_t. */
+	if (off + n < off || off + n > (uint64_t)INT64_MAX - f->data_off - EXT)
 		return -EFBIG;
 	size = get_size(f);
 	end = off + n;
@@ -596,7 +564,7 @@ ECRYPTFS_EXPORT ssize_t ecryptfs_file_pwrite(struct ecryptfs_file *f, const void
 
 			rc = ecryptfs_crypt_encrypt(f->crypt, e, src + (ext_start - off), f->wbuf, k);
 			if (rc == 0)
-				rc = pwrite_full(f->fd, f->wbuf, k * EXT, f->data_off + ext_start);
+				rc = ecryptfs_pwrite_full(f->fd, f->wbuf, k * EXT, f->data_off + ext_start);
 			if (rc < 0)
 				goto fail;
 			e += k;

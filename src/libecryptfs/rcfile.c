@@ -27,7 +27,6 @@
 
 #define RC_MAX_BYTES 0xA000
 #define RC_MAX_TOKEN 128
-#define RC_READ_CHUNK 1024	/* how the reference reads FIFOs */
 #define RC_NAME ".ecryptfsrc"
 
 /*
@@ -125,8 +124,7 @@ out:
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out)
 {
 	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
+	ssize_t len;
 	int rc;
 
 	if (!out || fd < 0) {
@@ -138,28 +136,17 @@ ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out
 		rc = -ENOMEM;
 		goto out;
 	}
-	/* Pieces, so that FIFOs and pipes behave like files. */
-	for (;;) {
-		size_t want = RC_MAX_BYTES + 1 - len;
-
-		if (want > RC_READ_CHUNK)
-			want = RC_READ_CHUNK;
-		n = read(fd, buf + len, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > RC_MAX_BYTES) {
-			rc = -EFBIG;
-			goto out;
-		}
+	/* One byte more than allowed tells a file at the limit from a longer one. */
+	len = ecryptfs_read_full(fd, buf, RC_MAX_BYTES + 1);
+	if (len < 0) {
+		rc = (int)len;
+		goto out;
 	}
-	rc = ecryptfs_nvlist_parse(buf, len, out);
+	if (len > RC_MAX_BYTES) {
+		rc = -EFBIG;
+		goto out;
+	}
+	rc = ecryptfs_nvlist_parse(buf, (size_t)len, out);
 out:
 	ecryptfs_secure_free(buf);
 	return rc;

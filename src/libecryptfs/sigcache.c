@@ -24,25 +24,6 @@ static int check_sig(const char *sig_hex)
 	return ecryptfs_sig_from_hex(sig_hex, sig);
 }
 
-/* A whole record, or 0 at the end of the file (a partial record included). */
-static ssize_t read_record(int fd, char *rec)
-{
-	size_t got = 0;
-
-	while (got < RECORD_BYTES) {
-		ssize_t n = read(fd, rec + got, RECORD_BYTES - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return 0;
-		got += (size_t)n;
-	}
-	return RECORD_BYTES;
-}
-
 ECRYPTFS_EXPORT int ecryptfs_sigcache_contains(const char *path, const char *sig_hex)
 {
 	char rec[RECORD_BYTES];
@@ -59,7 +40,8 @@ ECRYPTFS_EXPORT int ecryptfs_sigcache_contains(const char *path, const char *sig
 		goto out;
 	}
 	rc = 0;
-	while ((n = read_record(fd, rec)) == RECORD_BYTES) {
+	/* A partial record at the end never matches. */
+	while ((n = ecryptfs_read_full(fd, rec, RECORD_BYTES)) == RECORD_BYTES) {
 		if (memcmp(rec, sig_hex, ECRYPTFS_SIG_HEX_SIZE) == 0) {
 			rc = 1;
 			goto out;

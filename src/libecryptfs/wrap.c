@@ -45,9 +45,12 @@ static bool all_hex(const uint8_t *p, size_t n)
 
 static int parse_ct(const uint8_t *buf, size_t len, size_t off, struct ecryptfs_wrapped_fields *f)
 {
-	size_t n = len - off;
+	size_t n;
 
-	if (len <= off || n % WRAP_BLOCK || n > ECRYPTFS_MAX_PASSPHRASE_BYTES)
+	if (len <= off)
+		return -EBADMSG;
+	n = len - off;
+	if (n % WRAP_BLOCK || n > ECRYPTFS_MAX_PASSPHRASE_BYTES)
 		return -EBADMSG;
 	f->ct = buf + off;
 	f->ct_len = n;
@@ -95,6 +98,19 @@ ECRYPTFS_EXPORT int ecryptfs_wrapped_version(const uint8_t *buf, size_t len)
 	return rc < 0 ? rc : f.version;
 }
 
+int ecryptfs_wrapped_pass_out(const uint8_t *pt, size_t cap, char *pass, size_t *pass_len)
+{
+	size_t n = strnlen((const char *)pt, cap);
+
+	/* The right wrapping key and no passphrase: damaged ciphertext. */
+	if (n == 0)
+		return -EBADMSG;
+	memcpy(pass, pt, n);
+	pass[n] = '\0';
+	*pass_len = n;
+	return 0;
+}
+
 /* AES-128-ECB in either direction; in and out may be the same buffer. */
 static int ecb(bool encrypt, const uint8_t *kek, const uint8_t *in, uint8_t *out, size_t n)
 {
@@ -122,7 +138,6 @@ static int unwrap_v12(const struct ecryptfs_wrapped_fields *f, const uint8_t *sa
 {
 	struct ecryptfs_pass_key *k = ecryptfs_pass_key_new();
 	uint8_t *pt = ecryptfs_secure_alloc(ECRYPTFS_MAX_PASSPHRASE_BYTES);
-	size_t n;
 	int rc;
 
 	if (!k || !pt) {
@@ -137,18 +152,8 @@ static int unwrap_v12(const struct ecryptfs_wrapped_fields *f, const uint8_t *sa
 		goto out;
 	}
 	rc = ecb(false, k->kek, f->ct, pt, f->ct_len);
-	if (rc < 0)
-		goto out;
-	n = strnlen((const char *)pt, f->ct_len);
-	if (n == 0) {
-		/* The right wrapping key and no passphrase: damaged ciphertext. */
-		rc = -EBADMSG;
-		goto out;
-	}
-	memcpy(pass, pt, n);
-	pass[n] = '\0';
-	*pass_len = n;
-	rc = 0;
+	if (rc == 0)
+		rc = ecryptfs_wrapped_pass_out(pt, f->ct_len, pass, pass_len);
 out:
 	ecryptfs_pass_key_free(k);
 	ecryptfs_secure_free(pt);
@@ -269,8 +274,7 @@ out:
 ECRYPTFS_EXPORT int ecryptfs_wrapped_read_file(const char *path, uint8_t *buf, size_t *len)
 {
 	uint8_t tmp[ECRYPTFS_WRAPPED_MAX_BYTES + 1];
-	size_t got = 0;
-	ssize_t n;
+	ssize_t got;
 	int fd = -1, rc;
 
 	if (!path || !buf || !len) {
@@ -282,46 +286,24 @@ ECRYPTFS_EXPORT int ecryptfs_wrapped_read_file(const char *path, uint8_t *buf, s
 		rc = -errno;
 		goto out;
 	}
-	while (got < sizeof(tmp)) {
-		n = read(fd, tmp + got, sizeof(tmp) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			/* Unlike the reference's v1 reader, a read error is an error. */
-			rc = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+	/* Unlike the reference's v1 reader, a read error is an error. */
+	got = ecryptfs_read_full(fd, tmp, sizeof(tmp));
+	if (got < 0) {
+		rc = (int)got;
+		goto out;
 	}
 	if (got > ECRYPTFS_WRAPPED_MAX_BYTES) {
 		rc = -EFBIG;
 		goto out;
 	}
-	memcpy(buf, tmp, got);
-	*len = got;
+	memcpy(buf, tmp, (size_t)got);
+	*len = (size_t)got;
 	rc = 0;
 out:
 	ecryptfs_wipe(tmp, sizeof(tmp));
 	if (fd >= 0)
 		close(fd);
 	return rc;
-}
-
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 static void sync_dir_of(const char *path)
@@ -375,7 +357,7 @@ ECRYPTFS_EXPORT int ecryptfs_wrapped_write_file(const char *path, const uint8_t 
 		rc = -errno;
 		goto out;
 	}
-	rc = write_all(fd, buf, len);
+	rc = ecryptfs_write_full(fd, buf, len);
 	if (rc < 0)
 		goto out;
 	if (fsync(fd) < 0) {

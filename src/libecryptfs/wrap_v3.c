@@ -25,6 +25,7 @@
 #include <gcrypt.h>
 
 #include "ecryptfs.h"
+#include "bigendian.h"
 #include "internal.h"
 
 #define OFF_TIME 2
@@ -49,19 +50,6 @@ _Static_assert(OFF_KCV + ECRYPTFS_V3_KCV_BYTES == ECRYPTFS_V3_HEADER_BYTES, "v3 
 _Static_assert(OFF_SUM + ECRYPTFS_V3_SUM_BYTES == ECRYPTFS_V3_FILE_BYTES, "v3 size");
 _Static_assert(ECRYPTFS_V3_FILE_BYTES <= ECRYPTFS_WRAPPED_MAX_BYTES, "v3 fits");
 
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static bool costs_ok(uint32_t t, uint32_t m, uint32_t p)
 {
 	/* Argon2 itself needs at least 8 KiB per lane. */
@@ -72,17 +60,22 @@ static bool costs_ok(uint32_t t, uint32_t m, uint32_t p)
 int ecryptfs_wrapped_v3_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f)
 {
 	uint8_t sum[ECRYPTFS_V3_SUM_BYTES];
+	int rc;
 
 	memset(f, 0, sizeof(*f));
 	if (len != ECRYPTFS_V3_FILE_BYTES || buf[0] != ':' || buf[1] != ECRYPTFS_WRAP_V3)
 		return -EBADMSG;
+	/* The checksum is libgcrypt's first use on the ecryptfs_wrapped_version path. */
+	rc = ecryptfs_init();
+	if (rc < 0)
+		return rc;
 	gcry_md_hash_buffer(GCRY_MD_SHA256, sum, buf, OFF_SUM);
 	if (memcmp(sum, buf + OFF_SUM, sizeof(sum)) != 0)
 		return -EBADMSG;
 	f->version = ECRYPTFS_WRAP_V3;
-	f->argon2_time = get_be32(buf + OFF_TIME);
-	f->argon2_memory_kib = get_be32(buf + OFF_MEMORY);
-	f->argon2_lanes = get_be32(buf + OFF_LANES);
+	f->argon2_time = ecryptfs_get_be32(buf + OFF_TIME);
+	f->argon2_memory_kib = ecryptfs_get_be32(buf + OFF_MEMORY);
+	f->argon2_lanes = ecryptfs_get_be32(buf + OFF_LANES);
 	/* Intact but not something we would write: refuse before any KDF. */
 	if (!costs_ok(f->argon2_time, f->argon2_memory_kib, f->argon2_lanes))
 		return -EBADMSG;
@@ -159,7 +152,6 @@ int ecryptfs_unwrap_v3(const struct ecryptfs_wrapped_fields *f, const uint8_t *b
 	uint8_t *key = ecryptfs_secure_alloc(DERIVED_BYTES);
 	uint8_t *pt = ecryptfs_secure_alloc(ECRYPTFS_V3_CT_BYTES);
 	gcry_cipher_hd_t h = NULL;
-	size_t n;
 	int rc;
 
 	if (!key || !pt) {
@@ -183,15 +175,7 @@ int ecryptfs_unwrap_v3(const struct ecryptfs_wrapped_fields *f, const uint8_t *b
 		rc = -EBADMSG;
 		goto out;
 	}
-	n = strnlen((const char *)pt, ECRYPTFS_V3_CT_BYTES);
-	if (n == 0) {
-		rc = -EBADMSG;
-		goto out;
-	}
-	memcpy(pass, pt, n);
-	pass[n] = '\0';
-	*pass_len = n;
-	rc = 0;
+	rc = ecryptfs_wrapped_pass_out(pt, ECRYPTFS_V3_CT_BYTES, pass, pass_len);
 out:
 	if (h)
 		gcry_cipher_close(h);
@@ -224,9 +208,9 @@ int ecryptfs_wrap_v3(const char *pass, size_t pass_len, const char *wrapping_pw,
 	memset(out, 0, ECRYPTFS_V3_FILE_BYTES);
 	out[0] = ':';
 	out[1] = ECRYPTFS_WRAP_V3;
-	put_be32(out + OFF_TIME, t);
-	put_be32(out + OFF_MEMORY, m);
-	put_be32(out + OFF_LANES, p);
+	ecryptfs_put_be32(out + OFF_TIME, t);
+	ecryptfs_put_be32(out + OFF_MEMORY, m);
+	ecryptfs_put_be32(out + OFF_LANES, p);
 	gcry_randomize(out + OFF_SALT, ECRYPTFS_V3_SALT_BYTES, GCRY_STRONG_RANDOM);
 	/* A fresh key per file (random salt), so a random nonce never repeats
 	 * under one key. */

@@ -14,6 +14,7 @@
 #include <gcrypt.h>
 
 #include "ecryptfs.h"
+#include "bigendian.h"
 #include "internal.h"
 #include "tap.h"
 
@@ -25,19 +26,6 @@ static const struct ecryptfs_wrap_params cheap = {
 };
 static char *pass;
 static size_t pass_len;
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* Recompute the unkeyed checksum after a deliberate change (a forgery). */
 static void reseal(uint8_t *buf)
@@ -59,7 +47,8 @@ static void test_layout(void)
 	is_int(ecryptfs_wrap("hello v3", 8, "pw", 2, &cheap, out, &n), 0, "wrap v3");
 	is_int(n, 170, "170 bytes");
 	ok(out[0] == ':' && out[1] == 3, "':' 0x03");
-	ok(be32(out + 2) == 1 && be32(out + 6) == 64 && be32(out + 10) == 1,
+	ok(ecryptfs_get_be32(out + 2) == 1 && ecryptfs_get_be32(out + 6) == 64 &&
+	   ecryptfs_get_be32(out + 10) == 1,
 	   "costs stored big-endian at 2, 6, 10");
 	gcry_md_hash_buffer(GCRY_MD_SHA256, sum, out, 138);
 	is_mem(out + 138, sum, 32, "SHA-256 of bytes 0..137 at 138");
@@ -139,22 +128,22 @@ static void test_errors(void)
 	reseal(bad);
 	is_int(unwrap(bad, n, "right"), -EBADMSG, "altered tag: -EBADMSG");
 	memcpy(bad, good, n);
-	put_be32(bad + 2, 2);
+	ecryptfs_put_be32(bad + 2, 2);
 	reseal(bad);
 	is_int(unwrap(bad, n, "right"), -EKEYREJECTED, "altered cost: a different key, -EKEYREJECTED");
 	memcpy(bad, good, n);
-	put_be32(bad + 6, 4);
+	ecryptfs_put_be32(bad + 6, 4);
 	reseal(bad);
 	is_int(ecryptfs_wrapped_version(bad, n), -EBADMSG, "memory below 8 KiB per lane: -EBADMSG");
-	put_be32(bad + 6, 8u << 20);
+	ecryptfs_put_be32(bad + 6, 8u << 20);
 	reseal(bad);
 	is_int(ecryptfs_wrapped_version(bad, n), -EBADMSG, "memory over 4 GiB: -EBADMSG");
 	memcpy(bad, good, n);
-	put_be32(bad + 2, 0);
+	ecryptfs_put_be32(bad + 2, 0);
 	reseal(bad);
 	is_int(ecryptfs_wrapped_version(bad, n), -EBADMSG, "time 0: -EBADMSG");
 	memcpy(bad, good, n);
-	put_be32(bad + 10, 0);
+	ecryptfs_put_be32(bad + 10, 0);
 	reseal(bad);
 	is_int(ecryptfs_wrapped_version(bad, n), -EBADMSG, "0 lanes: -EBADMSG");
 
@@ -178,7 +167,8 @@ static void test_defaults_and_files(const char *dir)
 	size_t n = 0;
 
 	is_int(ecryptfs_wrap("defaults", 8, "pw", 2, &def, out, &n), 0, "wrap at the default costs");
-	ok(be32(out + 2) == 3 && be32(out + 6) == 65536 && be32(out + 10) == 1,
+	ok(ecryptfs_get_be32(out + 2) == 3 && ecryptfs_get_be32(out + 6) == 65536 &&
+	   ecryptfs_get_be32(out + 10) == 1,
 	   "defaults t=3, m=64 MiB, p=1");
 	is_int(unwrap(out, n, "pw"), 0, "unwrap at the default costs");
 	is_int(ecryptfs_wrap("lanes", 5, "pw", 2, &two, out, &n), 0, "wrap with 2 lanes");
@@ -189,8 +179,9 @@ static void test_defaults_and_files(const char *dir)
 	is_int(ecryptfs_wrap_file(path, "file v3", 7, "old", 3, &two), 0, "wrap_file v3");
 	is_int(ecryptfs_rewrap_file(path, "old", 3, "new", 3, NULL, NULL), 0, "rewrap v3");
 	ecryptfs_wrapped_read_file(path, out, &n);
-	ok(ecryptfs_wrapped_version(out, n) == 3 && be32(out + 2) == 2 && be32(out + 6) == 128 &&
-	   be32(out + 10) == 2, "stays v3 with its costs");
+	ok(ecryptfs_wrapped_version(out, n) == 3 && ecryptfs_get_be32(out + 2) == 2 &&
+	   ecryptfs_get_be32(out + 6) == 128 && ecryptfs_get_be32(out + 10) == 2,
+	   "stays v3 with its costs");
 	is_int(ecryptfs_unwrap_file(path, "new", 3, NULL, pass, &pass_len), 0, "new password works");
 	is_str(pass, "file v3", "passphrase kept");
 	is_int(ecryptfs_rewrap_file(path, "new", 3, "v2 now", 6, NULL,
