@@ -117,6 +117,13 @@ cases = {
     'tag11-alone': hdr(pk=PK[31:]),
     'bad-length': hdr(pk=b'\x8c\xff' + PK[2:]),
     'zeros': bytes(8192), 'random': os.urandom(8192), 'empty': b'',
+    # Several keys: every packet wraps the same FEK (FORMAT §3.2).
+    'two-keys': hdr(pk=PK + PK[:-8] + bytes.fromhex('dfe2081a9780d1ee')),
+    # A public-key packet (tag 1, RSA-1024 blob) before the passphrase one.
+    'tag1-and-tag3': hdr(pk=bytes([0x01, 10 + 128, 0x03]) + bytes.fromhex('0123456789abcdef')
+                         + b'\x01' + os.urandom(128) + PK),
+    'tag1-only': hdr(pk=bytes([0x01, 10 + 128, 0x03]) + bytes.fromhex('0123456789abcdef')
+                     + b'\x01' + os.urandom(128)),
 }
 for k, v in cases.items():
     open(os.path.join(d, k), 'wb').write(v)
@@ -133,6 +140,16 @@ is "$(verdict good)" "[sound]" "a kernel-style header is sound"
 is "$("$STAT" "$W/syn/good" | sed -n 7,13p | tr '\n' '|')" \
 	"Header location: [front of the file]|Cipher: [aes], key size [16] bytes (code 0x07)|Key packets: [1]|Key signature: [3ab38bb4917daae6] (tag 3, passphrase)|Extents: [2] of [4096] bytes, data at lower offset [8192]|Lower file size: [16384]|Header: [sound]|" \
 	"our lines after the reference's"
+is "$("$STAT" "$W/syn/two-keys" | grep '^Key' | tr '\n' '|')" \
+	"Key packets: [2]|Key signature: [3ab38bb4917daae6] (tag 3, passphrase)|Key signature: [dfe2081a9780d1ee] (tag 3, passphrase)|" \
+	"two passphrase packets: both signatures, in file order"
+is "$(verdict two-keys)" "[sound]" "two keys: sound"
+is "$("$STAT" "$W/syn/tag1-and-tag3" | grep '^Key\|^Cipher' | tr '\n' '|')" \
+	"Cipher: [aes], key size [16] bytes (code 0x07)|Key packets: [2]|Key signature: [0123456789abcdef] (tag 1, public key)|Key signature: [3ab38bb4917daae6] (tag 3, passphrase)|" \
+	"a tag 1 packet: its key identifier; the cipher from the passphrase packet"
+is "$("$STAT" "$W/syn/tag1-only" | grep '^Cipher\|^Header:' | tr '\n' '|')" \
+	"Cipher: [not stated: public-key packets only]|Header: [sound]|" \
+	"tag 1 only: the cipher is not in the clear, still sound"
 is "$(verdict v0)" "[sound]" "a version 0 header (packets at offset 20) is read"
 is "$(verdict v4)" "[unsound: file format version above 3]" "version 4: unsound"
 is "$(verdict hdr-65536)" "[sound]" "a 64 KiB header (64 KiB-page hosts) is sound"
