@@ -27,6 +27,8 @@
 
 #define EXT ECRYPTFS_EXTENT_SIZE
 
+static void drop_lower_cache(struct efs_content *c, off_t off, size_t len);
+
 struct efs_keys {
 	struct ecryptfs_keyset *ks;
 	struct ecryptfs_policy policy;
@@ -207,8 +209,10 @@ void content_close(struct efs_content *c)
 {
 	if (!c)
 		return;
-	/* Clean ciphertext pages go; dirty ones are written back first. */
-	posix_fadvise(c->fd, 0, 0, POSIX_FADV_DONTNEED);
+	/* The tail of a stream of large writes; small files are left alone,
+	 * since DONTNEED starts writeback of whatever is still dirty. */
+	if (c->wb_len)
+		drop_lower_cache(c, c->wb_off, (size_t)c->wb_len);
 	ecryptfs_file_close(c->f);
 	close(c->fd);
 	free(c);
