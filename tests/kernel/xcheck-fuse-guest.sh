@@ -1,0 +1,151 @@
+#!/bin/sh
+# Guest side of tests/kernel/t-fuse-kernel-read.sh, run as root in the VM
+# (run.sh exec, our programs laid over / by --root).  One boot does both
+# directions:
+#
+# 1. The kernel reads the lower trees our FUSE daemon wrote on the host:
+#    /in/cases/NAME, exactly as tests/kernel/lib.sh's k_read_run queues them;
+#    the unchanged tests/kernel/guest/read-trees.sh (shipped as
+#    /in/xcheck/read-trees.sh) reads them into /out/NAME/.
+# 2. The reverse, per /in/xcheck/rev/NAME/{pass,conf}: keys added with OUR
+#    ecryptfs-add-passphrase; the kernel writes /in/xcheck/rplain; OUR
+#    ecryptfs-fuse (fuse.ko shipped as /in/xcheck/fuse.ko) reads that tree,
+#    then modifies it (xc_mods: append, truncate down/up, overwrite in the
+#    middle, O_TRUNC rewrite, new files, rename, unlink, links); the kernel
+#    mounts the result again and reads it back.  The same xc_mods applied to
+#    a plain copy is the model.  Per case in /out/rev/NAME/:
+#      fuse-read/    the kernel-written tree as our daemon shows it
+#      fuse-after/   our daemon's view after the modifications
+#      want/         the model
+#      kernel-after/ the kernel's view of the modified lower tree
+#      errors        entries the kernel refused on the final read
+# Prints "RESULT NAME-STEP ok|FAIL detail" lines for the host.
+set -u
+X=/in/xcheck
+res() { echo "RESULT $1 $2"; }
+okst() { if [ $? = 0 ]; then res "$1" "ok${2:+ $2}"; else res "$1" "FAIL${2:+ $2}"; fi; }
+# The kernel keeps cached plaintext pages per mount; dropping the caches
+# makes every read after a remount come from the lower files.
+dropc() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+copyout() { # SRC DST: the tree with GNU tar (hard links, symlinks, modes kept)
+	mkdir -p "$2" && (cd "$1" && gtar -cf - .) | (cd "$2" && gtar -xpf -)
+}
+
+. "$X/xcheck-mods.sh"
+
+# ---- 1. forward -----------------------------------------------------------
+t0=$(cut -d' ' -f1 /proc/uptime)
+sh "$X/read-trees.sh"
+echo "TIMING forward read: $t0 -> $(cut -d' ' -f1 /proc/uptime) s uptime"
+
+# ---- 2. reverse -----------------------------------------------------------
+grep -qw fuse /proc/filesystems || insmod "$X/fuse.ko" 2>/tmp/insmod.err
+i=0
+while [ ! -c /dev/fuse ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+grep -qw fuse /proc/filesystems && [ -c /dev/fuse ]
+okst fuse-module "$(cat /tmp/insmod.err 2>/dev/null)"
+echo "which ecryptfs-fuse: $(command -v ecryptfs-fuse); ecryptfs-add-passphrase: $(command -v ecryptfs-add-passphrase)"
+# /sbin is a symlink to /usr/sbin in the guest (merged /usr).
+[ "$(readlink -f "$(command -v ecryptfs-add-passphrase)")" = /usr/bin/ecryptfs-add-passphrase ] &&
+	[ "$(readlink -f "$(command -v ecryptfs-fuse)")" = /usr/sbin/ecryptfs-fuse ]
+okst staged
+keyctl link @u @s >/dev/null 2>&1
+
+for c in "$X"/rev/*; do
+	[ -d "$c" ] || continue
+	name=${c##*/}
+	o=/out/rev/$name
+	L=$X/rw/$name/lower	# ext4 (the work disk): user.ecryptfs xattrs work
+	U=/mnt/rk-$name
+	F=/mnt/rf-$name
+	M=/tmp/model-$name
+	mkdir -p "$o" "$L" "$U" "$F"
+	: >"$o/errors"
+	. "$c/conf"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	if [ "$FNEK" = separate ]; then
+		add=$(ecryptfs-add-passphrase --fnek - <"$c/pass" 2>&1)
+	else
+		add=$(ecryptfs-add-passphrase - <"$c/pass" 2>&1)
+	fi
+	sigs=$(echo "$add" | sed -n 's/.*sig \[\([0-9a-f]\{16\}\)\].*/\1/p')
+	SIG=$(echo "$sigs" | sed -n 1p)
+	FSIG=
+	[ "$FNEK" = separate ] && FSIG=$(echo "$sigs" | sed -n 2p)
+	[ "$FNEK" = same ] && FSIG=$SIG
+	[ -n "$SIG" ] && { [ "$FNEK" = none ] || [ -n "$FSIG" ]; }
+	okst "$name-keys" "$(echo "$add" | tr '\n' ' ')"
+	OPTS=ecryptfs_sig=$SIG,ecryptfs_cipher=aes,ecryptfs_key_bytes=$KEY_BYTES
+	[ -n "$FSIG" ] && OPTS=$OPTS,ecryptfs_fnek_sig=$FSIG
+	[ "$XATTR" = 1 ] && OPTS=$OPTS,ecryptfs_xattr_metadata
+	echo "$OPTS" >"$o/options"
+
+	# a. The kernel writes the tree.
+	if ! busybox mount -t ecryptfs -o "$OPTS" "$L" "$U" 2>"$o/mount.err"; then
+		res "$name-kernel-write" "FAIL mount -o $OPTS: $(cat "$o/mount.err") $(dmesg | grep -i ecryptfs | tail -3 | tr '\n' ' ')"
+		continue
+	fi
+	(cd "$X/rplain" && gtar -cf - .) | (cd "$U" && gtar -xpf -) 2>"$o/kwrite.err" &&
+		[ ! -s "$o/kwrite.err" ]
+	okst "$name-kernel-write" "$(head -3 "$o/kwrite.err")"
+	busybox umount "$U"
+	okst "$name-kernel-umount"
+	dropc
+
+	# b. Our daemon reads it, then modifies it.
+	ecryptfs-fuse -f -o "$OPTS" "$L" "$F" 2>"$o/daemon.log" &
+	pid=$!
+	i=0
+	while ! grep -q " $F fuse" /proc/mounts && kill -0 $pid 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if ! grep -q " $F fuse" /proc/mounts; then
+		res "$name-fuse-mount" "FAIL $(head -5 "$o/daemon.log" | tr '\n' ' ')"
+		kill $pid 2>/dev/null
+		continue
+	fi
+	res "$name-fuse-mount" ok
+	copyout "$F" "$o/fuse-read" 2>"$o/fuse-read.err" && [ ! -s "$o/fuse-read.err" ]
+	okst "$name-fuse-read" "$(head -3 "$o/fuse-read.err" | tr '\n' ' ')"
+	cp -a "$X/rplain" "$M"
+	xc_mods "$F" "$X/rand" >"$o/mods.err" 2>&1
+	okst "$name-fuse-mods" "$(tail -3 "$o/mods.err" | tr '\n' ' ')"
+	xc_mods "$M" "$X/rand" >"$o/mods-model.err" 2>&1
+	okst "$name-model-mods" "$(tail -3 "$o/mods-model.err" | tr '\n' ' ')"
+	copyout "$F" "$o/fuse-after" 2>"$o/fuse-after.err" && [ ! -s "$o/fuse-after.err" ]
+	okst "$name-fuse-reread" "$(head -3 "$o/fuse-after.err" | tr '\n' ' ')"
+	copyout "$M" "$o/want"
+	umount "$F" 2>"$o/fuse-umount.err"
+	okst "$name-fuse-umount" "$(cat "$o/fuse-umount.err")"
+	wait $pid
+	st=$?
+	[ $st = 0 ]
+	okst "$name-daemon-exit" "status $st $(tail -3 "$o/daemon.log" | tr '\n' ' ')"
+	dropc
+
+	# c. The kernel reads the result.
+	if ! busybox mount -t ecryptfs -o "$OPTS" "$L" "$U" 2>"$o/mount2.err"; then
+		res "$name-kernel-reread" "FAIL mount: $(cat "$o/mount2.err") $(dmesg | grep -i ecryptfs | tail -3 | tr '\n' ' ')"
+		continue
+	fi
+	(cd "$U" && find . -type f) >/tmp/files
+	while IFS= read -r f; do
+		cat "$U/$f" >/dev/null 2>/tmp/e || echo "READ ${f#./} :: $(cat /tmp/e)" >>"$o/errors"
+	done </tmp/files
+	(cd "$U" && find . -type l) | while IFS= read -r f; do
+		readlink "$U/$f" >/dev/null 2>/tmp/e || echo "READLINK ${f#./} :: $(cat /tmp/e)" >>"$o/errors"
+	done
+	nl=$(cd "$L" && find . ! -name . | wc -l)
+	nu=$(cd "$U" && find . ! -name . | wc -l)
+	[ "$nl" != "$nu" ] && echo "COUNT lower has $nl entries, the eCryptfs view $nu" >>"$o/errors"
+	copyout "$U" "$o/kernel-after" 2>"$o/kernel-after.err"
+	[ -s "$o/kernel-after.err" ] && sed 's/^/TAR /' "$o/kernel-after.err" >>"$o/errors"
+	[ ! -s "$o/errors" ]
+	okst "$name-kernel-reread" "$(head -3 "$o/errors" | tr '\n' ' ')"
+	busybox umount "$U"
+	okst "$name-kernel-umount2"
+	echo "TIMING reverse $name: $t0 -> $(cut -d' ' -f1 /proc/uptime) s uptime"
+done
+dmesg | grep -i -e ecryptfs -e fuse >/out/dmesg-all.txt
+exit 0
