@@ -282,7 +282,7 @@ static int read_extents(struct efs_content *c, uint64_t first, size_t n, char *b
 		efs_log_corrupt(c->in, "lower file shorter than its size field", -EIO);
 		return -EIO;
 	}
-	r = efs_pool_crypt(c->crypt, false, first, buf, n);
+	r = efs_pool_crypt(c->crypt, false, first, buf, buf, n);
 	drop_lower_cache(c, loff, n * EXT);
 	return r < 0 ? -EIO : 0;
 }
@@ -327,6 +327,47 @@ static int load_extent(struct efs_content *c, uint64_t idx, uint64_t old, char *
 		return 0;
 	}
 	return read_extents(c, idx, 1, dst);
+}
+
+/*
+ * Ciphertext of extents [first, first+cnt) into buf, where buf already holds
+ * the old plaintext of a partial first and last extent.  Whole extents are
+ * encrypted straight from the request (no copy); edges are merged in place.
+ */
+static int encrypt_request(struct efs_content *c, char *buf, const char *data, size_t n,
+			   uint64_t off, uint64_t first, uint64_t cnt)
+{
+	uint64_t head = off % EXT, end = off + n;
+	uint64_t full_first = first, full_cnt = cnt;
+	int r;
+
+	if (head || (cnt == 1 && end % EXT)) {
+		/* The first extent is partial: merge, encrypt in place. */
+		size_t len = (size_t)(EXT - head < n ? EXT - head : n);
+
+		memcpy(buf + head, data, len);
+		r = efs_pool_crypt(c->crypt, true, first, buf, buf, 1);
+		if (r < 0 || cnt == 1)
+			return r;
+		full_first++;
+		full_cnt--;
+	}
+	if (end % EXT) {
+		/* The last extent is partial (and not the first). */
+		size_t len = (size_t)(end % EXT);
+		char *last = buf + (cnt - 1) * EXT;
+
+		memcpy(last, data + (n - len), len);
+		r = efs_pool_crypt(c->crypt, true, first + cnt - 1, last, last, 1);
+		if (r < 0)
+			return r;
+		full_cnt--;
+	}
+	if (!full_cnt)
+		return 0;
+	return efs_pool_crypt(c->crypt, true, full_first,
+			      data + (full_first * EXT - off),
+			      buf + (full_first - first) * EXT, full_cnt);
 }
 
 ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t off)
@@ -377,8 +418,7 @@ ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t o
 		if (r < 0)
 			return r;
 	}
-	memcpy(buf + (uint64_t)off % EXT, data, n);
-	r = efs_pool_crypt(c->crypt, true, first, buf, cnt);
+	r = encrypt_request(c, buf, data, n, (uint64_t)off, first, cnt);
 	if (r < 0)
 		return -EIO;
 	r = full_pwrite(c->fd, buf, cnt * EXT, (off_t)(c->data_off + first * EXT));

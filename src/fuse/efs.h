@@ -194,10 +194,11 @@ bool content_is_encrypted(const struct efs_content *c);
 /* Upper size of a regular file that is not open (lower O_PATH fd). */
 int content_peek_size(struct efs_fs *fs, struct efs_inode *in, off_t lower_size, off_t *size);
 
-/* pool.c: parallel extent crypto for large requests (n extents in place). */
+/* pool.c: parallel extent crypto for large requests (n extents, in == out allowed). */
 int efs_pool_start(unsigned nthreads);
 void efs_pool_stop(void);
-int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, char *buf, size_t n);
+int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, const char *in,
+		   char *out, size_t n);
 /* A per-thread scratch buffer (slot 0: file.c, slot 1: content.c). */
 char *efs_thread_buffer(int slot, size_t size);
 

@@ -22,7 +22,8 @@ struct job {
 	struct ecryptfs_crypt *c;
 	bool enc;
 	uint64_t first;
-	char *buf;
+	const char *in;
+	char *out;
 	size_t n;
 	int result;
 	struct batch *batch;
@@ -43,8 +44,8 @@ static bool stopping;
 
 static int run(struct job *j)
 {
-	return j->enc ? ecryptfs_crypt_encrypt(j->c, j->first, j->buf, j->buf, j->n)
-		      : ecryptfs_crypt_decrypt(j->c, j->first, j->buf, j->buf, j->n);
+	return j->enc ? ecryptfs_crypt_encrypt(j->c, j->first, j->in, j->out, j->n)
+		      : ecryptfs_crypt_decrypt(j->c, j->first, j->in, j->out, j->n);
 }
 
 static void *worker(void *arg)
@@ -94,7 +95,8 @@ void efs_pool_stop(void)
 	nworkers = 0;
 }
 
-int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, char *buf, size_t n)
+int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, const char *in,
+		   char *out, size_t n)
 {
 	struct job jobs[MAX_WORKERS + 1];
 	struct batch b;
@@ -104,8 +106,8 @@ int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, char *buf
 	if (runs > nworkers + 1)
 		runs = nworkers + 1;
 	if (runs < 2)
-		return enc ? ecryptfs_crypt_encrypt(c, first, buf, buf, n)
-			   : ecryptfs_crypt_decrypt(c, first, buf, buf, n);
+		return enc ? ecryptfs_crypt_encrypt(c, first, in, out, n)
+			   : ecryptfs_crypt_decrypt(c, first, in, out, n);
 	per = (n + runs - 1) / runs;
 	pthread_mutex_init(&b.lock, NULL);
 	pthread_cond_init(&b.done, NULL);
@@ -114,7 +116,8 @@ int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, char *buf
 		size_t cnt = i == runs - 1 ? n - done : per;
 
 		jobs[i] = (struct job){ .c = c, .enc = enc, .first = first + done,
-					.buf = buf + done * ECRYPTFS_EXTENT_SIZE, .n = cnt,
+					.in = in + done * ECRYPTFS_EXTENT_SIZE,
+					.out = out + done * ECRYPTFS_EXTENT_SIZE, .n = cnt,
 					.batch = &b };
 		done += cnt;
 	}
