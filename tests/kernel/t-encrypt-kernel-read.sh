@@ -58,6 +58,14 @@ is "$(stat -c %s "$W/lower-aes128-plain/size-4097")" 16384 "aes128-plain: 8 KiB 
 is "$(stat -c %s "$W/lower-aes128-xattr/size-4097")" 8192 "aes128-xattr: no in-file header"
 getfattr -n user.ecryptfs "$W/lower-aes128-xattr/size-0" >/dev/null 2>&1
 ok "aes128-xattr: the header is in user.ecryptfs"
+# Our ecryptfs-stat must find every header sound (marker, packets, sizes).
+STAT=$(prog ecryptfs-stat)
+for c in "${cases[@]}"; do
+	name=${c%%|*}
+	total=$(find "$W/lower-$name" -type f | wc -l)
+	nsound=$(find "$W/lower-$name" -type f -exec "$STAT" {} \; 2>&1 | grep -c '^Header: \[sound\]$')
+	is "$nsound" "$total" "$name: ecryptfs-stat finds all $total headers sound"
+done
 
 t0=$SECONDS
 k_read_run

@@ -67,6 +67,17 @@ ok "our ecryptfs-decrypt reads the kernel's lower tree"
 sed 's/^/#   /' "$W/dec.err" | head -10
 k_same_tree "$IN/plain" "$W/dec-kernel"
 ok "and gets back the tree written into the kernel mount"
+STAT=$(prog ecryptfs-stat)
+n=0 good=0
+while IFS= read -r -d '' f; do
+	n=$((n + 1))
+	"$STAT" "$f" >"$W/stat.out" 2>&1
+	grep -qxF 'Header: [sound]' "$W/stat.out" &&
+		grep -qxF "Key signature: [$SIG] (tag 3, passphrase)" "$W/stat.out" &&
+		grep -qF 'Cipher: [aes], key size [16]' "$W/stat.out" && good=$((good + 1))
+done < <(find "$L" -type f -print0)
+[ "$n" -gt 0 ] && [ "$good" = "$n" ]
+ok "our ecryptfs-stat: the $n kernel-written headers are sound, AES-128, key $SIG"
 
 res_ok helper-mount
 ok "mount -t ecryptfs runs our mount.ecryptfs, which mounts the kernel eCryptfs"
