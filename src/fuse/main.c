@@ -331,9 +331,12 @@ int main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
-	if (efs_opts_parse(&fs.opts, optstr ? optstr : "", err, sizeof(err)) < 0)
-		return fail("options", err);
+	r = efs_opts_parse(&fs.opts, optstr ? optstr : "", err, sizeof(err));
 	free(optstr);
+	if (r < 0) {
+		efs_opts_free(&fs.opts);
+		return fail("options", err);
+	}
 	if (check_lower(&fs, argv[optind]))
 		return 1;
 	fs.mountpoint = realpath(argv[optind + 1], NULL);
