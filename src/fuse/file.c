@@ -231,12 +231,22 @@ static struct efs_content *open_content(struct efs_inode *in)
 	return in->content;
 }
 
+/* Requests carry a handle, so contents are open; never trust that blindly. */
+#define NEED_CONTENT(req, in)                          \
+	do {                                           \
+		if (!open_content(in)) {               \
+			fuse_reply_err(req, EBADF);    \
+			return;                        \
+		}                                      \
+	} while (0)
+
 void efs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct efs_inode *in = efs_inode_get(ino);
 	const char *data;
 	ssize_t n;
 
+	NEED_CONTENT(req, in);
 	pthread_rwlock_rdlock(&in->io_lock);
 	n = content_read(open_content(in), size, off, &data);
 	pthread_rwlock_unlock(&in->io_lock);
@@ -254,6 +264,7 @@ void efs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, o
 	const char *data;
 	ssize_t n;
 
+	NEED_CONTENT(req, in);
 	if (in_buf->count == 1 && !(in_buf->buf[0].flags & FUSE_BUF_IS_FD)) {
 		data = (const char *)in_buf->buf[0].mem + in_buf->off;
 	} else {
@@ -299,6 +310,7 @@ void efs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_in
 	struct efs_inode *in = efs_inode_get(ino);
 	int r;
 
+	NEED_CONTENT(req, in);
 	pthread_rwlock_rdlock(&in->io_lock);
 	r = content_fsync(open_content(in), datasync);
 	pthread_rwlock_unlock(&in->io_lock);
@@ -311,6 +323,7 @@ void efs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t
 	struct efs_inode *in = efs_inode_get(ino);
 	int r;
 
+	NEED_CONTENT(req, in);
 	pthread_rwlock_wrlock(&in->io_lock);
 	r = content_fallocate(open_content(in), mode, offset, length);
 	pthread_rwlock_unlock(&in->io_lock);
