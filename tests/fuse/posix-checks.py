@@ -263,5 +263,10 @@ ok(r.returncode == 0 and os.stat(p("grp", "f")).st_uid == 65534 and os.path.isdi
    "a member of a directory's group (supplementary) creates in it")
 r = as_nobody("sh", "-c", "echo g > '%s'" % p("grp", "f2"))
 ok(r.returncode != 0 and "Permission denied" in r.stderr, "a non-member cannot")
+open(p("suid"), "w").write("x")
+os.chmod(p("suid"), 0o6777)
+r = as_nobody("sh", "-c", "echo y >> '%s'" % p("suid"))
+ok(r.returncode == 0 and stat.S_IMODE(os.stat(p("suid")).st_mode) == 0o777,
+   "a write by another user clears setuid and setgid")
 r = as_nobody("chmod", "777", p("hard"))
 ok(r.returncode != 0, "another user cannot chmod root's file: EPERM")
