@@ -3,7 +3,8 @@
 # (Debian's 6.1 in qemu) with identical names, contents, symlink targets and
 # hard links: AES-128 plain names, AES-256 with the setup-private filename
 # key, AES-192 with the filename key = the file key, and xattr metadata.
-# All four trees are read in one VM boot.
+# Also files with two key packets, opened by either key.  All trees (and a
+# damaged control) are read in one VM boot.
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/kernel/lib.sh"
 
@@ -39,6 +40,28 @@ for c in "${cases[@]}"; do
 	ok "queued $name for the kernel"
 done
 
+# Several keys per file (FORMAT §3.2: every packet wraps the same FEK; the
+# kernel uses any one it holds).  Key A comes from the passphrase file, key
+# B from root's keyring, briefly; the kernel mounts with one of them only.
+ADDP=$(prog ecryptfs-add-passphrase)
+printf 'kernel read two keys A\n' >"$W/two-a.pass"
+printf 'kernel read two keys B\n' >"$W/two-b.pass"
+sig_of() { head -n 1 "$1" | tr -d '\n' | "$ADDP" - | sed -n 's/.*sig \[\([0-9a-f]\{16\}\)\].*/\1/p'; }
+unlink_sig() { local id; id=$(keyctl search @u user "$1" 2>/dev/null) && keyctl unlink "$id" @u >/dev/null; }
+SA=$(sig_of "$W/two-a.pass"); unlink_sig "$SA"
+SB=$(sig_of "$W/two-b.pass"); k_at_exit unlink_sig "$SB"
+check "ecryptfs-encrypt with two keys (ecryptfs_sig=$SA,ecryptfs_sig=$SB)" \
+	"$ENCRYPT" --passphrase-file "$W/two-a.pass" \
+	-o "ecryptfs_cipher=aes,ecryptfs_key_bytes=16,ecryptfs_sig=$SA,ecryptfs_sig=$SB" "$P" "$W/lower-two-keys"
+unlink_sig "$SB"
+is "$("$(prog ecryptfs-stat)" "$W/lower-two-keys/size-4097" | grep '^Key' | tr '\n' '|')" \
+	"Key packets: [2]|Key signature: [$SA] (tag 3, passphrase)|Key signature: [$SB] (tag 3, passphrase)|" \
+	"two-keys: a packet per key, in option order"
+k_read_add two-keys-by-first "$W/lower-two-keys" "$W/two-a.pass"
+ok "queued two-keys for the kernel with the first key only"
+k_read_add two-keys-by-second "$W/lower-two-keys" "$W/two-b.pass"
+ok "queued two-keys for the kernel with the second key only"
+
 # A control: the oracle must see damage.  A zeroed marker makes the kernel
 # refuse a file; a flipped data byte reads without error (eCryptfs has no
 # MAC) but changes the hash.
@@ -70,10 +93,10 @@ done
 t0=$SECONDS
 k_read_run
 st=$?
-msg="one VM read the five trees ($(k_vm_time); $((SECONDS - t0)) s here)"
+msg="one VM read the seven trees ($(k_vm_time); $((SECONDS - t0)) s here)"
 [ "$st" = 0 ]
 ok "$msg"
-for c in "${cases[@]}"; do
+for c in "${cases[@]}" two-keys-by-first two-keys-by-second; do
 	name=${c%%|*}
 	o=$K_OUT/$name
 	is "$(cat "$o/status" 2>/dev/null)" OK "$name: the kernel mounts and reads every entry"
