@@ -67,6 +67,14 @@ mt_user() {
 	tu_create >"$TESTTMP/tu.name" || exit 1
 	MT_USER=${TU:-$(cat "$TESTTMP/tu.name")}
 	MT_HOME=$(tu_home "$MT_USER")
+	# Shorthands every test uses: an empty stdin, the mount points, quiet
+	# and cache-less, the passphrase module with its secret, a cipher.
+	N=$TESTTMP/null
+	: >"$N"
+	L=$MT/lower U=$MT/upper
+	Q=no_sig_cache,verbosity=0
+	P=key=passphrase:passphrase_passwd=secret
+	A=ecryptfs_cipher=aes,ecryptfs_key_bytes=16
 }
 
 mt_cmd() {	# ref|ours PROG -> words

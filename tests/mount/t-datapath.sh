@@ -4,12 +4,6 @@
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/mount/lib.sh"
 mt_user
-N=$TESTTMP/null
-: >"$N"
-L=$MT/lower U=$MT/upper
-Q=no_sig_cache,verbosity=0
-P=key=passphrase:passphrase_passwd=secret
-A=ecryptfs_cipher=aes,ecryptfs_key_bytes=16
 T=$(printf '\t')
 D=$TESTTMP/dlg
 K=ecryptfs_sig=7a1719eb53966dd1,ecryptfs_unlink_sigs,ecryptfs_cipher=aes,ecryptfs_key_bytes=16

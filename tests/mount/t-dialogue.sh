@@ -4,7 +4,6 @@
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/mount/lib.sh"
 mt_user
-L=$MT/lower U=$MT/upper
 D=$TESTTMP/dlg
 T=$(printf '\t')
 

@@ -4,12 +4,6 @@
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/mount/lib.sh"
 mt_user
-N=$TESTTMP/null
-: >"$N"
-L=$MT/lower U=$MT/upper
-Q=no_sig_cache,verbosity=0
-P=key=passphrase:passphrase_passwd=secret
-A=ecryptfs_cipher=aes,ecryptfs_key_bytes=16
 
 # §5.1 example and the quirks list
 mt_compare "5.1 example" "$N" "$L" "$U" -o "rw,$P,ecryptfs_cipher=aes,ecryptfs_key_bytes=32,ecryptfs_passthrough=n,ecryptfs_enable_filename_crypto=y,ecryptfs_fnek_sig=7a1719eb53966dd1,$Q"

@@ -4,11 +4,6 @@
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/mount/lib.sh"
 mt_user
-N=$TESTTMP/null
-: >"$N"
-L=$MT/lower U=$MT/upper
-Q=no_sig_cache,verbosity=0
-A=ecryptfs_cipher=aes,ecryptfs_key_bytes=16
 F=$MT/pw-passwd R=$MT/pw-raw G=$MT/pw-long
 printf 'passwd=secret\n' >"$F"
 printf 'secret\n' >"$R"

@@ -4,7 +4,6 @@
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/mount/lib.sh"
 mt_user
-U=$MT/upper
 SA=54aec054e1352dae SB=404813ed10cc70a4	# secretA, secretB
 add_keys() {
 	kr_clear "$MT_USER"
