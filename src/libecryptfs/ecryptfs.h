@@ -216,7 +216,7 @@ ECRYPTFS_EXPORT int ecryptfs_wrap(const char *pass, size_t pass_len,
 				  const struct ecryptfs_wrap_params *params,
 				  uint8_t *out, size_t *out_len);
 
-/* Whole files: read (at most ECRYPTFS_WRAPPED_MAX_BYTES) ... */
+/* Whole files: read (at most ECRYPTFS_WRAPPED_MAX_BYTES, -EFBIG if longer) ... */
 ECRYPTFS_EXPORT int ecryptfs_wrapped_read_file(const char *path, uint8_t *buf, size_t *len);
 /* ... and write: temp file in the same directory, mode 0600, fsync, rename. */
 ECRYPTFS_EXPORT int ecryptfs_wrapped_write_file(const char *path, const uint8_t *buf,
@@ -594,7 +594,11 @@ ECRYPTFS_EXPORT struct ecryptfs_crypt *ecryptfs_file_crypt(struct ecryptfs_file 
 /* Lower offset of data extent 0 (metadata_size, or 0 in xattr mode). */
 ECRYPTFS_EXPORT uint64_t ecryptfs_file_data_offset(const struct ecryptfs_file *f);
 
-/* Plaintext reads and writes: bytes done (short only at EOF) or negative errno. */
+/*
+ * Plaintext reads and writes: bytes done (short only at EOF) or negative
+ * errno: -EIO for a lower file shorter than its size field (never garbage),
+ * -EFBIG when a lower offset would pass INT64_MAX, -EROFS writing the view.
+ */
 ECRYPTFS_EXPORT ssize_t ecryptfs_file_pread(struct ecryptfs_file *f, void *buf, size_t n,
 					    uint64_t off);
 ECRYPTFS_EXPORT ssize_t ecryptfs_file_pwrite(struct ecryptfs_file *f, const void *buf,

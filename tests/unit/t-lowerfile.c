@@ -513,6 +513,39 @@ out:
 	ecryptfs_keyset_free(ks);
 }
 
+/*
+ * Size fields near 2^64 (a corrupt or hostile header): the lower offset must
+ * not wrap onto the header and hand out its bytes decrypted as data.
+ */
+static void test_huge_offsets(void)
+{
+	struct ecryptfs_keyset *ks = fu_keyset(PASS, NULL);
+	struct ecryptfs_policy p = policy("aes", 16, false);
+	const char *path = fu_path("huge");
+	struct ecryptfs_file *f = NULL;
+	uint8_t buf[16];
+	int fd = new_file(path);
+
+	ecryptfs_file_create(fd, &p, ks, &f);
+	is_int(ecryptfs_file_set_size(f, UINT64_MAX), 0, "size field set to 2^64 - 1");
+	is_int(ecryptfs_file_pread(f, buf, sizeof(buf), UINT64_MAX - 4096 - 100), -EFBIG,
+	       "read where data_off + offset would wrap: -EFBIG");
+	is_int(ecryptfs_file_pread(f, buf, sizeof(buf), (uint64_t)INT64_MAX), -EFBIG,
+	       "read past INT64_MAX: -EFBIG");
+	is_int(ecryptfs_file_pread(f, buf, sizeof(buf), 0), -EIO,
+	       "read of a missing extent: -EIO");
+	ecryptfs_file_close(f);
+	close(fd);
+	fd = new_file(path);
+	ecryptfs_file_create(fd, &p, ks, &f);
+	is_int(ecryptfs_file_pwrite(f, "x", 1, (uint64_t)INT64_MAX - 100), -EFBIG,
+	       "write ending past the lower limit: -EFBIG");
+	ok(ecryptfs_file_size(f) == 0 && fu_file_size(path) == 8192, "the file is unchanged");
+	ecryptfs_file_close(f);
+	close(fd);
+	ecryptfs_keyset_free(ks);
+}
+
 int main(void)
 {
 	test_roundtrips();
@@ -522,6 +555,7 @@ int main(void)
 	test_keys_and_errors();
 	test_xattr_and_view();
 	test_enospc();
+	test_huge_offsets();
 	test_keyring();
 	return tap_done();
 }
