@@ -140,6 +140,17 @@ static int yes_no_node(struct mh_opts *o, const char *name, const char *prompt, 
 	return mh_ask_yes_no(prompt, false);
 }
 
+/* A y/n node whose yes pushes the bare option `push`. */
+static int flag_node(struct mh_opts *o, struct mh_stack *out, const char *name,
+		     const char *prompt, bool prompted, const char *push)
+{
+	int r = yes_no_node(o, name, prompt, prompted);
+
+	if (r > 0)
+		r = mh_stack_push(out, "%s", push);
+	return r < 0 ? r : 0;
+}
+
 static int fnek_node(struct mh_opts *o, struct mh_stack *out, const char *sig_hex)
 {
 	const char *v = NULL;
@@ -200,29 +211,23 @@ int mh_run_graph(struct mh_opts *o, uint32_t version, struct mh_stack *out)
 	if (r < 0)
 		return r;
 	if (version & MH_V_PASSTHROUGH) {
-		r = yes_no_node(o, "ecryptfs_passthrough", "Enable plaintext passthrough (y/n) [n]: ", true);
-		if (r > 0)
-			r = mh_stack_push(out, "ecryptfs_passthrough");
+		r = flag_node(o, out, "ecryptfs_passthrough",
+			      "Enable plaintext passthrough (y/n) [n]: ", true, "ecryptfs_passthrough");
 		if (r < 0)
 			return r;
 	}
 	if (version & MH_V_HMAC) {
-		r = yes_no_node(o, "ecryptfs_hmac", "Enable HMAC integrity verification (y/N): ", true);
-		if (r > 0)
-			r = mh_stack_push(out, "ecryptfs_hmac");
+		r = flag_node(o, out, "ecryptfs_hmac", "Enable HMAC integrity verification (y/N): ",
+			      true, "ecryptfs_hmac");
 		if (r < 0)
 			return r;
 	}
 	if (version & MH_V_XATTR) {
 		/* Default n and never asked, as in the reference. */
-		r = yes_no_node(o, "ecryptfs_xattr", NULL, false);
-		if (r > 0)
-			r = mh_stack_push(out, "ecryptfs_xattr_metadata");
-		if (r < 0)
-			return r;
-		r = yes_no_node(o, "ecryptfs_encrypted_view", NULL, false);
-		if (r > 0)
-			r = mh_stack_push(out, "ecryptfs_encrypted_view");
+		r = flag_node(o, out, "ecryptfs_xattr", NULL, false, "ecryptfs_xattr_metadata");
+		if (r == 0)
+			r = flag_node(o, out, "ecryptfs_encrypted_view", NULL, false,
+				      "ecryptfs_encrypted_view");
 		if (r < 0)
 			return r;
 	}

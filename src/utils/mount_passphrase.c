@@ -50,33 +50,43 @@ static int pass_from_list(const struct ecryptfs_nvlist *l, struct cli_secret *s)
 	return secret_set(s, v);
 }
 
-static int pass_from_file(const char *path, struct cli_secret *s)
+/*
+ * The passphrase from a list parsed (r = the parse's result) out of `where`,
+ * a file or an fd; the list is freed here.
+ */
+static int pass_from_parsed(int r, struct ecryptfs_nvlist *l, const char *where,
+			    struct cli_secret *s)
 {
-	struct ecryptfs_nvlist l = {0};
-	int r = ecryptfs_nvlist_parse_file(path, &l);
-
 	if (r < 0) {
-		cli_error(r, "cannot read the passphrase file %s", path);
+		cli_error(r, "cannot read %s", where);
 		return r;
 	}
-	r = pass_from_list(&l, s);
-	ecryptfs_nvlist_free(&l);
+	r = pass_from_list(l, s);
+	ecryptfs_nvlist_free(l);
 	if (r == -ENOENT) {
-		cli_error(0, "Cannot find [passwd] directive in the passphrase file %s "
-			  "(it must hold passwd=<passphrase>)", path);
+		cli_error(0, "Cannot find [passwd] directive in %s "
+			  "(it must hold passwd=<passphrase>)", where);
 		return -EINVAL;
 	}
 	if (r < 0)
-		cli_error(r, "passphrase file %s", path);
+		cli_error(r, "the passphrase in %s", where);
 	return r;
+}
+
+static int pass_from_file(const char *path, struct cli_secret *s)
+{
+	struct ecryptfs_nvlist l = {0};
+	char where[4200];
+
+	snprintf(where, sizeof(where), "the passphrase file %s", path);
+	return pass_from_parsed(ecryptfs_nvlist_parse_file(path, &l), &l, where, s);
 }
 
 static int pass_from_fd(const char *spec, struct cli_secret *s)
 {
 	struct ecryptfs_nvlist l = {0};
-	char *end;
+	char where[64], *end;
 	long fd;
-	int r;
 
 	errno = 0;
 	fd = strtol(spec, &end, 0);	/* base 0, as the reference */
@@ -84,21 +94,8 @@ static int pass_from_fd(const char *spec, struct cli_secret *s)
 		cli_error(0, "passphrase_passwd_fd: not a file descriptor: %s", spec);
 		return -EINVAL;
 	}
-	r = ecryptfs_nvlist_parse_fd((int)fd, &l);
-	if (r < 0) {
-		cli_error(r, "cannot read the passphrase from fd %ld", fd);
-		return r;
-	}
-	r = pass_from_list(&l, s);
-	ecryptfs_nvlist_free(&l);
-	if (r == -ENOENT) {
-		cli_error(0, "Cannot find [passwd] directive in the input on fd %ld "
-			  "(it must hold passwd=<passphrase>)", fd);
-		return -EINVAL;
-	}
-	if (r < 0)
-		cli_error(r, "passphrase on fd %ld", fd);
-	return r;
+	snprintf(where, sizeof(where), "the input on fd %ld", fd);
+	return pass_from_parsed(ecryptfs_nvlist_parse_fd((int)fd, &l), &l, where, s);
 }
 
 /*
