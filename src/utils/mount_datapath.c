@@ -140,7 +140,8 @@ bool mh_kernel_has_ecryptfs(void)
 /* The daemon; ECRYPTFS_FUSE_PROG overrides it (tests, uninstalled trees). */
 static const char *fuse_prog(void)
 {
-	const char *p = getenv("ECRYPTFS_FUSE_PROG");
+	/* Not in a setuid or setgid process: the caller would pick what runs. */
+	const char *p = secure_getenv("ECRYPTFS_FUSE_PROG");
 
 	return p && *p ? p : SBINDIR "/ecryptfs-fuse";
 }
