@@ -55,8 +55,8 @@ _fs_is_mounted() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/
 # The daemon is our child: once it has exited it is a zombie until reaped.
 _fs_running() {
 	local st
-	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-	[[ $st != Z* ]]
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [[ $st != Z* ]]
 }
 
 # fs_add_key: a new random passphrase in the keyring; sets FS_SIG, FS_PASS.

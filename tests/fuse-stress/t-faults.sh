@@ -57,8 +57,18 @@ if _fs_is_mounted "$M1"; then
 		kill -0 "$wpid" 2>/dev/null || break
 		sleep 0.1
 	done
-	check "SIGKILL the daemon mid-stream, detach the mount" fs_kill "$M1"
+	# While the dead mount is still attached every access fails, so the
+	# writers stop at their next one; detaching first would let them go on
+	# writing into the bare mountpoint.
+	kill -9 "$FS_PID"
+	for ((i = 0; i < 300; i++)); do
+		_fs_running "$wpid" || _fs_running "$bigpid" || break
+		sleep 0.1
+	done
+	kill -9 "$wpid" "$bigpid" 2>/dev/null
 	wait "$wpid" "$bigpid" 2>/dev/null
+	check "SIGKILL the daemon mid-stream, detach the mount" fs_kill "$M1"
+	check "nothing reached the bare mountpoint" test -z "$(ls -A "$M1")"
 	diag "$(grep -c '^f' "$REC") fsynced files and $(grep -c '^journal' "$REC") fsynced journal appends on record"
 	check "every lower file parses after the kill" fs_lower_check_all "$L1"
 	check "remount with the same key" fs_remount "$L1" "$M1"
