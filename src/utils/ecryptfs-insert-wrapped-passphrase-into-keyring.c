@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "cli.h"
 #include "ecryptfs.h"
@@ -32,47 +31,25 @@ static void usage(FILE *f)
 int main(int argc, char *argv[])
 {
 	char sig[ECRYPTFS_SIG_HEX_SIZE + 1], fnek_sig[ECRYPTFS_SIG_HEX_SIZE + 1];
-	uint8_t buf[ECRYPTFS_WRAPPED_MAX_BYTES];
-	struct cli_secret wrapping = { 0 };
-	enum cli_secret_source src;
-	char *path = NULL, *arg;
-	size_t len = 0;
+	struct cli_wrapped_job job;
 	int rc;
 
 	cli_init(argv[0]);
 	cli_lock_memory();
-	if (argc == 2 && cli_is_help(argv[1])) {
-		usage(stdout);
-		return 0;
-	}
-	rc = cli_file_secret_args(argc - 1, argv + 1, &path, &src, &arg);
-	if (rc == -EINVAL) {
-		cli_error(0, "wrong arguments");
-		usage(stderr);
-		return 1;
-	} else if (rc < 0) {
-		cli_error(rc, "finding ~/.ecryptfs/wrapped-passphrase");
-		return 1;
-	}
-	rc = cli_wrapped_load(path, REF_ERROR, buf, &len);
-	if (rc < 0)
-		goto out;
-	rc = cli_secret_get(src, "wrapping passphrase", "Passphrase", arg, &wrapping);
-	if (rc < 0)
-		goto out;
-	rc = ecryptfs_insert_wrapped_into_keyring(path, wrapping.buf, wrapping.len, NULL,
-						  sig, fnek_sig);
+	rc = cli_wrapped_job_start(argc, argv, usage, REF_ERROR, &job);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	rc = ecryptfs_insert_wrapped_into_keyring(job.path, job.wrapping.buf, job.wrapping.len,
+						  NULL, sig, fnek_sig);
 	if (rc < 0) {
 		cli_ref_error(REF_ERROR, rc);
 		if (rc == -EKEYREJECTED || rc == -EBADMSG || rc == -ENOTSUP)
-			cli_error(rc, "%s", path);
+			cli_error(rc, "%s", job.path);
 		else
-			cli_error(rc, "adding the keys of %s to the user keyring", path);
-		goto out;
+			cli_error(rc, "adding the keys of %s to the user keyring", job.path);
+	} else {
+		printf("Inserted auth tok with sig [%s] into the user session keyring\n", sig);
 	}
-	printf("Inserted auth tok with sig [%s] into the user session keyring\n", sig);
-out:
-	cli_secret_free(&wrapping);
-	free(path);
+	cli_wrapped_job_end(&job);
 	return rc < 0 ? 1 : 0;
 }

@@ -27,100 +27,68 @@ static void usage(FILE *f)
 		"      ecryptfs-utils cannot read; --v2: write the reference's format\n");
 }
 
+/* The new wrapping passphrase: twice at the prompt, where a typo is likely. */
+static int get_new(enum cli_secret_source src, char *arg, struct cli_secret *new)
+{
+	struct cli_secret again = { 0 };
+	int rc;
+
+	rc = cli_secret_get(src, "new wrapping passphrase", "New wrapping passphrase", arg, new);
+	if (rc < 0 || src != CLI_SECRET_PROMPT)
+		return rc;
+	rc = cli_secret_get(src, "new wrapping passphrase", "New wrapping passphrase (again)",
+			    NULL, &again);
+	if (rc >= 0 && (again.len != new->len || memcmp(again.buf, new->buf, new->len) != 0)) {
+		fprintf(stderr, "New wrapping passphrases do not match\n");
+		cli_error(0, "the new wrapping passphrases do not match");
+		rc = -EINVAL;
+	}
+	cli_secret_free(&again);
+	return rc;
+}
+
 int main(int argc, char *argv[])
 {
 	struct ecryptfs_wrap_params params = { .version = ECRYPTFS_WRAP_V2 };
-	struct cli_secret old = { 0 }, new = { 0 }, again = { 0 };
+	struct cli_secret old = { 0 }, new = { 0 };
 	uint8_t buf[ECRYPTFS_WRAPPED_MAX_BYTES], out[ECRYPTFS_WRAPPED_MAX_BYTES];
-	enum cli_secret_source src;
 	size_t len = 0, out_len = 0, pass_len = 0;
-	int i = 1, version = 0, rc = -EINVAL;
+	struct cli_two_secrets a;
 	char *pass = NULL;
-	const char *path;
+	int rc;
 
 	cli_init(argv[0]);
 	cli_lock_memory();
-	if (argc == 1) {
-		/* The reference prints usage and succeeds here. */
-		usage(stdout);
-		return 0;
-	}
-	if (cli_is_help(argv[1])) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[i], "--v2") == 0 || strcmp(argv[i], "--v3") == 0) {
-		version = argv[i][3] - '0';
-		i++;
-	}
-	if (argc - i == 1) {
-		src = CLI_SECRET_PROMPT;
-	} else if (argc - i == 2 && strcmp(argv[i + 1], "-") == 0) {
-		src = CLI_SECRET_STDIN;
-	} else if (argc - i == 3) {
-		src = CLI_SECRET_ARGV;
-	} else {
-		cli_error(0, "wrong arguments");
-		usage(stderr);
-		return 1;
-	}
-	path = argv[i];
-	if (path[0] == '-') {
-		cli_error(0, "unknown option '%s'", path);
-		usage(stderr);
-		return 1;
-	}
-	rc = cli_wrapped_load(path, "Unwrapping passphrase failed", buf, &len);
+	rc = cli_two_secret_args(argc, argv, "23", false, usage, &a);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	rc = cli_wrapped_load(a.path, "Unwrapping passphrase failed", buf, &len);
 	if (rc < 0)
 		goto out;
-	if (!version)
-		version = rc == ECRYPTFS_WRAP_V3 ? 3 : 2;
-	params.version = version == 3 ? ECRYPTFS_WRAP_V3 : ECRYPTFS_WRAP_V2;
-
-	rc = cli_secret_get(src, "old wrapping passphrase", "Old wrapping passphrase",
-			    src == CLI_SECRET_ARGV ? argv[i + 1] : NULL, &old);
+	/* Without --v2/--v3 a v3 file stays v3; v1 and v2 become v2. */
+	if (!a.version)
+		a.version = rc == ECRYPTFS_WRAP_V3 ? 3 : 2;
+	params.version = a.version == 3 ? ECRYPTFS_WRAP_V3 : ECRYPTFS_WRAP_V2;
+	rc = cli_secret_get(a.src, "old wrapping passphrase", "Old wrapping passphrase",
+			    a.secret[0], &old);
 	if (rc < 0)
 		goto out;
-	rc = cli_secret_get(src, "new wrapping passphrase", "New wrapping passphrase",
-			    src == CLI_SECRET_ARGV ? argv[i + 2] : NULL, &new);
+	rc = get_new(a.src, a.secret[1], &new);
 	if (rc < 0)
 		goto out;
-	if (src == CLI_SECRET_PROMPT) {
-		rc = cli_secret_get(src, "new wrapping passphrase",
-				    "New wrapping passphrase (again)", NULL, &again);
-		if (rc < 0)
-			goto out;
-		if (again.len != new.len || memcmp(again.buf, new.buf, new.len) != 0) {
-			fprintf(stderr, "New wrapping passphrases do not match\n");
-			cli_error(0, "the new wrapping passphrases do not match");
-			rc = -EINVAL;
-			goto out;
-		}
-	}
-
-	pass = ecryptfs_secure_alloc(ECRYPTFS_MAX_PASSPHRASE_BYTES + 2);
-	if (!pass) {
-		rc = -ENOMEM;
-		cli_error(rc, "allocating secure memory");
+	rc = cli_unwrap_report(a.path, buf, len, &old, &pass, &pass_len);
+	if (rc < 0)
 		goto out;
-	}
-	rc = ecryptfs_unwrap(buf, len, old.buf, old.len, NULL, pass, &pass_len);
-	if (rc < 0) {
-		cli_ref_error("Unwrapping passphrase failed", rc);
-		cli_error(rc, "%s", path);
-		goto out;
-	}
 	rc = ecryptfs_wrap(pass, pass_len, new.buf, new.len, &params, out, &out_len);
 	if (rc >= 0)
-		rc = ecryptfs_wrapped_write_file(path, out, out_len);
+		rc = ecryptfs_wrapped_write_file(a.path, out, out_len);
 	if (rc < 0) {
 		cli_ref_error("Wrapping passphrase failed", rc);
-		cli_error(rc, "writing %s", path);
+		cli_error(rc, "writing %s", a.path);
 	}
 out:
 	ecryptfs_secure_free(pass);
 	cli_secret_free(&old);
 	cli_secret_free(&new);
-	cli_secret_free(&again);
 	return rc < 0 ? 1 : 0;
 }

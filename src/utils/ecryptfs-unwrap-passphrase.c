@@ -42,46 +42,19 @@ static int write_all(int fd, const char *p, size_t n)
 
 int main(int argc, char *argv[])
 {
-	uint8_t buf[ECRYPTFS_WRAPPED_MAX_BYTES];
-	struct cli_secret wrapping = { 0 };
-	enum cli_secret_source src;
-	char *path = NULL, *arg, *pass = NULL;
-	size_t len = 0, pass_len = 0;
+	struct cli_wrapped_job job;
+	size_t pass_len = 0;
+	char *pass = NULL;
 	int rc;
 
 	cli_init(argv[0]);
 	cli_lock_memory();
-	if (argc == 2 && cli_is_help(argv[1])) {
-		usage(stdout);
-		return 0;
-	}
-	rc = cli_file_secret_args(argc - 1, argv + 1, &path, &src, &arg);
-	if (rc == -EINVAL) {
-		cli_error(0, "wrong arguments");
-		usage(stderr);
-		return 1;
-	} else if (rc < 0) {
-		cli_error(rc, "finding ~/.ecryptfs/wrapped-passphrase");
-		return 1;
-	}
-	rc = cli_wrapped_load(path, "Unwrapping passphrase failed", buf, &len);
+	rc = cli_wrapped_job_start(argc, argv, usage, "Unwrapping passphrase failed", &job);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	rc = cli_unwrap_report(job.path, job.buf, job.len, &job.wrapping, &pass, &pass_len);
 	if (rc < 0)
 		goto out;
-	rc = cli_secret_get(src, "wrapping passphrase", "Passphrase", arg, &wrapping);
-	if (rc < 0)
-		goto out;
-	pass = ecryptfs_secure_alloc(ECRYPTFS_MAX_PASSPHRASE_BYTES + 2);
-	if (!pass) {
-		rc = -ENOMEM;
-		cli_error(rc, "allocating secure memory");
-		goto out;
-	}
-	rc = ecryptfs_unwrap(buf, len, wrapping.buf, wrapping.len, NULL, pass, &pass_len);
-	if (rc < 0) {
-		cli_ref_error("Unwrapping passphrase failed", rc);
-		cli_error(rc, "%s", path);
-		goto out;
-	}
 	/* Straight from secure memory: a stdio buffer would keep a copy. */
 	fflush(stdout);
 	pass[pass_len] = '\n';
@@ -90,7 +63,6 @@ int main(int argc, char *argv[])
 		cli_error(rc, "writing the passphrase");
 out:
 	ecryptfs_secure_free(pass);
-	cli_secret_free(&wrapping);
-	free(path);
+	cli_wrapped_job_end(&job);
 	return rc < 0 ? 1 : 0;
 }

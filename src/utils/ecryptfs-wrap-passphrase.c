@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli.h"
 #include "ecryptfs.h"
@@ -31,54 +30,28 @@ int main(int argc, char *argv[])
 {
 	struct ecryptfs_wrap_params params = { .version = ECRYPTFS_WRAP_V2 };
 	struct cli_secret pass = { 0 }, wrapping = { 0 };
-	enum cli_secret_source src;
-	const char *path;
-	int i = 1, rc = -EINVAL;
+	struct cli_two_secrets a;
+	int rc;
 
 	cli_init(argv[0]);
 	cli_lock_memory();
-	if (argc == 1) {
-		/* The reference prints usage and succeeds here. */
-		usage(stdout);
-		return 0;
-	}
-	if (cli_is_help(argv[1])) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[i], "--v3") == 0) {
+	rc = cli_two_secret_args(argc, argv, "3", true, usage, &a);
+	if (rc != CLI_CONTINUE)
+		return rc;
+	if (a.version == 3)
 		params.version = ECRYPTFS_WRAP_V3;
-		i++;
+	rc = cli_secret_get(a.src, "passphrase to wrap", "Passphrase to wrap", a.secret[0], &pass);
+	if (rc >= 0)
+		rc = cli_secret_get(a.src, "wrapping passphrase", "Wrapping passphrase",
+				    a.secret[1], &wrapping);
+	if (rc >= 0) {
+		rc = ecryptfs_wrap_file(a.path, pass.buf, pass.len, wrapping.buf, wrapping.len,
+					&params);
+		if (rc < 0) {
+			cli_ref_error("Wrapping passphrase failed", rc);
+			cli_error(rc, "writing %s", a.path);
+		}
 	}
-	if (argc - i == 1) {
-		src = CLI_SECRET_PROMPT;
-	} else if (argc - i == 2 && strcmp(argv[i + 1], "-") == 0) {
-		src = CLI_SECRET_STDIN;
-	} else if (argc - i == 3) {
-		src = CLI_SECRET_ARGV;
-	} else {
-		cli_error(0, "wrong arguments");
-		usage(stderr);
-		return 1;
-	}
-	path = argv[i];
-	if (path[0] == '-' && path[1] != '\0') {
-		cli_error(0, "unknown option '%s'", path);
-		usage(stderr);
-		return 1;
-	}
-	if (cli_secret_get(src, "passphrase to wrap", "Passphrase to wrap",
-			   src == CLI_SECRET_ARGV ? argv[i + 1] : NULL, &pass) < 0)
-		goto out;
-	if (cli_secret_get(src, "wrapping passphrase", "Wrapping passphrase",
-			   src == CLI_SECRET_ARGV ? argv[i + 2] : NULL, &wrapping) < 0)
-		goto out;
-	rc = ecryptfs_wrap_file(path, pass.buf, pass.len, wrapping.buf, wrapping.len, &params);
-	if (rc < 0) {
-		cli_ref_error("Wrapping passphrase failed", rc);
-		cli_error(rc, "writing %s", path);
-	}
-out:
 	cli_secret_free(&pass);
 	cli_secret_free(&wrapping);
 	return rc < 0 ? 1 : 0;

@@ -15,6 +15,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ecryptfs.h"
 
 /* The reference's limit on every passphrase and wrapping passphrase. */
 #define CLI_SECRET_MAX 64
@@ -150,6 +154,17 @@ int cli_lock_memory(void);
 int cli_home_path(const char *rel, char **path);
 #define CLI_WRAPPED_PASSPHRASE_REL ".ecryptfs/wrapped-passphrase"
 
+/* ------------------------------------------------------------------------ */
+/* Arguments (args.c)                                                        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The start-up helpers below handle --help and bad arguments themselves:
+ * they return CLI_CONTINUE when main() should go on, otherwise the exit
+ * status main() returns (0 after usage was asked for, 1 after an error).
+ */
+#define CLI_CONTINUE (-1)
+
 /*
  * The argument forms of ecryptfs-unwrap-passphrase and
  * ecryptfs-insert-wrapped-passphrase-into-keyring, argv after the program
@@ -162,12 +177,61 @@ int cli_file_secret_args(int argc, char *argv[], char **path,
 			 enum cli_secret_source *src, char **arg);
 
 /*
+ * The arguments of ecryptfs-wrap-passphrase and ecryptfs-rewrap-passphrase:
+ * [--vN] FILE [- | SECRET1 SECRET2], N one of the digits in `versions`.
+ * None at all or --help prints usage(stdout); other forms print "wrong
+ * arguments" or "unknown option" and usage(stderr).  A FILE starting with
+ * '-' is refused, except "-" itself when dash_is_file (wrap's quirk).
+ */
+struct cli_two_secrets {
+	int version;			/* N of --vN, or 0 */
+	const char *path;		/* FILE, in argv */
+	enum cli_secret_source src;
+	char *secret[2];		/* the argv secrets (CLI_SECRET_ARGV), or NULL */
+};
+int cli_two_secret_args(int argc, char *argv[], const char *versions, bool dash_is_file,
+			void (*usage)(FILE *), struct cli_two_secrets *a);
+
+/* ------------------------------------------------------------------------ */
+/* Wrapped-passphrase files (wrapped.c)                                      */
+/* ------------------------------------------------------------------------ */
+
+/*
  * Read a wrapped-passphrase file (buf: ECRYPTFS_WRAPPED_MAX_BYTES) and check
  * its version before any prompt, so a missing, empty or malformed file is
- * reported without asking for a passphrase it could not open.  On failure
- * prints "Error: <ref_what> [rc]", the Info line and "prog: FILE: why".
- * Returns the version (1, 2, 3) or a negative errno.
+ * reported without asking for a passphrase it could not open.  Anything but
+ * a regular file (a FIFO would block) is refused before it is opened.  On
+ * failure prints "Error: <ref_what> [rc]", the Info line and
+ * "prog: FILE: why".  Returns the version (1, 2, 3) or a negative errno.
  */
 int cli_wrapped_load(const char *path, const char *ref_what, unsigned char *buf, size_t *len);
+
+/*
+ * The first steps of ecryptfs-unwrap-passphrase and
+ * ecryptfs-insert-wrapped-passphrase-into-keyring: --help, the arguments of
+ * cli_file_secret_args, the file loaded by cli_wrapped_load, then the
+ * wrapping passphrase ("Passphrase: " at the prompt).  Returns CLI_CONTINUE
+ * with *job filled (release it with cli_wrapped_job_end), or the exit
+ * status after it reported the failure and released *job itself.
+ */
+struct cli_wrapped_job {
+	char *path;				/* malloc'ed */
+	uint8_t buf[ECRYPTFS_WRAPPED_MAX_BYTES];	/* the file's bytes */
+	size_t len;
+	struct cli_secret wrapping;
+};
+int cli_wrapped_job_start(int argc, char *argv[], void (*usage)(FILE *), const char *ref_what,
+			  struct cli_wrapped_job *job);
+void cli_wrapped_job_end(struct cli_wrapped_job *job);
+
+/*
+ * Unwrap the loaded file buf/len of path into *pass, secure memory of
+ * ECRYPTFS_MAX_PASSPHRASE_BYTES + 2 bytes (room for a '\n' and the NUL;
+ * free it with ecryptfs_secure_free).  On failure prints "Error:
+ * Unwrapping passphrase failed [rc]", the Info line and "prog: FILE: why",
+ * and *pass is NULL.  Returns 0 or a negative errno.
+ */
+int cli_unwrap_report(const char *path, const uint8_t *buf, size_t len,
+		      const struct cli_secret *wrapping, char **pass, size_t *pass_len);
 
 #endif /* ECFS_CLI_H */

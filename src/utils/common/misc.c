@@ -6,13 +6,11 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "ecryptfs.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define CLI_UNDER_ASAN 1
@@ -62,49 +60,4 @@ int cli_home_path(const char *rel, char **path)
 		return -ENOMEM;
 	}
 	return 0;
-}
-
-int cli_file_secret_args(int argc, char *argv[], char **path,
-			 enum cli_secret_source *src, char **arg)
-{
-	*path = NULL;
-	*arg = NULL;
-	*src = CLI_SECRET_PROMPT;
-	if (argc > 2)
-		return -EINVAL;
-	if (argc == 0)
-		return cli_home_path(CLI_WRAPPED_PASSPHRASE_REL, path);
-	/* "-x" as a file name is almost surely a mistyped option. */
-	if (argv[0][0] == '-')
-		return -EINVAL;
-	if (argc == 2) {
-		if (strcmp(argv[1], "-") == 0) {
-			*src = CLI_SECRET_STDIN;
-		} else {
-			*src = CLI_SECRET_ARGV;
-			*arg = argv[1];
-		}
-	}
-	*path = strdup(argv[0]);
-	return *path ? 0 : -ENOMEM;
-}
-
-int cli_wrapped_load(const char *path, const char *ref_what, unsigned char *buf, size_t *len)
-{
-	int rc;
-
-	*len = 0;
-	rc = ecryptfs_wrapped_read_file(path, buf, len);
-	if (rc >= 0 && *len == 0) {
-		cli_ref_error(ref_what, -EINVAL);
-		cli_error(0, "%s: empty file", path);
-		return -EBADMSG;
-	}
-	if (rc >= 0)
-		rc = ecryptfs_wrapped_version(buf, *len);
-	if (rc < 0) {
-		cli_ref_error(ref_what, rc);
-		cli_error(rc, "%s", path);
-	}
-	return rc;
 }
