@@ -55,6 +55,19 @@ ssize_t ecryptfs_read_full(int fd, void *buf, size_t n)
 	return read_at(fd, buf, n, -1);
 }
 
+int ecryptfs_read_bounded(int fd, void *buf, size_t max, size_t *len)
+{
+	/* One byte more than allowed tells input at the limit from longer input. */
+	ssize_t got = read_at(fd, buf, max + 1, -1);
+
+	if (got < 0)
+		return (int)got;
+	if ((size_t)got > max)
+		return -EFBIG;
+	*len = (size_t)got;
+	return 0;
+}
+
 int ecryptfs_write_full(int fd, const void *buf, size_t n)
 {
 	return write_at(fd, buf, n, -1);

@@ -19,6 +19,8 @@ void ecryptfs_wipe(void *p, size_t n);
  * the positional ones -EFBIG for a range past INT64_MAX.
  */
 ssize_t ecryptfs_read_full(int fd, void *buf, size_t n);
+/* All input up to end of file into buf (max + 1 bytes): -EFBIG past max. */
+int ecryptfs_read_bounded(int fd, void *buf, size_t max, size_t *len);
 int ecryptfs_write_full(int fd, const void *buf, size_t n);
 ssize_t ecryptfs_pread_full(int fd, void *buf, size_t n, uint64_t off);
 int ecryptfs_pwrite_full(int fd, const void *buf, size_t n, uint64_t off);

@@ -124,7 +124,7 @@ out:
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out)
 {
 	char *buf = NULL;
-	ssize_t len;
+	size_t len = 0;
 	int rc;
 
 	if (!out || fd < 0) {
@@ -136,17 +136,9 @@ ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out
 		rc = -ENOMEM;
 		goto out;
 	}
-	/* One byte more than allowed tells a file at the limit from a longer one. */
-	len = ecryptfs_read_full(fd, buf, RC_MAX_BYTES + 1);
-	if (len < 0) {
-		rc = (int)len;
-		goto out;
-	}
-	if (len > RC_MAX_BYTES) {
-		rc = -EFBIG;
-		goto out;
-	}
-	rc = ecryptfs_nvlist_parse(buf, (size_t)len, out);
+	rc = ecryptfs_read_bounded(fd, buf, RC_MAX_BYTES, &len);
+	if (rc == 0)
+		rc = ecryptfs_nvlist_parse(buf, len, out);
 out:
 	ecryptfs_secure_free(buf);
 	return rc;

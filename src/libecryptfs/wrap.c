@@ -274,7 +274,7 @@ out:
 ECRYPTFS_EXPORT int ecryptfs_wrapped_read_file(const char *path, uint8_t *buf, size_t *len)
 {
 	uint8_t tmp[ECRYPTFS_WRAPPED_MAX_BYTES + 1];
-	ssize_t got;
+	size_t got = 0;
 	int fd = -1, rc;
 
 	if (!path || !buf || !len) {
@@ -287,17 +287,11 @@ ECRYPTFS_EXPORT int ecryptfs_wrapped_read_file(const char *path, uint8_t *buf, s
 		goto out;
 	}
 	/* Unlike the reference's v1 reader, a read error is an error. */
-	got = ecryptfs_read_full(fd, tmp, sizeof(tmp));
-	if (got < 0) {
-		rc = (int)got;
+	rc = ecryptfs_read_bounded(fd, tmp, ECRYPTFS_WRAPPED_MAX_BYTES, &got);
+	if (rc < 0)
 		goto out;
-	}
-	if (got > ECRYPTFS_WRAPPED_MAX_BYTES) {
-		rc = -EFBIG;
-		goto out;
-	}
-	memcpy(buf, tmp, (size_t)got);
-	*len = (size_t)got;
+	memcpy(buf, tmp, got);
+	*len = got;
 	rc = 0;
 out:
 	ecryptfs_wipe(tmp, sizeof(tmp));

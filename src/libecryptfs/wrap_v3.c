@@ -145,42 +145,58 @@ static bool same(const uint8_t *a, const uint8_t *b, size_t n)
 	return d == 0;
 }
 
+/* What both directions hold: the derived key and a plaintext (secure), GCM. */
+struct v3_work {
+	uint8_t *key;	/* DERIVED_BYTES: the AES key, then the key-check value */
+	uint8_t *pt;	/* ECRYPTFS_V3_CT_BYTES */
+	gcry_cipher_hd_t h;
+};
+
+static int work_derive(struct v3_work *w, const char *pw, size_t pw_len, const uint8_t *salt,
+		       uint32_t t, uint32_t m, uint32_t p)
+{
+	w->key = ecryptfs_secure_alloc(DERIVED_BYTES);
+	w->pt = ecryptfs_secure_alloc(ECRYPTFS_V3_CT_BYTES);
+	if (!w->key || !w->pt)
+		return -ENOMEM;
+	return argon2id(pw, pw_len, salt, t, m, p, w->key);
+}
+
+static void work_free(struct v3_work *w)
+{
+	if (w->h)
+		gcry_cipher_close(w->h);
+	ecryptfs_secure_free(w->key);
+	ecryptfs_secure_free(w->pt);
+}
+
 int ecryptfs_unwrap_v3(const struct ecryptfs_wrapped_fields *f, const uint8_t *buf,
 		       const char *wrapping_pw, size_t wrapping_len,
 		       char *pass, size_t *pass_len)
 {
-	uint8_t *key = ecryptfs_secure_alloc(DERIVED_BYTES);
-	uint8_t *pt = ecryptfs_secure_alloc(ECRYPTFS_V3_CT_BYTES);
-	gcry_cipher_hd_t h = NULL;
+	struct v3_work w = { NULL, NULL, NULL };
 	int rc;
 
-	if (!key || !pt) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	rc = argon2id(wrapping_pw, wrapping_len, f->salt, f->argon2_time, f->argon2_memory_kib,
-		      f->argon2_lanes, key);
+	rc = work_derive(&w, wrapping_pw, wrapping_len, f->salt, f->argon2_time,
+			 f->argon2_memory_kib, f->argon2_lanes);
 	if (rc < 0)
 		goto out;
-	if (!same(key + AES_KEY_BYTES, f->kcv, ECRYPTFS_V3_KCV_BYTES)) {
+	if (!same(w.key + AES_KEY_BYTES, f->kcv, ECRYPTFS_V3_KCV_BYTES)) {
 		rc = -EKEYREJECTED;
 		goto out;
 	}
-	rc = gcm_open(key, f->nonce, buf, &h);
+	rc = gcm_open(w.key, f->nonce, buf, &w.h);
 	if (rc < 0)
 		goto out;
-	if (gcry_cipher_decrypt(h, pt, ECRYPTFS_V3_CT_BYTES, f->ct, ECRYPTFS_V3_CT_BYTES) ||
-	    gcry_cipher_checktag(h, f->tag, ECRYPTFS_V3_TAG_BYTES)) {
+	if (gcry_cipher_decrypt(w.h, w.pt, ECRYPTFS_V3_CT_BYTES, f->ct, ECRYPTFS_V3_CT_BYTES) ||
+	    gcry_cipher_checktag(w.h, f->tag, ECRYPTFS_V3_TAG_BYTES)) {
 		/* Intact checksum and the right key but a bad tag: forged. */
 		rc = -EBADMSG;
 		goto out;
 	}
-	rc = ecryptfs_wrapped_pass_out(pt, ECRYPTFS_V3_CT_BYTES, pass, pass_len);
+	rc = ecryptfs_wrapped_pass_out(w.pt, ECRYPTFS_V3_CT_BYTES, pass, pass_len);
 out:
-	if (h)
-		gcry_cipher_close(h);
-	ecryptfs_secure_free(key);
-	ecryptfs_secure_free(pt);
+	work_free(&w);
 	return rc;
 }
 
@@ -192,15 +208,9 @@ int ecryptfs_wrap_v3(const char *pass, size_t pass_len, const char *wrapping_pw,
 	uint32_t m = params->argon2_memory_kib ? params->argon2_memory_kib :
 						 ECRYPTFS_V3_DEFAULT_MEMORY_KIB;
 	uint32_t p = params->argon2_lanes ? params->argon2_lanes : ECRYPTFS_V3_DEFAULT_LANES;
-	uint8_t *key = ecryptfs_secure_alloc(DERIVED_BYTES);
-	uint8_t *pt = ecryptfs_secure_alloc(ECRYPTFS_V3_CT_BYTES);
-	gcry_cipher_hd_t h = NULL;
+	struct v3_work w = { NULL, NULL, NULL };
 	int rc;
 
-	if (!key || !pt) {
-		rc = -ENOMEM;
-		goto out;
-	}
 	if (!costs_ok(t, m, p) || pass_len > ECRYPTFS_V3_CT_BYTES) {
 		rc = -EINVAL;
 		goto out;
@@ -215,16 +225,18 @@ int ecryptfs_wrap_v3(const char *pass, size_t pass_len, const char *wrapping_pw,
 	/* A fresh key per file (random salt), so a random nonce never repeats
 	 * under one key. */
 	gcry_create_nonce(out + OFF_NONCE, ECRYPTFS_V3_NONCE_BYTES);
-	rc = argon2id(wrapping_pw, wrapping_len, out + OFF_SALT, t, m, p, key);
+	rc = work_derive(&w, wrapping_pw, wrapping_len, out + OFF_SALT, t, m, p);
 	if (rc < 0)
 		goto out;
-	memcpy(out + OFF_KCV, key + AES_KEY_BYTES, ECRYPTFS_V3_KCV_BYTES);
-	memcpy(pt, pass, pass_len);
-	rc = gcm_open(key, out + OFF_NONCE, out, &h);
+	/* Part of the AAD, so in place before gcm_open authenticates it. */
+	memcpy(out + OFF_KCV, w.key + AES_KEY_BYTES, ECRYPTFS_V3_KCV_BYTES);
+	memcpy(w.pt, pass, pass_len);
+	rc = gcm_open(w.key, out + OFF_NONCE, out, &w.h);
 	if (rc < 0)
 		goto out;
-	if (gcry_cipher_encrypt(h, out + OFF_CT, ECRYPTFS_V3_CT_BYTES, pt, ECRYPTFS_V3_CT_BYTES) ||
-	    gcry_cipher_gettag(h, out + OFF_TAG, ECRYPTFS_V3_TAG_BYTES)) {
+	if (gcry_cipher_encrypt(w.h, out + OFF_CT, ECRYPTFS_V3_CT_BYTES, w.pt,
+				ECRYPTFS_V3_CT_BYTES) ||
+	    gcry_cipher_gettag(w.h, out + OFF_TAG, ECRYPTFS_V3_TAG_BYTES)) {
 		rc = -EIO;
 		goto out;
 	}
@@ -232,9 +244,6 @@ int ecryptfs_wrap_v3(const char *pass, size_t pass_len, const char *wrapping_pw,
 	*out_len = ECRYPTFS_V3_FILE_BYTES;
 	rc = 0;
 out:
-	if (h)
-		gcry_cipher_close(h);
-	ecryptfs_secure_free(key);
-	ecryptfs_secure_free(pt);
+	work_free(&w);
 	return rc;
 }
