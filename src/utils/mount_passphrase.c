@@ -144,11 +144,27 @@ static int ask_text(const char *prompt, char *buf, size_t len)
 	return GAVE_UP;
 }
 
+/* A passphrase file or fd: from the option name (or alias), else asked for. */
+static int pass_from_source(struct mh_opts *o, const char *name, const char *alias,
+			    const char *prompt, int (*from)(const char *, struct cli_secret *),
+			    struct cli_secret *s)
+{
+	const char *v = NULL;
+	char buf[4096];
+	int r;
+
+	if (mh_opt_find2(o, name, alias, &v) && v && *v)
+		return from(v, s);
+	if (!o->interactive)
+		return -EINVAL;
+	r = ask_text(prompt, buf, sizeof(buf));
+	return r != 0 ? r : from(buf, s);
+}
+
 static int get_passphrase(struct mh_opts *o, struct cli_secret *s)
 {
 	const char *v = NULL, *t = NULL;
 	enum pass_type type = PT_PASSWD;
-	char buf[4096];
 	int r;
 
 	if (mh_opt_find(o, "passphrase_type", &t) && t) {
@@ -186,20 +202,12 @@ static int get_passphrase(struct mh_opts *o, struct cli_secret *s)
 		}
 		return pass_prompt(s);
 	case PT_FILE:
-		if (mh_opt_find2(o, "passphrase_passwd_file", "passfile", &v) && v && *v)
-			return pass_from_file(v, s);
-		if (!o->interactive)
-			return -EINVAL;
-		r = ask_text("Passphrase File", buf, sizeof(buf));
-		return r != 0 ? r : pass_from_file(buf, s);
+		return pass_from_source(o, "passphrase_passwd_file", "passfile", "Passphrase File",
+					pass_from_file, s);
 	case PT_FD:
-		if (mh_opt_find2(o, "passphrase_passwd_fd", "passfd", &v) && v && *v)
-			return pass_from_fd(v, s);
-		if (!o->interactive)
-			return -EINVAL;
 		/* [keep] the reference's spelling: expect scripts match it */
-		r = ask_text("Passphrase File Discriptor", buf, sizeof(buf));
-		return r != 0 ? r : pass_from_fd(buf, s);
+		return pass_from_source(o, "passphrase_passwd_fd", "passfd",
+					"Passphrase File Discriptor", pass_from_fd, s);
 	}
 	return -EINVAL;
 }
