@@ -268,8 +268,13 @@ static void drop_lower_cache(struct efs_content *c, off_t off, size_t len)
 	posix_fadvise(c->fd, off, (off_t)len, POSIX_FADV_DONTNEED);
 }
 
-/* Read and decrypt extents [first, first+n) into buf; all must exist. */
-static int read_extents(struct efs_content *c, uint64_t first, size_t n, char *buf)
+/*
+ * Read and decrypt extents [first, first+n) into buf; all must exist.
+ * drop: the caller is a read, whose ciphertext is not needed again; the
+ * edges a write merges are about to be rewritten, and dropping those pages
+ * would only start writeback of a dirty extent on every small append.
+ */
+static int read_extents(struct efs_content *c, uint64_t first, size_t n, char *buf, bool drop)
 {
 	off_t loff = (off_t)(c->data_off + first * EXT);
 	ssize_t got = full_pread(c->fd, buf, n * EXT, loff);
@@ -283,7 +288,8 @@ static int read_extents(struct efs_content *c, uint64_t first, size_t n, char *b
 		return -EIO;
 	}
 	r = efs_pool_crypt(c->crypt, false, first, buf, buf, n);
-	drop_lower_cache(c, loff, n * EXT);
+	if (drop)
+		drop_lower_cache(c, loff, n * EXT);
 	return r < 0 ? -EIO : 0;
 }
 
@@ -312,7 +318,7 @@ ssize_t content_read(struct efs_content *c, size_t n, off_t off, const char **da
 	buf = efs_thread_buffer(1, (last - first + 1) * EXT);
 	if (!buf)
 		return -ENOMEM;
-	r = read_extents(c, first, last - first + 1, buf);
+	r = read_extents(c, first, last - first + 1, buf, true);
 	if (r < 0)
 		return r;
 	*data = buf + ((uint64_t)off - first * EXT);
@@ -326,7 +332,7 @@ static int load_extent(struct efs_content *c, uint64_t idx, uint64_t old, char *
 		memset(dst, 0, EXT);	/* past EOF: the kernel's zero tail */
 		return 0;
 	}
-	return read_extents(c, idx, 1, dst);
+	return read_extents(c, idx, 1, dst, false);
 }
 
 /*

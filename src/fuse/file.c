@@ -81,6 +81,7 @@ void efs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	/* We are the lower tree's only writer: the cached plaintext stays true. */
 	fi->keep_cache = 1;
+	fi->noflush = 1;	/* writes are synchronous: nothing is left to flush */
 	fi->fh = 0;
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		efs_content_put(in);
@@ -186,6 +187,7 @@ void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 	e.ino = (uintptr_t)in;
 	e.attr_timeout = e.entry_timeout = efs->timeout;
 	fi->keep_cache = 1;
+	fi->noflush = 1;	/* writes are synchronous: nothing is left to flush */
 	fi->fh = 0;
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		efs_content_put(in);

@@ -342,7 +342,12 @@ int main(int argc, char *argv[])
 	fs.mountpoint = realpath(argv[optind + 1], NULL);
 	if (!fs.mountpoint)
 		return fail(argv[optind + 1], strerror(errno));
-	fs.timeout = 1.0;
+	/*
+	 * Entries and attributes stay valid long: every change to the lower
+	 * tree comes through this mount, and the kernel invalidates what our
+	 * own operations change (sizes, times, link counts, directories).
+	 */
+	fs.timeout = 60.0;
 	efs = &fs;
 
 	if (!fs.opts.foreground) {
