@@ -112,7 +112,7 @@ ecryptfs-stat "$f"
 
 step "8. Offline recovery, without a mount: ecryptfs-decrypt with the wrapped passphrase"
 ecryptfs-decrypt --wrapped-passphrase "$wrapped" --login-passphrase-fd 3 "$lower" "$recovered" \
-	3< <(printf '%s\n' "$LOGIN")
+	3<<<"$LOGIN"
 ls -l "$recovered"
 cat "$recovered/hello.txt"
 [ "$(cat "$recovered/hello.txt")" = "$TEXT" ] || die "the recovered file differs"
