@@ -149,9 +149,13 @@ struct ecryptfs_nvlist {
 	size_t n;
 };
 
+/* -EINVAL for a token starting with '=' or ':' (the reference's error). */
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse(const char *buf, size_t len,
 					  struct ecryptfs_nvlist *out);
-/* At most 0xA000 bytes; a FIFO is read in pieces. -ENOENT if missing. */
+/*
+ * Input up to end of file, FIFOs and pipes included: at most 0xA000 bytes
+ * (-EFBIG past that), -ENOENT if missing.
+ */
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_file(const char *path, struct ecryptfs_nvlist *out);
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out);
 /* Value of the last entry named name (NULL if absent or valueless). */
@@ -180,7 +184,8 @@ ECRYPTFS_EXPORT int ecryptfs_rc_salt(const char *rc_path, uint8_t salt[ECRYPTFS_
  *
  * Errors: -EKEYREJECTED wrong wrapping passphrase; -EBADMSG truncated,
  * garbled or (v3) tampered file; -ENOTSUP unknown version; -EINVAL bad
- * arguments (lengths); -ENOENT etc. from the file system.
+ * arguments (lengths); -EFBIG a file longer than any version writes;
+ * -ENOENT etc. from the file system.
  */
 enum ecryptfs_wrap_version {
 	ECRYPTFS_WRAP_V1 = 1,
@@ -311,6 +316,9 @@ ECRYPTFS_EXPORT int ecryptfs_cipher_info(uint8_t code, struct ecryptfs_cipher_in
  *   -ENOKEY    no packet's key is in the key set (or a key module declined)
  *   -EKEYREJECTED  a tag 1 payload that fails its checksum (wrong private key)
  *   -E2BIG     the packets of a policy do not fit in the first 4096 bytes
+ *   -ENOSPC    an output buffer too small for the header (lower file: the disk)
+ *   -EFBIG     a plaintext offset whose lower offset would pass INT64_MAX
+ *   -EROFS     a write to the encrypted view
  *   -EINVAL    bad arguments
  */
 
