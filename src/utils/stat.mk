@@ -7,4 +7,5 @@ src_utils_ecryptfs_stat_LDADD = $(CLI_LIBS)
 dist_man_MANS += doc/ecryptfs-stat.1
 EXTRA_DIST += tests/cli/t-stat.sh tests/kernel/lib.sh \
 	tests/kernel/t-encrypt-kernel-read.sh tests/kernel/t-exec-tools.sh \
+	tests/kernel/t-kernel-modes.sh tests/kernel/guest/modes.sh \
 	tests/kernel/guest/read-trees.sh tests/kernel/guest/exec-tools.sh
