@@ -210,7 +210,9 @@ static void tbuf_keys_make(void)
 char *efs_thread_buffer(int slot, size_t size)
 {
 	if (size > tbuf_size[slot]) {
-		size_t want = size < EFS_MAX_WRITE + 2 * ECRYPTFS_EXTENT_SIZE ?
+		/* Small first (libfuse's workers come and go), 1 MiB when needed. */
+		size_t want = size <= 64 * 1024 ? 64 * 1024 :
+			      size <= EFS_MAX_WRITE + 2 * ECRYPTFS_EXTENT_SIZE ?
 			      EFS_MAX_WRITE + 2 * ECRYPTFS_EXTENT_SIZE : size;
 
 		pthread_once(&tbuf_once, tbuf_keys_make);
