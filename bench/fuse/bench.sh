@@ -203,6 +203,7 @@ log "$(uname -sr), $(nproc) CPUs: $(sed -n 's/^model name[^:]*: //p' /proc/cpuin
 	"AES-NI $(grep -qw aes /proc/cpuinfo && echo yes || echo no); load $(cut -d' ' -f1-3 /proc/loadavg)"
 log "scratch $WORK; sequential ${SIZE_MB} MiB, random 4 KiB on ${RAND_MB} MiB for ${RAND_S} s," \
 	"$NFILES small files, tarball $TAR_MB MiB ($TAR_FILES files)"
+log "ours: AES with a $KEY_BYTES-byte key; gocryptfs: its defaults (AES-256-GCM); passthrough_ll: its defaults"
 # Rounds interleave the targets, so that a burst of other load hits them
 # alike; each figure is the best of its rounds.  A target that fails in
 # any round is reported as failed.
