@@ -494,7 +494,10 @@ ECRYPTFS_EXPORT int ecryptfs_header_build(const struct ecryptfs_policy *p,
 ECRYPTFS_EXPORT int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
 					      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE]);
 
-/* Lower size for a plaintext size: metadata + whole extents (xattr: no metadata). */
+/*
+ * Lower size for a plaintext size: metadata + whole extents (xattr: no
+ * metadata).  UINT64_MAX when that does not fit (a corrupt size field).
+ */
 ECRYPTFS_EXPORT uint64_t ecryptfs_lower_size(uint64_t size, uint64_t data_offset);
 
 /* OpenPGP-style length octets (FORMAT §3.1): bytes written (1 or 2) or -EINVAL. */

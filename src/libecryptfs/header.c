@@ -89,6 +89,9 @@ ECRYPTFS_EXPORT uint64_t ecryptfs_lower_size(uint64_t size, uint64_t data_offset
 {
 	uint64_t extents = size / ECRYPTFS_EXTENT_SIZE + (size % ECRYPTFS_EXTENT_SIZE != 0);
 
+	/* Saturate: a wrapped result would tell callers to cut the file short. */
+	if (extents > (UINT64_MAX - data_offset) / ECRYPTFS_EXTENT_SIZE)
+		return UINT64_MAX;
 	return data_offset + extents * ECRYPTFS_EXTENT_SIZE;
 }
 

@@ -543,6 +543,19 @@ static void test_huge_offsets(void)
 	ok(ecryptfs_file_size(f) == 0 && fu_file_size(path) == 8192, "the file is unchanged");
 	ecryptfs_file_close(f);
 	close(fd);
+	ok(ecryptfs_lower_size(UINT64_MAX - 10, 8192) == UINT64_MAX,
+	   "lower size of a size near 2^64 saturates");
+	/* A failed write must not cut the file to a wrapped "old" lower size. */
+	fd = new_file(path);
+	ecryptfs_file_create(fd, &p, ks, &f);
+	memset(buf, 'd', sizeof(buf));
+	for (uint64_t off = 0; off < 10000; off += sizeof(buf))
+		ecryptfs_file_pwrite(f, buf, sizeof(buf), off);
+	is_int(ecryptfs_file_set_size(f, UINT64_MAX - 10), 0, "size field near 2^64");
+	is_int(ecryptfs_file_pwrite(f, "x", 1, 20000), -EIO, "rewrite of a missing extent: -EIO");
+	ok(fu_file_size(path) == 8192 + 3 * 4096, "the lower file keeps its extents");
+	ecryptfs_file_close(f);
+	close(fd);
 	ecryptfs_keyset_free(ks);
 }
 
