@@ -231,8 +231,8 @@ char *efs_thread_buffer(int slot, size_t size)
 
 static struct efs_content *open_content(struct efs_inode *in)
 {
-	/* A handle pins the contents; read without the open lock is safe. */
-	return in->content;
+	/* A handle pins the contents; the open lock is not needed to read it. */
+	return __atomic_load_n(&in->content, __ATOMIC_ACQUIRE);
 }
 
 /* Requests carry a handle, so contents are open; never trust that blindly. */
