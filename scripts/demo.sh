@@ -47,7 +47,7 @@ trap 'exit 143' TERM
 LOGIN="demo login passphrase"
 TEXT="Hello from ecryptfs-ng: this line is stored encrypted."
 
-step "1. Set up (as ecryptfs-setup-private): a random mount passphrase, its key signatures, wrapped under the login passphrase"
+step "1. Set up, as ecryptfs-setup-private does: a random mount passphrase, wrapped under the login passphrase"
 mount_pw=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 sigs=$(printf '%s' "$mount_pw" | ecryptfs-add-passphrase --fnek - |
 	sed -n 's/^Inserted auth tok with sig \[\([0-9a-f]*\)\].*/\1/p')
@@ -61,13 +61,17 @@ ls -l "$wrapped"
 # "Log out": from here on only the wrapped file can bring the keys back.
 forget_keys
 
-step "2. Log in (as pam_ecryptfs): unwrap the mount passphrase into the keyring with the login passphrase"
+step "2. Log in, as pam_ecryptfs does: the login passphrase unwraps the keys into the keyring"
 printf '%s' "$LOGIN" | ecryptfs-insert-wrapped-passphrase-into-keyring "$wrapped" -
 # As ecryptfs-mount-private does: the kernel finds keys through the session keyring.
 keyctl link @u @s
 
-step "3. Mount: mount -t ecryptfs $lower $upper"
-mount -t ecryptfs "$lower" "$upper" -o "sig=$sig,ecryptfs_fnek_sig=$fnek_sig,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,ecryptfs_passthrough=n,ecryptfs_enable_filename_crypto=y,no_sig_cache"
+step "3. Mount: mount -t ecryptfs $lower $upper -o sig=$sig,..."
+# Every answer given, so mount.ecryptfs asks nothing; sig= takes the key
+# already in the keyring (no passphrase here).
+opts=sig=$sig,ecryptfs_fnek_sig=$fnek_sig,ecryptfs_cipher=aes,ecryptfs_key_bytes=16
+opts=$opts,ecryptfs_passthrough=n,ecryptfs_enable_filename_crypto=y,no_sig_cache
+mount -t ecryptfs "$lower" "$upper" -o "$opts"
 findmnt -n -o SOURCE,TARGET,FSTYPE "$upper"
 
 step "4. Write a file through the mount and read it back"
