@@ -87,7 +87,7 @@ ECRYPTFS_EXPORT int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes,
 
 ECRYPTFS_EXPORT uint64_t ecryptfs_lower_size(uint64_t size, uint64_t data_offset)
 {
-	uint64_t extents = size / ECRYPTFS_EXTENT_SIZE + (size % ECRYPTFS_EXTENT_SIZE != 0);
+	uint64_t extents = ecryptfs_extents_for(size);
 
 	/* Saturate: a wrapped result would tell callers to cut the file short. */
 	if (extents > (UINT64_MAX - data_offset) / ECRYPTFS_EXTENT_SIZE)
@@ -157,7 +157,7 @@ ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool i
 
 		if (pi->tag == 3) {
 			hdr->cipher_code = pi->cipher_code;
-			hdr->key_bytes = pi->cipher_code == ECRYPTFS_CIPHER_AES_192 ? 24 : pi->efek_len;
+			hdr->key_bytes = ecryptfs_tag3_key_bytes(pi->cipher_code, pi->efek_len);
 			break;
 		}
 	}

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ecryptfs.h"
+
 /* secmem.c */
 void ecryptfs_wipe(void *p, size_t n);
 
@@ -114,6 +116,14 @@ int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes);
  * packet with a 32-byte EFEK as AES-256).
  */
 int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes);
+
+/* packets.c: the FEK size the kernel derives from a tag 3 (AES-192 alone is padded). */
+size_t ecryptfs_tag3_key_bytes(uint8_t cipher_code, size_t efek_len);
+/* Data extents that hold size bytes. */
+static inline uint64_t ecryptfs_extents_for(uint64_t size)
+{
+	return size / ECRYPTFS_EXTENT_SIZE + (size % ECRYPTFS_EXTENT_SIZE != 0);
+}
 
 /*
  * packets.c: parse the packet set at buf[start..end) into hdr->packets

@@ -44,11 +44,6 @@ static uint64_t get_size(const struct ecryptfs_file *f)
 	return __atomic_load_n(&f->size, __ATOMIC_ACQUIRE);
 }
 
-static uint64_t extents_for(uint64_t size)
-{
-	return size / EXT + (size % EXT != 0);
-}
-
 /* The size field: 8 bytes BE at offset 0 of the file, or of the xattr value. */
 static int write_size_field(struct ecryptfs_file *f, uint64_t size)
 {
@@ -498,7 +493,7 @@ static size_t live_bytes(uint64_t e, uint64_t size)
  */
 static int zero_fill(struct ecryptfs_file *f, uint64_t old, uint64_t upto)
 {
-	uint64_t first_new = extents_for(old);
+	uint64_t first_new = ecryptfs_extents_for(old);
 	int rc = 0;
 
 	if (old % EXT && old / EXT < upto)
@@ -607,7 +602,7 @@ ECRYPTFS_EXPORT int ecryptfs_file_truncate(struct ecryptfs_file *f, uint64_t siz
 		return -EFBIG;
 	old = get_size(f);
 	if (size > old) {
-		rc = zero_fill(f, old, extents_for(size));
+		rc = zero_fill(f, old, ecryptfs_extents_for(size));
 		if (rc == 0)
 			rc = write_size_field(f, size);
 		if (rc < 0)

@@ -86,8 +86,7 @@ static int packet_bounds(const uint8_t *buf, size_t i, size_t end, int truncated
 	return 0;
 }
 
-/* Key size the kernel derives from a tag 3 packet: AES-192 alone is padded. */
-static size_t tag3_key_bytes(uint8_t code, size_t efek_len)
+size_t ecryptfs_tag3_key_bytes(uint8_t code, size_t efek_len)
 {
 	return code == ECRYPTFS_CIPHER_AES_192 ? 24 : efek_len;
 }
@@ -119,7 +118,7 @@ static int parse_tag3(const uint8_t *buf, size_t i, size_t end, int truncated,
 		goto out;
 	}
 	/* code 8 stores 24 bytes padded to 32; anything shorter cannot hold them. */
-	if (tag3_key_bytes(pi->cipher_code, n) > n)
+	if (ecryptfs_tag3_key_bytes(pi->cipher_code, n) > n)
 		goto out;
 	*next = body + len;
 	rc = 0;
@@ -247,7 +246,7 @@ static int unwrap_tag3(const struct ecryptfs_header *hdr, const struct ecryptfs_
 {
 	struct ecryptfs_pass_key *key = NULL;
 	uint8_t *plain = NULL;
-	size_t key_bytes = tag3_key_bytes(pi->cipher_code, pi->efek_len);
+	size_t key_bytes = ecryptfs_tag3_key_bytes(pi->cipher_code, pi->efek_len);
 	int rc;
 
 	/* The cipher first: a file we cannot decrypt stays so whatever the key. */
