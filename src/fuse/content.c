@@ -318,7 +318,13 @@ ssize_t content_read(struct efs_content *c, size_t n, off_t off, const char **da
 	buf = efs_thread_buffer(1, (last - first + 1) * EXT);
 	if (!buf)
 		return -ENOMEM;
-	r = read_extents(c, first, last - first + 1, buf, true);
+	/*
+	 * Streams (readahead sends them in large requests) leave no ciphertext
+	 * behind; small random reads keep theirs, because a reader that
+	 * bypasses the upper cache (O_DIRECT, fadvise) comes back to it and a
+	 * few pages are no double cache worth a disk read.
+	 */
+	r = read_extents(c, first, last - first + 1, buf, last - first + 1 >= 32);
 	if (r < 0)
 		return r;
 	*data = buf + ((uint64_t)off - first * EXT);
