@@ -52,9 +52,15 @@ static int write_size_field(struct ecryptfs_file *f, uint64_t size)
 
 	ecryptfs_put_be64(be, size);
 	if (f->in_xattr) {
+		uint8_t old[8];
+
+		memcpy(old, f->xattr_val, 8);
 		memcpy(f->xattr_val, be, 8);
-		if (fsetxattr(f->fd, ECRYPTFS_XATTR_NAME, f->xattr_val, f->xattr_len, 0) < 0)
+		if (fsetxattr(f->fd, ECRYPTFS_XATTR_NAME, f->xattr_val, f->xattr_len, 0) < 0) {
 			rc = -errno;
+			/* The cache keeps mirroring what the xattr holds. */
+			memcpy(f->xattr_val, old, 8);
+		}
 	} else {
 		rc = ecryptfs_pwrite_full(f->fd, be, 8, 0);
 	}
@@ -158,10 +164,18 @@ ECRYPTFS_EXPORT int ecryptfs_file_create(int fd, const struct ecryptfs_policy *p
 	rc = file_setup(f, hdr, fek, buf, len);
 	if (rc < 0)
 		goto out;
-	if (p->xattr_metadata)
+	if (p->xattr_metadata) {
 		rc = fsetxattr(fd, ECRYPTFS_XATTR_NAME, buf, len, 0) < 0 ? -errno : 0;
-	else
+	} else {
 		rc = ecryptfs_pwrite_full(fd, buf, len, 0);
+		if (rc < 0) {
+			/* A half-written header would make the file unreadable: leave
+			 * it empty, best effort; the write's error is the one to report. */
+			int cut = ftruncate(fd, 0);
+
+			(void)cut;
+		}
+	}
 	if (rc < 0)
 		goto out;
 	*out = f;

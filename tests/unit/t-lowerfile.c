@@ -505,6 +505,17 @@ static void test_enospc(void)
 	   "after ENOSPC the file is as before: size, lower size, contents");
 	ecryptfs_file_close(f);
 	close(fd);
+	/* A new file on a full disk: no half header left behind. */
+	snprintf(cmd, sizeof(cmd), "dd if=/dev/zero of='%s/fill' bs=4k 2>/dev/null", dir);
+	if (system(cmd)) {
+		/* dd ends with ENOSPC, which is the point */
+	}
+	snprintf(path, sizeof(path), "%s/new", dir);
+	fd = new_file(path);
+	f = NULL;
+	is_int(ecryptfs_file_create(fd, &p, ks, &f), -ENOSPC, "create on a full disk: -ENOSPC");
+	ok(f == NULL && fu_file_size(path) == 0, "and the lower file stays empty");
+	close(fd);
 	snprintf(cmd, sizeof(cmd), "umount '%s'", dir);
 	ok(system(cmd) == 0, "tmpfs unmounted");
 out:
