@@ -16,12 +16,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include <gcrypt.h>
 
 #include "ecryptfs.h"
+#include "internal.h"
 
 #define EXT 4096
 
@@ -86,13 +86,12 @@ static void bench(const char *name, size_t key_bytes, size_t mib, int rounds)
 		goto out;
 	}
 	ecryptfs_cipher_info((uint8_t)code, &ci);
-	algo = gcry_cipher_map_name(strcmp(name, "des3_ede") == 0 ? "3DES" : name);
-	if (code >= 7 && code <= 9)
-		algo = code == 7 ? GCRY_CIPHER_AES128 : code == 8 ? GCRY_CIPHER_AES192
-								     : GCRY_CIPHER_AES256;
-	if (code == 0x0a)
-		algo = key_bytes == 16 ? GCRY_CIPHER_TWOFISH128 : GCRY_CIPHER_TWOFISH;
-	gcry_cipher_open(&h, algo, GCRY_CIPHER_MODE_CBC, 0);
+	/* The same libgcrypt algorithm the engine keys. */
+	algo = ecryptfs_fek_gcry_algo((uint8_t)code, key_bytes);
+	if (algo < 0 || gcry_cipher_open(&h, algo, GCRY_CIPHER_MODE_CBC, 0)) {
+		printf("%-12s cannot set up\n", name);
+		goto out;
+	}
 	gcry_cipher_setkey(h, fek->key, key_bytes);
 	gcry_randomize(a, n * EXT, GCRY_WEAK_RANDOM);
 	while (entries < n)
