@@ -35,8 +35,8 @@ trap _xc_cleanup EXIT
 trap 'exit 130' INT TERM
 
 k_require
-[ -x "$EFS" ] && [ -x "$ADDP" ] && [ -f "$SRCDIR/tests/kernel/guest/read-trees.sh" ] ||
-	_k_bail "$EFS, $ADDP or tests/kernel/guest/read-trees.sh missing (build first)"
+diag "t=${SECONDS}s: harness ready"
+[ -x "$EFS" ] && [ -x "$ADDP" ] || _k_bail "$EFS or $ADDP missing (build first)"
 KVER=$(cat "${KECFS_CACHE:-/var/cache/ecryptfs-ng-kernel}/kver")
 FUSEKO=$(find "${KECFS_CACHE:-/var/cache/ecryptfs-ng-kernel}/root/lib/modules/$KVER" -name 'fuse.ko*' | head -1)
 [ -n "$FUSEKO" ] || _k_bail "no fuse.ko for $KVER in the harness cache (setup.sh --refetch?)"
@@ -81,7 +81,7 @@ head -c 777 /dev/urandom >"$R/nested-move-me"
 echo utf8 >"$R/dir/sub/$u2"
 ln -s "../dir/sub/$u2" "$R/dir/link-utf8"
 head -c 65536 /dev/urandom >"$X/rand"
-cp "$SRCDIR/tests/kernel/guest/read-trees.sh" "$SRCDIR/tests/kernel/xcheck-mods.sh" "$X/"
+cp "$SRCDIR/tests/kernel/xcheck-mods.sh" "$X/"
 cp "$FUSEKO" "$X/fuse.ko"
 
 # Four option sets: name|key bytes|filename key|xattr metadata.
@@ -156,7 +156,7 @@ for c in "${cases[@]}"; do
 	newpass | tr -d '\n' >"$X/rev/$name/pass"
 	printf 'KEY_BYTES=%s\nFNEK=%s\nXATTR=%s\n' "$kb" "$fn" "$xa" >"$X/rev/$name/conf"
 done
-diag "the four trees written through FUSE in $((SECONDS - t0)) s"
+diag "t=${SECONDS}s: the four trees written through FUSE in $((SECONDS - t0)) s"
 
 # The lower trees really are what the option sets say.
 n=$(find "$W/lower-aes128-plain" -mindepth 1 -name 'ECRYPTFS_FNEK_ENCRYPTED.*' | wc -l)
@@ -177,13 +177,50 @@ done < <(find "$W/lower-aes128-xattr" -type f -print0)
 is "$nx" 0 "aes128-xattr: every lower file has its header in user.ecryptfs"
 is "$(stat -c %s "$W/lower-aes128-xattr/size-0")" 0 "aes128-xattr: the empty file is a 0-byte lower file"
 
+# A control for the reader: a few lower files of aes128-plain, one with a
+# zeroed marker (the kernel must refuse it, and the reader must say so), one
+# with a flipped data byte (reads without error, eCryptfs has no MAC, but
+# the content differs).
+C=$W/lower-control
+mkdir -p "$C"
+for f in size-1 size-4095 size-4096; do cp -a "$W/lower-aes128-plain/$f" "$C/"; done
+printf '\0\0\0\0' | dd of="$C/size-1" bs=1 seek=8 conv=notrunc status=none
+printf '\377' | dd of="$C/size-4096" bs=1 seek=9000 conv=notrunc status=none
+k_read_add control "$C" "$W/aes128-plain.pass"
+ok "queued a damaged copy of three aes128-plain files as a control"
+
 # ---- one VM: the kernel reads the four FUSE-written trees, then the reverse.
 # glibc loads libgcc_s.so.1 with dlopen() when a thread is cancelled (the
 # daemon does at unmount); ldd does not list it, so run.sh would not ship it.
 LIBGCC=$(ldconfig -p | sed -n 's/^[[:space:]]*libgcc_s\.so\.1 (libc6,x86-64) => //p' | head -1)
 [ -f "$LIBGCC" ] || _k_bail "libgcc_s.so.1 not found on the host (ldconfig -p)"
-k_stage "$W/stage"
-ok "make install DESTDIR=stage (our ecryptfs-fuse and ecryptfs-add-passphrase for the guest)"
+# The guest gets the very binaries the host half used: libtool's real
+# programs from .libs and libecryptfs, at their installed paths.  (k_stage's
+# make install takes 25-45 s on a loaded 2-core host, and rebuilds whatever
+# changed in the tree since the build.)
+xc_stage() {
+	local d=$1 e src dst b
+	rm -rf "$d"
+	mkdir -p "$d/usr/sbin" "$d/usr/bin" "$d/usr/lib"
+	for e in src/fuse/ecryptfs-fuse:usr/sbin src/utils/ecryptfs-add-passphrase:usr/bin \
+		src/utils/ecryptfs-stat:usr/bin; do
+		src=$BUILDDIR/${e%%:*} dst=$d/${e#*:} b=${e%%:*}
+		b=${b##*/}
+		[ -f "${src%/*}/.libs/$b" ] && src=${src%/*}/.libs/$b
+		[ "$(head -c 4 "$src" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] || {
+			echo "#   $src is not an ELF program"
+			return 1
+		}
+		cp "$src" "$dst/" || return 1
+	done
+	# A static-only library leaves nothing to copy, which is fine.
+	cp -a "$BUILDDIR"/src/libecryptfs/.libs/libecryptfs.so* "$d/usr/lib/" 2>/dev/null
+	return 0
+}
+diag "t=${SECONDS}s: staging"
+xc_stage "$W/stage"
+ok "staged the build's ecryptfs-fuse, ecryptfs-add-passphrase, ecryptfs-stat and libecryptfs for the guest"
+diag "t=${SECONDS}s: booting"
 rm -rf "$K_OUT"
 t0=$SECONDS
 k_run exec --root "$W/stage" --bin "$LIBGCC" --script "$SRCDIR/tests/kernel/xcheck-fuse-guest.sh" \
@@ -194,6 +231,7 @@ msg="one VM boot ran both directions ($(k_vm_time); $((SECONDS - t0)) s here)"
 [ "$st" = 0 ]
 ok "$msg"
 sed 's/^/# guest: /' "$W/guest.out"
+diag "t=${SECONDS}s: VM done"
 
 # Forward: the kernel's view of what our daemon wrote.
 for c in "${cases[@]}"; do
@@ -204,6 +242,16 @@ for c in "${cases[@]}"; do
 	k_same_tree "$P" "$o/plain"
 	ok "$name: kernel view = plaintext (names, types, link counts, sizes, symlink targets, sha256)"
 done
+
+o=$K_OUT/control
+is "$(cat "$o/status" 2>/dev/null)" ERRORS "control: the damaged tree is reported"
+grep -q 'size-1.*Input/output error' "$o/errors" 2>/dev/null
+ok "control: the file with the zeroed marker gives EIO"
+is "$(grep -c -v 'size-1' "$o/errors" 2>/dev/null)" 0 "control: and nothing else does"
+sed 's/^/#   /' "$o/errors" 2>/dev/null | head -5
+cmp -s "$P/size-4095" "$o/plain/size-4095" && [ -f "$o/plain/size-4096" ] &&
+	! cmp -s "$P/size-4096" "$o/plain/size-4096"
+ok "control: the flipped byte changes size-4096 only"
 
 # Reverse.
 result() { sed -n "s/^RESULT $1 //p" "$W/guest.out" | head -1; }
@@ -234,6 +282,9 @@ for c in "${cases[@]}"; do
 	ok "reverse $name: our daemon's view after the modifications = the model"
 	res_ok "$name-fuse-umount" && res_ok "$name-daemon-exit"
 	ok "reverse $name: unmount; the daemon exits 0"
+	r=$(result "$name-lower-sound")
+	res_ok "$name-lower-sound"
+	ok "reverse $name: every lower file is sound for ecryptfs-stat (${r#ok })"
 	res_ok "$name-kernel-reread"
 	ok "reverse $name: the kernel mounts the modified tree and reads every entry"
 	[ -s "$o/errors" ] && sed 's/^/#   /' "$o/errors" | head -20
@@ -247,4 +298,5 @@ o=$K_OUT/rev/aes128-plain/want
 	[ "$(od -An -tx1 -j 100 -N 16 "$o/f-4096" | tr -d ' \n')" = 00000000000000000000000000000000 ]
 ok "the model has the expected sizes, links and zeros after truncate down/up"
 grep -q . "$K_OUT/dmesg-all.txt" 2>/dev/null && sed 's/^/# dmesg: /' "$K_OUT/dmesg-all.txt" | tail -10
+diag "t=${SECONDS}s: all checked"
 tap_done
