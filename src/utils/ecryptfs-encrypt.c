@@ -10,37 +10,15 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "ecryptfs.h"
-#include "offline-keys.h"
-#include "offline-walk.h"
-
-#define EXIT_PARTIAL 1
-#define EXIT_USAGE 2
-#define CHUNK (1024 * 1024)
-/* Longest lower symlink target the kernel writes: readlink into PATH_MAX. */
-#define MAX_LOWER_TARGET 4096
+#include "offline-tool.h"
 
 enum fnek_mode { FNEK_NONE, FNEK_SETUP_PRIVATE, FNEK_SAME_KEY, FNEK_BY_SIG };
-
-struct enc {
-	struct offline_walk w;
-	struct offline_keys keys;
-	struct ecryptfs_policy pol;
-	struct ecryptfs_pass_key *fnek;	/* names and targets, when encrypted */
-	int out_root;
-	uint8_t *buf;
-};
 
 struct enc_opts {
 	const char *cipher;
@@ -53,6 +31,13 @@ struct enc_opts {
 	uint8_t fnek_sig[ECRYPTFS_SIG_SIZE];
 	uint8_t sigs[OFFLINE_MAX_SIGS][ECRYPTFS_SIG_SIZE];
 	size_t n_sigs;
+};
+
+struct enc {
+	struct offline_tool t;
+	struct enc_opts o;
+	struct ecryptfs_policy pol;
+	struct ecryptfs_pass_key *fnek;	/* names and targets, when encrypted */
 };
 
 static void usage(FILE *f)
@@ -84,18 +69,6 @@ static void usage(FILE *f)
 
 /* ---- options ------------------------------------------------------------- */
 
-static int parse_size(const char *what, const char *v, size_t *out)
-{
-	int n = offline_parse_uint(v, ECRYPTFS_MAX_KEY_BYTES);
-
-	if (n <= 0) {
-		cli_error(0, "invalid %s '%s'", what, v ? v : "");
-		return -1;
-	}
-	*out = (size_t)n;
-	return 0;
-}
-
 static int add_sig(struct enc_opts *o, const char *v)
 {
 	if (o->n_sigs == OFFLINE_MAX_SIGS || !v || ecryptfs_sig_from_hex(v, o->sigs[o->n_sigs])) {
@@ -125,7 +98,7 @@ static int parse_mount_opts(struct enc_opts *o, char *list)
 		if (strcmp(tok, "ecryptfs_cipher") == 0 && v) {
 			o->cipher = v;
 		} else if (strcmp(tok, "ecryptfs_key_bytes") == 0) {
-			if (parse_size(tok, v, &o->key_bytes) < 0)
+			if (offline_parse_key_bytes(tok, v, &o->key_bytes) < 0)
 				return -1;
 		} else if (strcmp(tok, "ecryptfs_xattr_metadata") == 0) {
 			o->xattr = true;
@@ -141,7 +114,7 @@ static int parse_mount_opts(struct enc_opts *o, char *list)
 		} else if (strcmp(tok, "ecryptfs_fn_cipher") == 0 && v) {
 			o->fn_cipher = v;
 		} else if (strcmp(tok, "ecryptfs_fn_key_bytes") == 0) {
-			if (parse_size(tok, v, &o->fn_key_bytes) < 0)
+			if (offline_parse_key_bytes(tok, v, &o->fn_key_bytes) < 0)
 				return -1;
 		} else if (strcmp(tok, "ecryptfs_encrypted_view") == 0) {
 			cli_error(0, "ecryptfs_encrypted_view is a read-only mount option");
@@ -159,8 +132,10 @@ static int parse_mount_opts(struct enc_opts *o, char *list)
 }
 
 /* Policy and filename key from the options and the keys that were loaded. */
-static int setup_policy(struct enc *e, struct enc_opts *o)
+static int setup_policy(struct offline_tool *t)
 {
+	struct enc *e = OFFLINE_TOOL_OF(t, struct enc);
+	struct enc_opts *o = &e->o;
 	struct ecryptfs_pass_key *probe = NULL;
 	int rc, code;
 
@@ -171,11 +146,11 @@ static int setup_policy(struct enc *e, struct enc_opts *o)
 	}
 	e->pol.xattr_metadata = o->xattr;
 	if (o->n_sigs == 0) {
-		if (!e->keys.data) {
+		if (!t->keys.data) {
 			cli_error(0, "no data key: give a passphrase or ecryptfs_sig/--sig");
 			return -EINVAL;
 		}
-		memcpy(o->sigs[0], e->keys.data->sig, ECRYPTFS_SIG_SIZE);
+		memcpy(o->sigs[0], t->keys.data->sig, ECRYPTFS_SIG_SIZE);
 		o->n_sigs = 1;
 	}
 	probe = ecryptfs_pass_key_new();
@@ -185,7 +160,7 @@ static int setup_policy(struct enc *e, struct enc_opts *o)
 		char hex[ECRYPTFS_SIG_HEX_SIZE + 1];
 
 		ecryptfs_sig_to_hex(o->sigs[i], hex);
-		rc = ecryptfs_keyset_get_pass_key(e->keys.ks, o->sigs[i], probe);
+		rc = ecryptfs_keyset_get_pass_key(t->keys.ks, o->sigs[i], probe);
 		if (rc == 0)
 			rc = ecryptfs_policy_add_sig(&e->pol, o->sigs[i]);
 		if (rc < 0) {
@@ -199,7 +174,7 @@ static int setup_policy(struct enc *e, struct enc_opts *o)
 		const struct ecryptfs_pass_key *src = NULL;
 
 		if (o->fnek == FNEK_SETUP_PRIVATE) {
-			src = e->keys.fnek;
+			src = t->keys.fnek;
 			if (!src) {
 				cli_error(0, "--fnek needs a passphrase");
 				rc = -EINVAL;
@@ -216,7 +191,7 @@ static int setup_policy(struct enc *e, struct enc_opts *o)
 		if (src) {
 			*e->fnek = *src;
 		} else {
-			rc = ecryptfs_keyset_get_pass_key(e->keys.ks, o->fnek_sig, e->fnek);
+			rc = ecryptfs_keyset_get_pass_key(t->keys.ks, o->fnek_sig, e->fnek);
 			if (rc < 0) {
 				cli_error(rc, "filename key");
 				goto out;
@@ -246,439 +221,144 @@ out:
 	return rc;
 }
 
-/* ---- the walk ------------------------------------------------------------ */
+/* ---- names, targets, contents ------------------------------------------ */
 
-/* The lower name for a plaintext name: 0 or a negative errno. */
-static int enc_name(struct enc *e, const char *name, char *out, size_t out_size)
+/* The lower form of a plaintext name or symlink target of path. */
+static int enc_text(struct enc *e, const char *path, const char *in, bool target, char *out,
+		    size_t out_size)
 {
-	size_t len = strlen(name);
+	int (*encrypt)(const struct ecryptfs_pass_key *, uint8_t, size_t, const char *, size_t,
+		       char *, size_t) = target ? ecryptfs_symlink_encrypt : ecryptfs_fname_encrypt;
 	int rc;
 
-	if (!e->pol.encrypt_filenames) {
-		if (len + 1 > out_size)
-			return -ENAMETOOLONG;
-		memcpy(out, name, len + 1);
-		return 0;
-	}
-	rc = ecryptfs_fname_encrypt(e->fnek, e->pol.fn_cipher_code, e->pol.fn_key_bytes, name,
-				    len, out, out_size);
+	if (!e->pol.encrypt_filenames)
+		rc = offline_copy_name(in, out, out_size);
+	else
+		rc = encrypt(e->fnek, e->pol.fn_cipher_code, e->pol.fn_key_bytes, in, strlen(in),
+			     out, out_size);
+	if (rc < 0)
+		offline_fail(&e->t.w, path, "cannot encrypt the %s: %s%s",
+			     target ? "link target" : "name", offline_strerror(rc),
+			     rc == -ENAMETOOLONG && !target ? " (at most 143 bytes)" : "");
 	return rc < 0 ? rc : 0;
 }
 
-static int enc_file(struct enc *e, int plain_dfd, const char *name, const char *path,
-		    const struct stat *st, int out_dfd, const char *lname)
+static int enc_name(struct offline_tool *t, const char *path, const char *in, char *out,
+		    size_t out_size)
 {
+	return enc_text(OFFLINE_TOOL_OF(t, struct enc), path, in, false, out, out_size);
+}
+
+static int enc_target(struct offline_tool *t, const char *path, const char *in, char *out,
+		      size_t out_size)
+{
+	return enc_text(OFFLINE_TOOL_OF(t, struct enc), path, in, true, out, out_size);
+}
+
+/* The plaintext file in_fd as the new lower file out_fd. */
+static int enc_contents(struct offline_tool *t, const char *path, int in_fd, int out_fd,
+			const char *out_name)
+{
+	struct enc *e = OFFLINE_TOOL_OF(t, struct enc);
 	struct ecryptfs_file *f = NULL;
 	uint64_t off = 0;
-	int in, out = -1, rc;
+	int rc;
 
-	in = openat(plain_dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0) {
-		rc = -errno;
-		offline_fail(&e->w, path, "cannot open: %s", cli_strerror(rc));
+	rc = ecryptfs_file_create(out_fd, &e->pol, t->keys.ks, &f);
+	if (rc < 0) {
+		offline_fail(&t->w, path, "cannot write the header: %s", offline_strerror(rc));
 		return rc;
 	}
-	out = openat(out_dfd, lname, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out < 0) {
-		rc = -errno;
-		offline_fail(&e->w, path, "cannot create %s: %s", lname, cli_strerror(rc));
-		goto out;
-	}
-	rc = ecryptfs_file_create(out, &e->pol, e->keys.ks, &f);
-	if (rc < 0) {
-		offline_fail(&e->w, path, "cannot write the header: %s", offline_strerror(rc));
-		goto out;
-	}
+	/* To the end of what there is now: a file that grows or shrinks
+	 * meanwhile gets the size that was read, with its header in step. */
 	for (;;) {
-		ssize_t n = offline_read_full(in, e->buf, CHUNK), w;
+		ssize_t n = offline_read_full(in_fd, t->buf, OFFLINE_CHUNK), w;
 
 		if (n < 0) {
 			rc = (int)n;
-			offline_fail(&e->w, path, "cannot read: %s", cli_strerror(rc));
-			goto out;
+			offline_fail(&t->w, path, "cannot read: %s", cli_strerror(rc));
+			break;
 		}
 		if (n == 0)
 			break;
-		w = ecryptfs_file_pwrite(f, e->buf, (size_t)n, off);
+		w = ecryptfs_file_pwrite(f, t->buf, (size_t)n, off);
 		if (w != n) {
 			rc = w < 0 ? (int)w : -EIO;
-			offline_fail(&e->w, path, "cannot write %s: %s", lname, offline_strerror(rc));
-			goto out;
+			offline_fail(&t->w, path, "cannot write %s: %s", out_name,
+				     offline_strerror(rc));
+			break;
 		}
 		off += (uint64_t)n;
 	}
-	rc = offline_copy_xattrs(in, out);
-	if (rc < 0) {
-		offline_fail(&e->w, path, "cannot copy extended attributes: %s", cli_strerror(rc));
-		goto out;
-	}
-	rc = offline_copy_attrs_fd(&e->w, out, st);
-	if (rc < 0)
-		offline_fail(&e->w, path, "cannot set attributes: %s", cli_strerror(rc));
-out:
 	ecryptfs_file_close(f);
-	if (out >= 0) {
-		close(out);
-		if (rc < 0)
-			unlinkat(out_dfd, lname, 0);
-	}
-	close(in);
 	return rc;
 }
 
-static void enc_dir(struct enc *e, int plain_dfd, const char *plain_path, int out_dfd,
-		    const char *out_rel, unsigned depth);
-
-static void enc_entry(struct enc *e, int plain_dfd, const char *name, const char *path,
-		      int out_dfd, const char *out_rel_dir, const char *forced, unsigned depth)
+static int enc_option(struct offline_tool *t, int opt, char *arg)
 {
-	char lname[PATH_MAX], target[PATH_MAX], lt[MAX_LOWER_TARGET];
-	char *out_rel = NULL;
-	const char *prev;
-	struct stat st;
-	int rc;
+	struct enc *e = OFFLINE_TOOL_OF(t, struct enc);
+	struct enc_opts *o = &e->o;
 
-	if (fstatat(plain_dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		offline_fail(&e->w, path, "%s", cli_strerror(-errno));
-		return;
+	switch (opt) {
+	case OPT_SIG:		/* keyring sigs name data keys here, as ecryptfs_sig= */
+		return add_sig(o, arg) < 0 ? -1 : 0;
+	case OPT_FNEK_SIG:
+		memcpy(o->fnek_sig, t->ko.fnek_sig, ECRYPTFS_SIG_SIZE);
+		o->have_fnek_sig = true;
+		return 0;
+	case 'o':
+		if (parse_mount_opts(o, arg) < 0)
+			return -1;
+		/* Sigs in -o name keyring keys unless a passphrase has them. */
+		if (o->n_sigs || o->have_fnek_sig)
+			t->ko.keyring = true;
+		return 1;
+	case 'F':
+	case 'S':
+		if (o->fnek != FNEK_NONE) {
+			cli_error(0, "give only one of --fnek and --fnek-same-key");
+			return -1;
+		}
+		o->fnek = opt == 'F' ? FNEK_SETUP_PRIVATE : FNEK_SAME_KEY;
+		return 1;
+	case OPT_FN_CIPHER:
+		o->fn_cipher = arg;
+		return 1;
+	case OPT_FN_KEY_BYTES:
+		return offline_parse_key_bytes("--fn-key-bytes", arg, &o->fn_key_bytes) < 0 ? -1 : 1;
+	default:
+		return 0;
 	}
-	if (forced)
-		snprintf(lname, sizeof(lname), "%s", forced);
-	else if ((rc = enc_name(e, name, lname, sizeof(lname))) < 0) {
-		offline_fail(&e->w, path, "cannot encrypt the name: %s%s", offline_strerror(rc),
-			     rc == -ENAMETOOLONG ? " (at most 143 bytes)" : "");
-		if (S_ISDIR(st.st_mode))
-			fprintf(stderr, "%s: %s: directory skipped with everything in it\n",
-				cli_prog(), path);
-		return;
-	}
-	out_rel = offline_join(out_rel_dir, lname);
-	if (!out_rel) {
-		offline_fail(&e->w, path, "%s", cli_strerror(-ENOMEM));
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		int psub = -1, osub = -1;
-
-		if (e->w.have_skip && st.st_dev == e->w.skip_dev && st.st_ino == e->w.skip_ino)
-			goto out;	/* LOWER itself, inside PLAIN */
-		if (depth >= OFFLINE_MAX_DEPTH) {
-			offline_fail(&e->w, path, "directory tree too deep");
-			goto out;
-		}
-		if (mkdirat(out_dfd, lname, 0700) < 0) {
-			offline_fail(&e->w, path, "cannot create directory %s: %s", out_rel,
-				     cli_strerror(-errno));
-			goto out;
-		}
-		psub = openat(plain_dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		osub = openat(out_dfd, lname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (psub < 0 || osub < 0) {
-			offline_fail(&e->w, path, "cannot open directory: %s", cli_strerror(-errno));
-		} else {
-			enc_dir(e, psub, path, osub, out_rel, depth + 1);
-			rc = offline_copy_xattrs(psub, osub);
-			if (rc == 0)
-				rc = offline_copy_attrs_fd(&e->w, osub, &st);
-			if (rc < 0)
-				offline_fail(&e->w, path, "cannot set attributes: %s",
-					     cli_strerror(rc));
-			else
-				offline_note(&e->w, path, out_rel);
-		}
-		if (psub >= 0)
-			close(psub);
-		if (osub >= 0)
-			close(osub);
-	} else if (S_ISREG(st.st_mode)) {
-		prev = st.st_nlink > 1 ? offline_link_find(&e->w, &st) : NULL;
-		if (prev) {
-			/* One lower inode, one header and FEK, as the kernel's link() */
-			if (linkat(e->out_root, prev, out_dfd, lname, 0) < 0)
-				offline_fail(&e->w, path, "cannot link %s to %s: %s", out_rel, prev,
-					     cli_strerror(-errno));
-			else
-				offline_note(&e->w, path, out_rel);
-			goto out;
-		}
-		if (enc_file(e, plain_dfd, name, path, &st, out_dfd, lname) == 0) {
-			offline_note(&e->w, path, out_rel);
-			if (st.st_nlink > 1 && offline_link_add(&e->w, &st, out_rel) < 0)
-				offline_fail(&e->w, path, "%s", cli_strerror(-ENOMEM));
-		}
-	} else if (S_ISLNK(st.st_mode)) {
-		ssize_t n = readlinkat(plain_dfd, name, target, sizeof(target) - 1);
-
-		if (n <= 0) {
-			offline_fail(&e->w, path, "cannot read link: %s", cli_strerror(-errno));
-			goto out;
-		}
-		target[n] = '\0';
-		if (e->pol.encrypt_filenames) {
-			rc = ecryptfs_symlink_encrypt(e->fnek, e->pol.fn_cipher_code,
-						      e->pol.fn_key_bytes, target, (size_t)n, lt,
-						      sizeof(lt));
-			if (rc < 0) {
-				offline_fail(&e->w, path, "cannot encrypt the link target: %s",
-					     offline_strerror(rc));
-				goto out;
-			}
-		} else {
-			memcpy(lt, target, (size_t)n + 1);
-		}
-		if (symlinkat(lt, out_dfd, lname) < 0) {
-			offline_fail(&e->w, path, "cannot create symlink %s: %s", out_rel,
-				     cli_strerror(-errno));
-			goto out;
-		}
-		rc = offline_copy_attrs_at(&e->w, out_dfd, lname, &st);
-		if (rc < 0)
-			offline_fail(&e->w, path, "cannot set attributes: %s", cli_strerror(rc));
-		else
-			offline_note(&e->w, path, out_rel);
-	} else {
-		if (mknodat(out_dfd, lname, st.st_mode, st.st_rdev) < 0) {
-			offline_fail(&e->w, path, "cannot create %s: %s", out_rel,
-				     cli_strerror(-errno));
-			goto out;
-		}
-		rc = offline_copy_attrs_at(&e->w, out_dfd, lname, &st);
-		if (rc < 0)
-			offline_fail(&e->w, path, "cannot set attributes: %s", cli_strerror(rc));
-		else
-			offline_note(&e->w, path, out_rel);
-	}
-out:
-	free(out_rel);
 }
 
-static void enc_dir(struct enc *e, int plain_dfd, const char *plain_path, int out_dfd,
-		    const char *out_rel, unsigned depth)
-{
-	char **names;
-	size_t n;
-	int rc;
+static const struct option enc_longopts[] = {
+	OFFLINE_KEY_LONGOPTS,
+	OFFLINE_COMMON_LONGOPTS,
+	{ "options", required_argument, NULL, 'o' },
+	{ "fnek", no_argument, NULL, 'F' },
+	{ "fnek-same-key", no_argument, NULL, 'S' },
+	{ "fn-cipher", required_argument, NULL, OPT_FN_CIPHER },
+	{ "fn-key-bytes", required_argument, NULL, OPT_FN_KEY_BYTES },
+	{ NULL, 0, NULL, 0 },
+};
 
-	rc = offline_list_dir(plain_dfd, &names, &n);
-	if (rc < 0) {
-		offline_fail(&e->w, plain_path, "cannot read directory: %s", cli_strerror(rc));
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		char *path = offline_join(plain_path, names[i]);
-
-		if (!path) {
-			offline_fail(&e->w, plain_path, "%s", cli_strerror(-ENOMEM));
-			break;
-		}
-		enc_entry(e, plain_dfd, names[i], path, out_dfd, out_rel, NULL, depth);
-		free(path);
-	}
-	offline_free_list(names, n);
-}
-
-static int enc_tree(struct enc *e, const char *plain, const char *lower)
-{
-	struct stat pst, ost;
-	bool created = false;
-	int pfd, rc;
-
-	pfd = open(plain, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (pfd < 0 || fstat(pfd, &pst) < 0) {
-		rc = -errno;
-		cli_error(rc, "cannot open %s", plain);
-		if (pfd >= 0)
-			close(pfd);
-		return rc;
-	}
-	if (mkdir(lower, 0700) == 0) {
-		created = true;
-	} else if (errno != EEXIST) {
-		rc = -errno;
-		cli_error(rc, "cannot create %s", lower);
-		close(pfd);
-		return rc;
-	}
-	e->out_root = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (e->out_root < 0 || fstat(e->out_root, &ost) < 0) {
-		rc = -errno;
-		cli_error(rc, "cannot open %s", lower);
-		close(pfd);
-		return rc;
-	}
-	if (pst.st_dev == ost.st_dev && pst.st_ino == ost.st_ino) {
-		cli_error(0, "%s and %s are the same directory", plain, lower);
-		close(pfd);
-		return -EINVAL;
-	}
-	e->w.have_skip = true;
-	e->w.skip_dev = ost.st_dev;
-	e->w.skip_ino = ost.st_ino;
-	enc_dir(e, pfd, plain, e->out_root, "", 1);
-	if (created) {
-		rc = offline_copy_attrs_fd(&e->w, e->out_root, &pst);
-		if (rc < 0)
-			offline_fail(&e->w, lower, "cannot set attributes: %s", cli_strerror(rc));
-	}
-	close(pfd);
-	return 0;
-}
-
-/* PLAIN is one file: into LOWER/<encrypted name> if LOWER is a directory,
- * otherwise into the new file LOWER. */
-static int enc_single(struct enc *e, const char *plain, const char *lower)
-{
-	char *pdir = strdup(plain), *pbase = strdup(plain), *ldir = strdup(lower),
-	     *lbase = strdup(lower);
-	const char *forced = NULL;
-	struct stat st;
-	int pfd = -1, rc = 0;
-
-	if (!pdir || !pbase || !ldir || !lbase) {
-		rc = -ENOMEM;
-		cli_error(rc, "%s", plain);
-		goto out;
-	}
-	pfd = open(dirname(pdir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (pfd < 0) {
-		rc = -errno;
-		cli_error(rc, "cannot open the directory of %s", plain);
-		goto out;
-	}
-	if (stat(lower, &st) == 0 && S_ISDIR(st.st_mode)) {
-		e->out_root = open(lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	} else {
-		e->out_root = open(dirname(ldir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		forced = basename(lbase);
-	}
-	if (e->out_root < 0) {
-		rc = -errno;
-		cli_error(rc, "cannot open the directory of %s", lower);
-		goto out;
-	}
-	enc_entry(e, pfd, basename(pbase), plain, e->out_root, "", forced, 1);
-out:
-	if (pfd >= 0)
-		close(pfd);
-	free(pdir);
-	free(pbase);
-	free(ldir);
-	free(lbase);
-	return rc;
-}
+static const struct offline_tool_ops enc_ops = {
+	.shortopts = "o:vhV",
+	.longopts = enc_longopts,
+	.usage = usage,
+	.done_verb = "written",
+	.option = enc_option,
+	.prepare = setup_policy,
+	.name = enc_name,
+	.target = enc_target,
+	.contents = enc_contents,
+};
 
 int main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		OFFLINE_KEY_LONGOPTS,
-		{ "options", required_argument, NULL, 'o' },
-		{ "fnek", no_argument, NULL, 'F' },
-		{ "fnek-same-key", no_argument, NULL, 'S' },
-		{ "fn-cipher", required_argument, NULL, OPT_FN_CIPHER },
-		{ "fn-key-bytes", required_argument, NULL, OPT_FN_KEY_BYTES },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct offline_key_opts ko;
-	struct enc_opts o = { .cipher = "aes", .key_bytes = 16 };
-	struct enc e;
-	struct stat st;
-	int opt, rc, status = EXIT_USAGE;
+	static struct enc e = { .t.ops = &enc_ops, .o = { .cipher = "aes", .key_bytes = 16 } };
+	int status = offline_main(&e.t, argc, argv);
 
-	cli_init(argv[0]);
-	memset(&e, 0, sizeof(e));
-	e.out_root = -1;
-	offline_key_opts_init(&ko);
-	while ((opt = getopt_long(argc, argv, "o:vhV", longopts, NULL)) != -1) {
-		/* Keyring sigs name data keys here, as ecryptfs_sig= does. */
-		if (opt == OPT_SIG && add_sig(&o, optarg) < 0)
-			return EXIT_USAGE;
-		rc = offline_key_option(&ko, opt, optarg);
-		if (rc < 0)
-			return EXIT_USAGE;
-		if (opt == OPT_FNEK_SIG) {
-			memcpy(o.fnek_sig, ko.fnek_sig, ECRYPTFS_SIG_SIZE);
-			o.have_fnek_sig = true;
-		}
-		if (rc > 0)
-			continue;
-		switch (opt) {
-		case 'o':
-			if (parse_mount_opts(&o, optarg) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'F':
-		case 'S':
-			if (o.fnek != FNEK_NONE) {
-				cli_error(0, "give only one of --fnek and --fnek-same-key");
-				return EXIT_USAGE;
-			}
-			o.fnek = opt == 'F' ? FNEK_SETUP_PRIVATE : FNEK_SAME_KEY;
-			break;
-		case OPT_FN_CIPHER:
-			o.fn_cipher = optarg;
-			break;
-		case OPT_FN_KEY_BYTES:
-			if (parse_size("--fn-key-bytes", optarg, &o.fn_key_bytes) < 0)
-				return EXIT_USAGE;
-			break;
-		case 'v':
-			e.w.verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("%s (ecryptfs-ng) %s\n", cli_prog(), PACKAGE_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	/* -o ecryptfs_sig=... names keyring keys unless a passphrase is given. */
-	if (o.n_sigs || o.have_fnek_sig)
-		ko.keyring = true;
-	if (!offline_key_opts_any(&ko)) {
-		cli_error(0, "no key given (--passphrase-file, --passphrase-fd, "
-			  "--wrapped-passphrase or --sig)");
-		return EXIT_USAGE;
-	}
-	cli_lock_memory();
-	offline_raise_fd_limit();
-	e.w.is_root = geteuid() == 0;
-	e.buf = malloc(CHUNK);
-	if (!e.buf) {
-		cli_error(-ENOMEM, "buffer");
-		return EXIT_USAGE;
-	}
-	if (offline_keys_load(&ko, &e.keys) < 0 || setup_policy(&e, &o) < 0)
-		goto out;
-	if (lstat(argv[optind], &st) < 0) {
-		cli_error(-errno, "cannot read %s", argv[optind]);
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode))
-		rc = enc_tree(&e, argv[optind], argv[optind + 1]);
-	else
-		rc = enc_single(&e, argv[optind], argv[optind + 1]);
-	if (rc == 0)
-		status = e.w.failed ? EXIT_PARTIAL : 0;
-	if (e.w.failed)
-		fprintf(stderr, "%s: %u entr%s could not be written\n", cli_prog(), e.w.failed,
-			e.w.failed == 1 ? "y" : "ies");
-out:
-	if (e.out_root >= 0)
-		close(e.out_root);
-	offline_walk_free(&e.w);
-	offline_keys_free(&e.keys);
 	ecryptfs_pass_key_free(e.fnek);
-	free(e.buf);
 	return status;
 }

@@ -47,6 +47,17 @@ static int parse_sig(const char *arg, uint8_t sig[ECRYPTFS_SIG_SIZE])
 	return 1;
 }
 
+/* 1 with *fd set, or -1 after a usage error. */
+static int parse_fd(const char *opt, const char *arg, int *fd)
+{
+	*fd = offline_parse_uint(arg, 65535);
+	if (*fd < 0) {
+		cli_error(0, "invalid %s '%s'", opt, arg);
+		return -1;
+	}
+	return 1;
+}
+
 int offline_key_option(struct offline_key_opts *o, int opt, const char *arg)
 {
 	if ((opt == OPT_PASSPHRASE_FILE || opt == OPT_PASSPHRASE_FD || opt == OPT_WRAPPED) &&
@@ -60,12 +71,7 @@ int offline_key_option(struct offline_key_opts *o, int opt, const char *arg)
 		o->pass_file = arg;
 		return 1;
 	case OPT_PASSPHRASE_FD:
-		o->pass_fd = offline_parse_uint(arg, 65535);
-		if (o->pass_fd < 0) {
-			cli_error(0, "invalid --passphrase-fd '%s'", arg);
-			return -1;
-		}
-		return 1;
+		return parse_fd("--passphrase-fd", arg, &o->pass_fd);
 	case OPT_WRAPPED:
 		o->wrapped = arg;
 		return 1;
@@ -73,12 +79,7 @@ int offline_key_option(struct offline_key_opts *o, int opt, const char *arg)
 		o->login_file = arg;
 		return 1;
 	case OPT_LOGIN_FD:
-		o->login_fd = offline_parse_uint(arg, 65535);
-		if (o->login_fd < 0) {
-			cli_error(0, "invalid --login-passphrase-fd '%s'", arg);
-			return -1;
-		}
-		return 1;
+		return parse_fd("--login-passphrase-fd", arg, &o->login_fd);
 	case OPT_SIG:
 		if (o->n_sigs == OFFLINE_MAX_SIGS) {
 			cli_error(0, "at most %d --sig options", OFFLINE_MAX_SIGS);

@@ -105,6 +105,16 @@ void offline_free_list(char **names, size_t n)
 	free(names);
 }
 
+int offline_copy_name(const char *name, char *out, size_t out_size)
+{
+	size_t len = strlen(name);
+
+	if (len + 1 > out_size)
+		return -ENAMETOOLONG;
+	memcpy(out, name, len + 1);
+	return 0;
+}
+
 char *offline_join(const char *dir, const char *name)
 {
 	size_t a = strlen(dir), b = strlen(name);

@@ -40,6 +40,9 @@ void offline_note(struct offline_walk *w, const char *from, const char *to);
 int offline_list_dir(int fd, char ***names, size_t *n);
 void offline_free_list(char **names, size_t n);
 
+/* A name kept as it is, into out: 0 or -ENAMETOOLONG. */
+int offline_copy_name(const char *name, char *out, size_t out_size);
+
 /* "dir/name" (or just name when dir is empty), malloc'ed; NULL on ENOMEM. */
 char *offline_join(const char *dir, const char *name);
 
