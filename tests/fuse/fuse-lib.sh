@@ -6,6 +6,23 @@ ADDKEY=$BUILDDIR/tests/fuse/efs-addkey
 VECTORS=${VECTORS:-$SRCDIR/tests/data/vectors}
 [ -d "$VECTORS" ] || VECTORS=$SRCDIR/../shared/vectors
 _efs_mounts=()
+# In a sanitizer build the daemon's reports would go to its /dev/null
+# stderr; send them to files that efs_sanitizer_check looks at.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TESTTMP/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$TESTTMP/sanitizer"
+
+# efs_sanitizer_check: after the last unmount, no daemon or helper reported
+# an error (always true in a normal build, where nothing writes them).
+efs_sanitizer_check() {
+	local f
+	for f in "$TESTTMP"/sanitizer.*; do
+		[ -e "$f" ] || continue
+		sed 's/^/#   /' "$f" | head -40
+		false; ok "no sanitizer reports"
+		return
+	done
+	true; ok "no sanitizer reports"
+}
 
 _efs_cleanup() {
 	local m

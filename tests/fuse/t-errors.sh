@@ -134,4 +134,5 @@ cmp "$TESTTMP/four" "$M/four"
 ok "... and the file is whole again"
 check "unmounts" efs_umount "$M"
 efs_addkey --unlink "$sig" >/dev/null
+efs_sanitizer_check
 tap_done

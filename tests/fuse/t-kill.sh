@@ -82,4 +82,5 @@ PY
 	check "round $round: unmounts" efs_umount "$M"
 	rm -f "$TESTTMP/synced"
 done
+efs_sanitizer_check
 tap_done

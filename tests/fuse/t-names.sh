@@ -56,4 +56,5 @@ echo x >"$d/mnt/$n143"; is "$(cat "$d/mnt/$n143")" x "a 143-byte name"
 echo x 2>/dev/null >"$d/mnt/${n143}n"; [ $? -ne 0 ]; ok "a 144-byte name fails"
 is "$(stat -f -c %l "$d/mnt")" 143 "statfs reports 143"
 check "unmounts" efs_umount "$d/mnt"
+efs_sanitizer_check
 tap_done

@@ -51,4 +51,5 @@ is "$t" 0 "aes256-fnek: every lower symlink target is encrypted"
 f=$(find "$TESTTMP/aes128-xattr/lower" -maxdepth 1 -type f -size +0 | head -1)
 getfattr -n user.ecryptfs --only-values "$f" >/dev/null 2>&1
 ok "aes128-xattr: headers live in user.ecryptfs"
+efs_sanitizer_check
 tap_done

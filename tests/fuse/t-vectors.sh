@@ -48,4 +48,5 @@ vec_extract "$VECTORS/legacy-cast6-16/lower.tar" "$TESTTMP/c6"
 st=$?
 [ $st -ne 0 ] && grep -q 'cast6' "$TESTTMP/c6.err" && ! mountpoint -q "$TESTTMP/c6/mnt"
 ok "legacy-cast6-16: refused with an error naming the cipher ($(head -1 "$TESTTMP/c6.err"))"
+efs_sanitizer_check
 tap_done
