@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -120,6 +121,8 @@ out:
 		close(t->out_root);
 	offline_walk_free(&t->w);
 	offline_keys_free(&t->keys);
+	if (t->buf)	/* it held plaintext */
+		explicit_bzero(t->buf, OFFLINE_CHUNK);
 	free(t->buf);
 	return status;
 }

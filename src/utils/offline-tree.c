@@ -141,6 +141,8 @@ static void copy_file(struct offline_tool *t, int in_dfd, const char *name, cons
 		offline_fail(&t->w, path, "replaced while being read");
 		goto out;
 	}
+	/* Some network and FUSE file systems honour it on files: reads in full. */
+	fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK);
 	out = openat(out_dfd, oname, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (out < 0) {
 		rc = -errno;

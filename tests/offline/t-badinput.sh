@@ -109,4 +109,18 @@ check "the long target is reported" grep -qF "long-target: cannot encrypt the li
 "$DECRYPT" --passphrase-file "$TESTTMP/pass" "$TESTTMP/l4" "$TESTTMP/o4" 2>/dev/null
 ok "the rest decrypts (exit 0)"
 is "$(ls -A "$TESTTMP/o4")" "ok-file" "and holds the file that could be written"
+# A tree deeper than the walk goes (OFFLINE_MAX_DEPTH, 400) and symlinks
+# that loop: the deep part is reported, the rest is recovered, links are
+# never followed.
+D=$TESTTMP/deep-lower d=$TESTTMP/deep-lower
+for ((i = 0; i < 450; i++)); do d=$d/d; done
+mkdir -p "$d" && cp "$L/$(lower_of good1)" "$D/good1"
+ln -s loop "$D/loop" && ln -s . "$D/here" && ln -s ../.. "$D/d/up"
+"$DECRYPT" --passphrase-file "$TESTTMP/pass" "$D" "$TESTTMP/deep-out" 2>"$TESTTMP/err5"
+is "$?" 1 "a 450-level tree: exit 1"
+check "... the level past the limit is reported" grep -qF 'directory tree too deep' "$TESTTMP/err5"
+is "$(grep -c 'too deep' "$TESTTMP/err5")" 1 "... once"
+check "... the file beside it is recovered" cmp "$P/good1" "$TESTTMP/deep-out/good1"
+is "$(readlink "$TESTTMP/deep-out/loop") $(readlink "$TESTTMP/deep-out/here") $(readlink "$TESTTMP/deep-out/d/up")" \
+	"loop . ../.." "... and the looping symlinks come back as they are"
 tap_done
