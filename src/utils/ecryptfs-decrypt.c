@@ -172,9 +172,10 @@ static bool has_prefix(const char *s)
  * files put into the lower directory by hand).  0, or a negative errno after
  * reporting why.
  */
-static int dec_name(struct dec *d, const char *path, const char *lower, bool target,
+static int dec_name(struct offline_tool *t, const char *path, const char *lower, bool target,
 		    char *out, size_t out_size)
 {
+	struct dec *d = OFFLINE_TOOL_OF(t, struct dec);
 	struct ecryptfs_pass_key *key = NULL;
 	struct ecryptfs_cipher_info ci;
 	uint8_t sig[ECRYPTFS_SIG_SIZE], code;
@@ -246,18 +247,6 @@ out:
 	return rc;
 }
 
-static int dec_name_cb(struct offline_tool *t, const char *path, const char *in, char *out,
-		       size_t out_size)
-{
-	return dec_name(OFFLINE_TOOL_OF(t, struct dec), path, in, false, out, out_size);
-}
-
-static int dec_target_cb(struct offline_tool *t, const char *path, const char *in, char *out,
-			 size_t out_size)
-{
-	return dec_name(OFFLINE_TOOL_OF(t, struct dec), path, in, true, out, out_size);
-}
-
 /* ---- files ------------------------------------------------------------- */
 
 /* Details for an unreadable file: the cipher or the sigs it wants. */
@@ -315,7 +304,8 @@ static int dec_contents(struct offline_tool *t, const char *path, int in_fd, int
 		}
 		rc = offline_write_full(out_fd, t->buf, (size_t)n);
 		if (rc < 0) {
-			offline_fail(&t->w, path, "cannot write %s: %s", out_name, cli_strerror(rc));
+			offline_fail(&t->w, path, "cannot write %s: %s", out_name,
+				     cli_strerror(rc));
 			break;
 		}
 		off += (uint64_t)n;
@@ -337,7 +327,7 @@ static int dec_option(struct offline_tool *t, int opt, char *arg)
 		d->fn_cipher = arg;
 		return 1;
 	case OPT_FN_KEY_BYTES:
-		return offline_parse_key_bytes("--fn-key-bytes", arg, &d->fn_key_bytes) < 0 ? -1 : 1;
+		return offline_parse_key_bytes("--fn-key-bytes", arg, &d->fn_key_bytes);
 	case 'P':
 		d->plain_names = true;
 		return 1;
@@ -361,8 +351,7 @@ static const struct offline_tool_ops dec_ops = {
 	.usage = usage,
 	.done_verb = "recovered",
 	.option = dec_option,
-	.name = dec_name_cb,
-	.target = dec_target_cb,
+	.name = dec_name,
 	.contents = dec_contents,
 };
 

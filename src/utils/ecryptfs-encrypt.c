@@ -224,35 +224,26 @@ out:
 /* ---- names, targets, contents ------------------------------------------ */
 
 /* The lower form of a plaintext name or symlink target of path. */
-static int enc_text(struct enc *e, const char *path, const char *in, bool target, char *out,
-		    size_t out_size)
+static int enc_name(struct offline_tool *t, const char *path, const char *in, bool target,
+		    char *out, size_t out_size)
 {
-	int (*encrypt)(const struct ecryptfs_pass_key *, uint8_t, size_t, const char *, size_t,
-		       char *, size_t) = target ? ecryptfs_symlink_encrypt : ecryptfs_fname_encrypt;
+	struct enc *e = OFFLINE_TOOL_OF(t, struct enc);
+	const struct ecryptfs_policy *p = &e->pol;
 	int rc;
 
-	if (!e->pol.encrypt_filenames)
+	if (!p->encrypt_filenames)
 		rc = offline_copy_name(in, out, out_size);
+	else if (target)
+		rc = ecryptfs_symlink_encrypt(e->fnek, p->fn_cipher_code, p->fn_key_bytes, in,
+					      strlen(in), out, out_size);
 	else
-		rc = encrypt(e->fnek, e->pol.fn_cipher_code, e->pol.fn_key_bytes, in, strlen(in),
-			     out, out_size);
+		rc = ecryptfs_fname_encrypt(e->fnek, p->fn_cipher_code, p->fn_key_bytes, in,
+					    strlen(in), out, out_size);
 	if (rc < 0)
-		offline_fail(&e->t.w, path, "cannot encrypt the %s: %s%s",
+		offline_fail(&t->w, path, "cannot encrypt the %s: %s%s",
 			     target ? "link target" : "name", offline_strerror(rc),
 			     rc == -ENAMETOOLONG && !target ? " (at most 143 bytes)" : "");
 	return rc < 0 ? rc : 0;
-}
-
-static int enc_name(struct offline_tool *t, const char *path, const char *in, char *out,
-		    size_t out_size)
-{
-	return enc_text(OFFLINE_TOOL_OF(t, struct enc), path, in, false, out, out_size);
-}
-
-static int enc_target(struct offline_tool *t, const char *path, const char *in, char *out,
-		      size_t out_size)
-{
-	return enc_text(OFFLINE_TOOL_OF(t, struct enc), path, in, true, out, out_size);
 }
 
 /* The plaintext file in_fd as the new lower file out_fd. */
@@ -325,7 +316,7 @@ static int enc_option(struct offline_tool *t, int opt, char *arg)
 		o->fn_cipher = arg;
 		return 1;
 	case OPT_FN_KEY_BYTES:
-		return offline_parse_key_bytes("--fn-key-bytes", arg, &o->fn_key_bytes) < 0 ? -1 : 1;
+		return offline_parse_key_bytes("--fn-key-bytes", arg, &o->fn_key_bytes);
 	default:
 		return 0;
 	}
@@ -350,7 +341,6 @@ static const struct offline_tool_ops enc_ops = {
 	.option = enc_option,
 	.prepare = setup_policy,
 	.name = enc_name,
-	.target = enc_target,
 	.contents = enc_contents,
 };
 

@@ -24,7 +24,7 @@ int offline_parse_key_bytes(const char *what, const char *arg, size_t *out)
 		return -1;
 	}
 	*out = (size_t)n;
-	return 0;
+	return 1;
 }
 
 /* The options: 0 to go on, or the exit status to end with now. */

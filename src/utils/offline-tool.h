@@ -9,6 +9,7 @@
 #define OFFLINE_TOOL_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,14 +45,13 @@ struct offline_tool_ops {
 	/* After the keys are loaded (NULL: nothing); prints its own errors. */
 	int (*prepare)(struct offline_tool *t);
 	/*
-	 * One name, one symlink target, one regular file's contents (in_fd to
-	 * the new, empty out_fd).  Each returns 0 or a negative errno after
-	 * reporting the failure with offline_fail(&t->w, path, ...).
+	 * One name (or, with target, one symlink target) into out, and one
+	 * regular file's contents (in_fd to the new, empty out_fd).  Each
+	 * returns 0 or a negative errno after reporting the failure with
+	 * offline_fail(&t->w, path, ...).
 	 */
-	int (*name)(struct offline_tool *t, const char *path, const char *in, char *out,
-		    size_t out_size);
-	int (*target)(struct offline_tool *t, const char *path, const char *in, char *out,
-		      size_t out_size);
+	int (*name)(struct offline_tool *t, const char *path, const char *in, bool target,
+		    char *out, size_t out_size);
 	int (*contents)(struct offline_tool *t, const char *path, int in_fd, int out_fd,
 			const char *out_name);
 };
@@ -76,8 +76,8 @@ struct offline_tool {
  */
 int offline_main(struct offline_tool *t, int argc, char *argv[]);
 
-/* A --fn-key-bytes style size (1 .. ECRYPTFS_MAX_KEY_BYTES): 0, or -1 after
- * printing "invalid <what> '<arg>'". */
+/* A --fn-key-bytes style size (1 .. ECRYPTFS_MAX_KEY_BYTES): 1 (an option
+ * taken), or -1 after printing "invalid <what> '<arg>'". */
 int offline_parse_key_bytes(const char *what, const char *arg, size_t *out);
 
 /*

@@ -202,7 +202,7 @@ static void symlink_entry(struct offline_tool *t, int in_dfd, const char *name,
 		return;
 	}
 	in[n] = '\0';
-	if (t->ops->target(t, path, in, out, sizeof(out)) < 0)
+	if (t->ops->name(t, path, in, true, out, sizeof(out)) < 0)
 		return;
 	if (symlinkat(out, out_dfd, oname) < 0) {
 		offline_fail(&t->w, path, "cannot create symlink %s: %s", out_rel,
@@ -243,7 +243,7 @@ static bool entry(struct offline_tool *t, struct frame *f, unsigned depth, struc
 	}
 	if (f->forced) {
 		snprintf(oname, sizeof(oname), "%s", f->forced);
-	} else if (t->ops->name(t, path, name, oname, sizeof(oname)) < 0) {
+	} else if (t->ops->name(t, path, name, false, oname, sizeof(oname)) < 0) {
 		if (S_ISDIR(st.st_mode))
 			fprintf(stderr, "%s: %s: directory skipped with everything in it\n",
 				cli_prog(), path);
