@@ -28,6 +28,7 @@
 #define EXT ECRYPTFS_EXTENT_SIZE
 
 static void drop_lower_cache(struct efs_content *c, off_t off, size_t len);
+static int size_field(struct efs_inode *in, int fd, off_t lower_size, uint64_t *size);
 
 struct efs_keys {
 	struct ecryptfs_keyset *ks;
@@ -43,6 +44,13 @@ struct efs_content {
 	struct ecryptfs_crypt *crypt;	/* ENCRYPTED only */
 	uint64_t data_off;
 	uint64_t size;			/* read with atomics: getattr runs beside writes */
+	/*
+	 * Passthrough of a file that has a valid eCryptfs size field but no
+	 * key here (or unusable packets): the kernel shows the raw lower bytes
+	 * cut at that size.  Writing them would destroy the header and the
+	 * ciphertext that the key's owner still reads, so it is read only.
+	 */
+	bool sealed;
 	off_t wb_off, wb_len;		/* last large write, to drop once it is on disk */
 };
 
@@ -201,7 +209,33 @@ int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool cre
 		c->data_off = ecryptfs_file_data_offset(c->f);
 	}
 	set_size(c, ecryptfs_file_size(c->f));
+	if (c->kind != ECRYPTFS_FILE_ENCRYPTED) {
+		struct stat st;
+		uint64_t field;
+
+		if (fstat(lower_fd, &st) < 0) {
+			r = -errno;
+			ecryptfs_file_close(c->f);
+			free(c);
+			return r;
+		}
+		if (c->kind == ECRYPTFS_FILE_PASSTHROUGH &&
+		    size_field(in, lower_fd, st.st_size, &field) >= 0) {
+			c->sealed = true;
+			set_size(c, field < (uint64_t)st.st_size ? field : (uint64_t)st.st_size);
+		}
+		/* The kernel's view of an empty xattr-mode file: 0 bytes, no header. */
+		if (c->kind == ECRYPTFS_FILE_VIEW && st.st_size == 0)
+			set_size(c, 0);
+	}
 	*out = c;
+	return 0;
+}
+
+int content_check_access(const struct efs_content *c, int flags)
+{
+	if (c->sealed && (flags & O_ACCMODE) != O_RDONLY)
+		return -EACCES;
 	return 0;
 }
 
@@ -218,9 +252,9 @@ void content_close(struct efs_content *c)
 	free(c);
 }
 
-bool content_is_encrypted(const struct efs_content *c)
+bool content_size_is_stable(const struct efs_content *c)
 {
-	return c->kind == ECRYPTFS_FILE_ENCRYPTED;
+	return c->kind == ECRYPTFS_FILE_ENCRYPTED || c->sealed;
 }
 
 off_t content_size(struct efs_content *c)
@@ -302,6 +336,13 @@ ssize_t content_read(struct efs_content *c, size_t n, off_t off, const char **da
 	if (off < 0)
 		return -EINVAL;
 	if (c->kind != ECRYPTFS_FILE_ENCRYPTED) {
+		/* Sealed files and the view end where their size says, not the lower file. */
+		if (c->sealed || c->kind == ECRYPTFS_FILE_VIEW) {
+			if ((uint64_t)off >= size)
+				return 0;
+			if (n > size - (uint64_t)off)
+				n = (size_t)(size - (uint64_t)off);
+		}
 		buf = efs_thread_buffer(1, n);
 		if (!buf)
 			return -ENOMEM;
@@ -394,6 +435,8 @@ ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t o
 		return -EBADF;
 	if (c->kind == ECRYPTFS_FILE_VIEW)
 		return -EROFS;
+	if (c->sealed)
+		return -EACCES;
 	if (c->kind == ECRYPTFS_FILE_PASSTHROUGH) {
 		ssize_t w = ecryptfs_file_pwrite(c->f, data, n, (uint64_t)off);
 
@@ -471,6 +514,8 @@ int content_truncate(struct efs_content *c, off_t size)
 		return -EBADF;
 	if (c->kind == ECRYPTFS_FILE_VIEW)
 		return -EROFS;
+	if (c->sealed)
+		return -EACCES;
 	r = ecryptfs_file_truncate(c->f, (uint64_t)size);
 	set_size(c, ecryptfs_file_size(c->f));
 	return r;
@@ -498,6 +543,8 @@ int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len)
 
 	if (off < 0 || len <= 0)
 		return -EINVAL;
+	if (c->sealed)
+		return -EACCES;
 	end = (uint64_t)off + (uint64_t)len;
 	if (mode == 0) {
 		/* No holes in this format: allocating past EOF is growing with zeros. */
@@ -533,39 +580,57 @@ static int size_from_bytes(const uint8_t *b, size_t len, uint64_t *size)
 	return 0;
 }
 
+/*
+ * The size field of a lower file, as ecryptfs_i_size_init finds it: the
+ * in-file header, then the xattr (read whatever the mount options say, as
+ * the library opens such files).  fd: readable, or -1 to use in->fd.
+ * 0: from the file, 1: from the xattr, or -errno.
+ */
+static int size_field(struct efs_inode *in, int fd, off_t lower_size, uint64_t *size)
+{
+	uint8_t b[ECRYPTFS_HEADER_READ_MAX];
+	char path[PATH_MAX];
+	ssize_t n;
+	bool nf;
+
+	if (lower_size >= 16) {
+		int rfd = fd >= 0 ? fd : efs_reopen(in->fd, O_RDONLY);
+
+		if (rfd < 0)
+			return rfd;
+		n = full_pread(rfd, (char *)b, 16, 0);
+		if (rfd != fd)
+			close(rfd);
+		if (n == 16 && size_from_bytes(b, 16, size) == 0)
+			return 0;
+	}
+	/* The whole value: a 16-byte buffer would only get ERANGE. */
+	if (fd >= 0)
+		n = fgetxattr(fd, ECRYPTFS_XATTR_NAME, b, sizeof(b));
+	else if (efs_inode_path(in, path, sizeof(path), &nf) == 0)
+		n = getxattr(path, ECRYPTFS_XATTR_NAME, b, sizeof(b));
+	else
+		n = -1;
+	if (n < 16 || size_from_bytes(b, (size_t)n, size) < 0)
+		return -ENOMSG;
+	return 1;
+}
+
 int content_peek_size(struct efs_fs *fs, struct efs_inode *in, off_t lower_size, off_t *size)
 {
-	uint8_t b[16];
-	char path[PATH_MAX];
 	uint64_t s;
-	ssize_t n = 0;
-	bool nf;
-	int fd;
+	int r = size_field(in, -1, lower_size, &s);
 
-	/* As ecryptfs_i_size_init: the in-file header, then the xattr. */
-	if (lower_size >= 16) {
-		fd = efs_reopen(in->fd, O_RDONLY);
-		if (fd < 0)
-			return fd;
-		n = full_pread(fd, (char *)b, sizeof(b), 0);
-		close(fd);
-		if (n == sizeof(b) && size_from_bytes(b, sizeof(b), &s) == 0) {
-			*size = fs->opts.encrypted_view ? lower_size : (off_t)s;
-			return 0;
-		}
+	if (r < 0)
+		return r;
+	if (fs->opts.encrypted_view) {
+		/* An xattr header is shown in front of the data, except on an empty file. */
+		*size = lower_size + (r == 1 && lower_size ? ECRYPTFS_MIN_METADATA_SIZE : 0);
+		return 0;
 	}
-	if (!fs->opts.xattr_metadata || efs_inode_path(in, path, sizeof(path), &nf) < 0)
-		return -ENOMSG;
-	n = getxattr(path, ECRYPTFS_XATTR_NAME, b, sizeof(b));
-	if (n < 0 && errno == ERANGE) {
-		uint8_t big[ECRYPTFS_HEADER_READ_MAX];
-
-		n = getxattr(path, ECRYPTFS_XATTR_NAME, big, sizeof(big));
-		if (n >= 16)
-			memcpy(b, big, sizeof(b));
-	}
-	if (n < 16 || size_from_bytes(b, sizeof(b), &s) < 0)
-		return -ENOMSG;
-	*size = fs->opts.encrypted_view ? lower_size + ECRYPTFS_MIN_METADATA_SIZE : (off_t)s;
+	/* Under passthrough a file without its key is raw bytes cut at the field. */
+	if (fs->opts.passthrough && s > (uint64_t)lower_size)
+		s = (uint64_t)lower_size;
+	*size = (off_t)s;
 	return 0;
 }

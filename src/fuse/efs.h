@@ -189,8 +189,10 @@ int content_truncate(struct efs_content *c, off_t size);
 int content_fsync(struct efs_content *c, int datasync);
 int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len);
 off_t content_size(struct efs_content *c);
-/* True when the size comes from a header (not passthrough or the view). */
-bool content_is_encrypted(const struct efs_content *c);
+/* True when only this daemon's writes change the size (not the lower size). */
+bool content_size_is_stable(const struct efs_content *c);
+/* -EACCES for write access to a file passthrough shows raw for want of its key. */
+int content_check_access(const struct efs_content *c, int flags);
 /* Upper size of a regular file that is not open (lower O_PATH fd). */
 int content_peek_size(struct efs_fs *fs, struct efs_inode *in, off_t lower_size, off_t *size);
 

@@ -31,9 +31,14 @@ int efs_content_get(struct efs_inode *in, int flags, struct efs_content **out)
 		else if ((r = content_open(efs, in, fd, false, &in->content)) < 0)
 			close(fd);
 	}
+	if (r == 0)
+		r = content_check_access(in->content, flags);
 	if (r == 0) {
 		in->nopen++;
 		*out = in->content;
+	} else if (in->content && in->nopen == 0) {
+		content_close(in->content);	/* opened for this caller alone */
+		in->content = NULL;
 	}
 	pthread_mutex_unlock(&in->open_lock);
 	return r;
@@ -44,7 +49,7 @@ void efs_content_put(struct efs_inode *in)
 	pthread_mutex_lock(&in->open_lock);
 	if (--in->nopen == 0) {
 		in->known_size = content_size(in->content);
-		in->size_known = content_is_encrypted(in->content);
+		in->size_known = content_size_is_stable(in->content);
 		content_close(in->content);
 		in->content = NULL;
 	}
@@ -143,7 +148,13 @@ int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mod
 			close(fd);
 	}
 	if (r == 0)
+		r = content_check_access(in->content, flags);
+	if (r == 0) {
 		in->nopen++;
+	} else if (in->content && in->nopen == 0) {
+		content_close(in->content);	/* opened for this caller alone */
+		in->content = NULL;
+	}
 	pthread_mutex_unlock(&in->open_lock);
 	if (r < 0)
 		goto fail_unref;
