@@ -7,8 +7,10 @@
 # the user.ecryptfs xattr.  And the reverse in the same VM boot: the kernel
 # writes a tree with keys from our ecryptfs-add-passphrase, our daemon (in
 # the guest) reads it and modifies it (append, truncate down and up,
-# overwrites in the middle, O_TRUNC, create, link, rename, unlink), and the
-# kernel reads the result back exactly.  One VM boot for everything.
+# overwrites in the middle, O_TRUNC, create, link, rename, unlink; then
+# ecfs-fsx's random operations, mmap stores included, on a new file), and
+# the kernel reads the result back exactly.  One VM boot for everything.
+#   XCHECK_FSX_OPS=N   ecfs-fsx operations per option set (default 300)
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/kernel/lib.sh"
 
@@ -148,13 +150,15 @@ fuse_write() {
 }
 
 t0=$SECONDS
+fsx_seed=4100
 for c in "${cases[@]}"; do
 	IFS='|' read -r name kb fn xa <<<"$c"
 	fuse_write "$name" "$kb" "$fn" "$xa"
 	# The reverse direction in the guest, same option set, its own passphrase.
 	mkdir -p "$X/rev/$name"
 	newpass | tr -d '\n' >"$X/rev/$name/pass"
-	printf 'KEY_BYTES=%s\nFNEK=%s\nXATTR=%s\n' "$kb" "$fn" "$xa" >"$X/rev/$name/conf"
+	printf 'KEY_BYTES=%s\nFNEK=%s\nXATTR=%s\nFSX_SEED=%s\nFSX_OPS=%s\n' "$kb" "$fn" "$xa" \
+		"$((fsx_seed += 1))" "${XCHECK_FSX_OPS:-300}" >"$X/rev/$name/conf"
 done
 diag "t=${SECONDS}s: the four trees written through FUSE in $((SECONDS - t0)) s"
 
@@ -203,7 +207,7 @@ xc_stage() {
 	rm -rf "$d"
 	mkdir -p "$d/usr/sbin" "$d/usr/bin" "$d/usr/lib"
 	for e in src/fuse/ecryptfs-fuse:usr/sbin src/utils/ecryptfs-add-passphrase:usr/bin \
-		src/utils/ecryptfs-stat:usr/bin; do
+		src/utils/ecryptfs-stat:usr/bin tests/fsx/ecfs-fsx:usr/bin; do
 		src=$BUILDDIR/${e%%:*} dst=$d/${e#*:} b=${e%%:*}
 		b=${b##*/}
 		[ -f "${src%/*}/.libs/$b" ] && src=${src%/*}/.libs/$b
@@ -278,6 +282,9 @@ for c in "${cases[@]}"; do
 	ok "reverse $name: the modifications apply to the plain model"
 	res_ok "$name-fuse-mods"
 	ok "reverse $name: append, truncate down/up, overwrites, O_TRUNC, create, link, rename, unlink through our daemon"
+	r=$(result "$name-fsx")
+	res_ok "$name-fsx"
+	ok "reverse $name: ecfs-fsx through our daemon (${r#ok })"
 	k_same_tree "$o/want" "$o/fuse-after"
 	ok "reverse $name: our daemon's view after the modifications = the model"
 	res_ok "$name-fuse-umount" && res_ok "$name-daemon-exit"
