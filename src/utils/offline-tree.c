@@ -159,7 +159,8 @@ static void copy_file(struct offline_tool *t, int in_dfd, const char *name, cons
 	}
 	rc = offline_copy_attrs_fd(&t->w, out, st);
 	attrs_done(t, path, out_rel, rc);
-	if (rc == 0 && st->st_nlink > 1 && offline_link_add(&t->w, st, out_rel) < 0)
+	if (rc == 0 && st->st_nlink > 1 &&
+	    (fstat(out, &fst) < 0 || offline_link_add(&t->w, st, out_rel, fst.st_ino) < 0))
 		offline_fail(&t->w, path, "%s", cli_strerror(-ENOMEM));
 out:
 	if (out >= 0) {
@@ -174,7 +175,9 @@ out:
 static void regular(struct offline_tool *t, int in_dfd, const char *name, const char *path,
 		    const struct stat *st, int out_dfd, const char *oname, const char *out_rel)
 {
-	const char *prev = st->st_nlink > 1 ? offline_link_find(&t->w, st) : NULL;
+	ino_t want = 0;
+	const char *prev = st->st_nlink > 1 ? offline_link_find(&t->w, st, &want) : NULL;
+	struct stat lst;
 
 	if (!prev) {
 		copy_file(t, in_dfd, name, path, st, out_dfd, oname, out_rel);
@@ -182,11 +185,19 @@ static void regular(struct offline_tool *t, int in_dfd, const char *name, const 
 	}
 	/* One output inode for one input inode, as the kernel's link(); prev
 	 * is relative to the output root and made of names we created. */
-	if (linkat(t->out_root, prev, out_dfd, oname, 0) < 0)
+	if (linkat(t->out_root, prev, out_dfd, oname, 0) < 0) {
 		offline_fail(&t->w, path, "cannot link %s to %s: %s", out_rel, prev,
 			     cli_strerror(-errno));
-	else
-		offline_note(&t->w, path, out_rel);
+		return;
+	}
+	/* Directories done earlier have their own modes again: someone who
+	 * may write there could have put another file under prev meanwhile. */
+	if (fstatat(out_dfd, oname, &lst, AT_SYMLINK_NOFOLLOW) < 0 || lst.st_ino != want) {
+		unlinkat(out_dfd, oname, 0);
+		offline_fail(&t->w, path, "cannot link %s to %s: it was replaced", out_rel, prev);
+		return;
+	}
+	offline_note(&t->w, path, out_rel);
 }
 
 static void symlink_entry(struct offline_tool *t, int in_dfd, const char *name,

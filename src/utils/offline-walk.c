@@ -131,9 +131,10 @@ char *offline_join(const char *dir, const char *name)
 }
 
 struct link_entry {
-	dev_t dev;
+	dev_t dev;		/* the input inode */
 	ino_t ino;
-	char *path;
+	char *path;		/* the output written for it */
+	ino_t out_ino;
 };
 
 static int cmp_link(const void *a, const void *b)
@@ -147,15 +148,19 @@ static int cmp_link(const void *a, const void *b)
 	return 0;
 }
 
-const char *offline_link_find(struct offline_walk *w, const struct stat *st)
+const char *offline_link_find(struct offline_walk *w, const struct stat *st, ino_t *out_ino)
 {
-	struct link_entry key = { st->st_dev, st->st_ino, NULL };
+	struct link_entry key = { st->st_dev, st->st_ino, NULL, 0 };
 	struct link_entry **found = tfind(&key, &w->links, cmp_link);
 
-	return found ? (*found)->path : NULL;
+	if (!found)
+		return NULL;
+	*out_ino = (*found)->out_ino;
+	return (*found)->path;
 }
 
-int offline_link_add(struct offline_walk *w, const struct stat *st, const char *out_rel)
+int offline_link_add(struct offline_walk *w, const struct stat *st, const char *out_rel,
+		     ino_t out_ino)
 {
 	struct link_entry *e = malloc(sizeof(*e)), **slot;
 
@@ -163,6 +168,7 @@ int offline_link_add(struct offline_walk *w, const struct stat *st, const char *
 		return -ENOMEM;
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
+	e->out_ino = out_ino;
 	e->path = strdup(out_rel);
 	if (!e->path) {
 		free(e);

@@ -46,10 +46,14 @@ int offline_copy_name(const char *name, char *out, size_t out_size);
 /* "dir/name" (or just name when dir is empty), malloc'ed; NULL on ENOMEM. */
 char *offline_join(const char *dir, const char *name);
 
-/* Hard links: the output path (relative to the output root) of an inode
- * already written, or NULL. */
-const char *offline_link_find(struct offline_walk *w, const struct stat *st);
-int offline_link_add(struct offline_walk *w, const struct stat *st, const char *out_rel);
+/*
+ * Hard links: the output path (relative to the output root) of an input
+ * inode already written, or NULL; *out_ino is the output inode it was
+ * written as, to check that the path still leads to it.
+ */
+const char *offline_link_find(struct offline_walk *w, const struct stat *st, ino_t *out_ino);
+int offline_link_add(struct offline_walk *w, const struct stat *st, const char *out_rel,
+		     ino_t out_ino);
 void offline_walk_free(struct offline_walk *w);
 
 /* Mode, owner (root only) and times of st onto an open file or directory. */
