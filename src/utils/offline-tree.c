@@ -75,11 +75,14 @@ static bool open_dir(struct offline_tool *t, int in_dfd, const char *name, const
 	memset(sub, 0, sizeof(*sub));
 	sub->st = *st;
 	sub->in_fd = openat(in_dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	rc = sub->in_fd < 0 ? -errno : 0;
 	sub->out_fd = openat(out_dfd, oname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rc == 0 && sub->out_fd < 0)
+		rc = -errno;
 	sub->path = strdup(path);
 	sub->out_rel = strdup(out_rel);
-	if (sub->in_fd < 0 || sub->out_fd < 0) {
-		offline_fail(&t->w, path, "cannot open directory: %s", cli_strerror(-errno));
+	if (rc < 0) {
+		offline_fail(&t->w, path, "cannot open directory: %s", cli_strerror(rc));
 		goto fail;
 	}
 	if (!sub->path || !sub->out_rel) {
@@ -141,7 +144,8 @@ static void copy_file(struct offline_tool *t, int in_dfd, const char *name, cons
 		offline_fail(&t->w, path, "replaced while being read");
 		goto out;
 	}
-	/* Some network and FUSE file systems honour it on files: reads in full. */
+	/* Back to blocking reads: some network and FUSE file systems honour
+	 * O_NONBLOCK on regular files too. */
 	fcntl(in, F_SETFL, fcntl(in, F_GETFL) & ~O_NONBLOCK);
 	out = openat(out_dfd, oname, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (out < 0) {
