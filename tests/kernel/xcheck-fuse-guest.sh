@@ -196,6 +196,11 @@ for c in "$X"/rev/*; do
 	lap fsx
 	umount "$F" 2>"$o/fuse-umount.err"
 	okst "$name-fuse-umount" "$(cat "$o/fuse-umount.err")"
+	if grep -q " $F fuse" /proc/mounts; then
+		# Never wait for a daemon whose mount is still there.
+		umount -l "$F"
+		kill -9 $pid
+	fi
 	wait $pid
 	st=$?
 	[ $st = 0 ]
