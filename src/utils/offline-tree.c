@@ -260,8 +260,7 @@ static bool entry(struct offline_tool *t, struct frame *f, unsigned depth, struc
 		snprintf(oname, sizeof(oname), "%s", f->forced);
 	} else if (t->ops->name(t, path, name, false, oname, sizeof(oname)) < 0) {
 		if (S_ISDIR(st.st_mode))
-			fprintf(stderr, "%s: %s: directory skipped with everything in it\n",
-				cli_prog(), path);
+			offline_report(path, "directory skipped with everything in it");
 		goto out;
 	}
 	out_rel = offline_join(f->out_rel, oname);

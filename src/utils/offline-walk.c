@@ -17,23 +17,68 @@
 #include "cli.h"
 #include "offline-walk.h"
 
+/*
+ * Names come from the input tree, possibly hostile: control characters are
+ * shown as \xNN so that they cannot drive the terminal (escape sequences)
+ * or fake further lines.
+ */
+static void put_shown(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+static void vreport(const char *path, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void vreport(const char *path, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	fprintf(stderr, "%s: ", cli_prog());
+	put_shown(stderr, path);
+	fputs(": ", stderr);
+	put_shown(stderr, msg ? msg : fmt);
+	fputc('\n', stderr);
+	free(msg);
+}
+
 void offline_fail(struct offline_walk *w, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 
 	w->failed++;
-	fprintf(stderr, "%s: %s: ", cli_prog(), path);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreport(path, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void offline_report(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(path, fmt, ap);
+	va_end(ap);
 }
 
 void offline_note(struct offline_walk *w, const char *from, const char *to)
 {
 	w->done++;
-	if (w->verbose)
-		printf("%s -> %s\n", from, to);
+	if (!w->verbose)
+		return;
+	put_shown(stdout, from);
+	fputs(" -> ", stdout);
+	put_shown(stdout, to);
+	fputc('\n', stdout);
 }
 
 static int cmp_names(const void *a, const void *b)

@@ -27,10 +27,15 @@ struct offline_walk {
 	bool have_skip;
 };
 
-/* "prog: path: reason" on stderr, counted as one failed entry. */
+/*
+ * "prog: path: reason" on stderr, counted as one failed entry; control
+ * characters in path and reason are shown as \xNN.
+ */
 void offline_fail(struct offline_walk *w, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* With -v: "path -> out" on stdout for every entry written. */
+/* The same line, not counted (what follows from a failure already counted). */
+void offline_report(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* With -v: "path -> out" on stdout for every entry written (shown alike). */
 void offline_note(struct offline_walk *w, const char *from, const char *to);
 
 /*

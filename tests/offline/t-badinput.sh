@@ -116,11 +116,19 @@ D=$TESTTMP/deep-lower d=$TESTTMP/deep-lower
 for ((i = 0; i < 450; i++)); do d=$d/d; done
 mkdir -p "$d" && cp "$L/$(lower_of good1)" "$D/good1"
 ln -s loop "$D/loop" && ln -s . "$D/here" && ln -s ../.. "$D/d/up"
+# A foreign file whose name would drive the terminal and fake a line.
+printf 'x\n' >"$D/esc$(printf '\033')]0;owned$(printf '\a')"
+printf 'x\n' >"$D/nl$(printf '\nfake: ')line"
 "$DECRYPT" --passphrase-file "$TESTTMP/pass" "$D" "$TESTTMP/deep-out" 2>"$TESTTMP/err5"
 is "$?" 1 "a 450-level tree: exit 1"
 check "... the level past the limit is reported" grep -qF 'directory tree too deep' "$TESTTMP/err5"
 is "$(grep -c 'too deep' "$TESTTMP/err5")" 1 "... once"
 check "... the file beside it is recovered" cmp "$P/good1" "$TESTTMP/deep-out/good1"
+check "... control characters in a reported name are shown as \\xNN" \
+	grep -qF 'esc\x1b]0;owned\x07: not an eCryptfs file' "$TESTTMP/err5"
+check "... a newline in a name cannot start a line of its own" \
+	grep -qF 'nl\x0afake: line: not an eCryptfs file' "$TESTTMP/err5"
+is "$(tr -d -c '\033\007' <"$TESTTMP/err5" | wc -c)" 0 "... no raw control character reaches stderr"
 is "$(readlink "$TESTTMP/deep-out/loop") $(readlink "$TESTTMP/deep-out/here") $(readlink "$TESTTMP/deep-out/d/up")" \
 	"loop . ../.." "... and the looping symlinks come back as they are"
 tap_done
