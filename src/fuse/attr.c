@@ -19,6 +19,12 @@ int efs_stat(struct efs_inode *in, struct stat *st)
 {
 	if (fstatat(in->fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
+	efs_stat_upper(in, st);
+	return 0;
+}
+
+void efs_stat_upper(struct efs_inode *in, struct stat *st)
+{
 	if (S_ISREG(st->st_mode)) {
 		off_t size = st->st_size;
 		int r = 0;
@@ -45,7 +51,6 @@ int efs_stat(struct efs_inode *in, struct stat *st)
 		if (n >= 0)
 			st->st_size = n;
 	}
-	return 0;
 }
 
 void efs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -178,8 +178,8 @@ static int open_error(struct efs_inode *in, int r)
 	return -EIO;
 }
 
-int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool created,
-		 struct efs_content **out)
+int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool writable,
+		 bool created, struct efs_content **out)
 {
 	struct efs_keys *k = fs->keys;
 	struct efs_content *c = calloc(1, sizeof(*c));
@@ -190,7 +190,7 @@ int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool cre
 		return -ENOMEM;
 	c->in = in;
 	c->fd = lower_fd;
-	c->writable = (fcntl(lower_fd, F_GETFL) & O_ACCMODE) == O_RDWR;
+	c->writable = writable;	/* the caller opened it: no fcntl to ask */
 	if (created) {
 		r = ecryptfs_file_create(lower_fd, &k->policy, k->ks, &c->f);
 	} else {

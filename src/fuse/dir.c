@@ -82,11 +82,8 @@ int efs_do_lookup_lower(struct efs_inode *dir, const char *lname, struct fuse_en
 	if (in->type == S_IFLNK)
 		efs_inode_set_symlink_name(in, dir->fd, lname);
 	memset(e, 0, sizeof(*e));
-	r = efs_stat(in, &e->attr);
-	if (r < 0) {
-		efs_inode_unref(in, 1);
-		return r;
-	}
+	e->attr = st;	/* taken just now: no second fstatat */
+	efs_stat_upper(in, &e->attr);
 	e->ino = (uintptr_t)in;
 	e->attr_timeout = efs->timeout;
 	e->entry_timeout = efs->timeout;

@@ -75,6 +75,14 @@ struct efs_inode {
 	/* Readers share, writers and size changes are exclusive. */
 	pthread_rwlock_t io_lock;
 	bool corrupt_logged;
+	/*
+	 * The kernel asks for security.capability before every write (FUSE
+	 * never marks an inode S_NOSEC); its absence, once seen, is remembered
+	 * until a setxattr or removexattr of it through us, the only writer.
+	 * Odd: known absent.  Changes bump it to the next even value after
+	 * their syscall, so a lookup that raced with one cannot mark it absent.
+	 */
+	uint32_t caps_state;
 };
 
 struct efs_fs {
@@ -109,6 +117,8 @@ int efs_reopen(int fd, int flags);
 
 /* attr.c */
 int efs_stat(struct efs_inode *in, struct stat *st);
+/* The upper view of st, a fresh lower stat of in (saves a second fstatat). */
+void efs_stat_upper(struct efs_inode *in, struct stat *st);
 void efs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void efs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		 struct fuse_file_info *fi);
@@ -178,9 +188,9 @@ int efs_inode_path(struct efs_inode *in, char *buf, size_t size, bool *nofollow)
  */
 int efs_keys_load(struct efs_fs *fs, char *err, size_t errlen);
 void efs_keys_free(struct efs_fs *fs);
-/* Open the contents of a regular file; lower_fd is consumed on success. */
-int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool created,
-		 struct efs_content **out);
+/* Open the contents of a regular file; lower_fd (writable: O_RDWR) is consumed on success. */
+int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool writable,
+		 bool created, struct efs_content **out);
 void content_close(struct efs_content *c);
 /* *data points into a per-thread buffer, valid until the thread's next call. */
 ssize_t content_read(struct efs_content *c, size_t n, off_t off, const char **data);

@@ -18,17 +18,21 @@
 
 int efs_content_get(struct efs_inode *in, int flags, struct efs_content **out)
 {
+	bool writable = true;
 	int fd, r = 0;
 
 	pthread_mutex_lock(&in->open_lock);
 	if (!in->content) {
 		/* The daemon needs to read to write (partial extents, header). */
 		fd = efs_reopen(in->fd, O_RDWR);
-		if (fd == -EACCES || fd == -EROFS || fd == -EPERM || fd == -ETXTBSY)
-			fd = (flags & O_ACCMODE) == O_RDONLY ? efs_reopen(in->fd, O_RDONLY) : fd;
+		if ((fd == -EACCES || fd == -EROFS || fd == -EPERM || fd == -ETXTBSY) &&
+		    (flags & O_ACCMODE) == O_RDONLY) {
+			fd = efs_reopen(in->fd, O_RDONLY);
+			writable = false;
+		}
 		if (fd < 0)
 			r = fd;
-		else if ((r = content_open(efs, in, fd, false, &in->content)) < 0)
+		else if ((r = content_open(efs, in, fd, writable, false, &in->content)) < 0)
 			close(fd);
 	}
 	if (r == 0)
@@ -143,7 +147,7 @@ int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mod
 	if (in->content) {
 		close(fd);
 	} else {
-		r = content_open(efs, in, fd, created, &in->content);
+		r = content_open(efs, in, fd, true, created, &in->content);
 		if (r < 0)
 			close(fd);
 	}

@@ -21,6 +21,21 @@ static bool reserved(const char *name)
 	return strcmp(name, ECRYPTFS_XATTR_NAME) == 0;
 }
 
+static bool is_caps(const char *name)
+{
+	return strcmp(name, "security.capability") == 0;
+}
+
+/* After a change to security.capability: no longer known absent, new generation. */
+static void caps_changed(struct efs_inode *in)
+{
+	uint32_t old = __atomic_load_n(&in->caps_state, __ATOMIC_ACQUIRE);
+
+	while (!__atomic_compare_exchange_n(&in->caps_state, &old, (old | 1) + 1, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		;
+}
+
 int efs_inode_path(struct efs_inode *in, char *buf, size_t size, bool *nofollow)
 {
 	int n;
@@ -48,28 +63,34 @@ void efs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *
 	bool nf;
 	int r;
 
+	struct efs_inode *in = efs_inode_get(ino);
+
 	if (reserved(name)) {
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	r = efs_inode_path(efs_inode_get(ino), path, sizeof(path), &nf);
+	r = efs_inode_path(in, path, sizeof(path), &nf);
 	if (r == 0 && (nf ? lsetxattr : setxattr)(path, name, value, size, flags) < 0)
 		r = -errno;
+	if (is_caps(name))
+		caps_changed(in);
 	fuse_reply_err(req, -r);
 }
 
 void efs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
+	struct efs_inode *in = efs_inode_get(ino);
 	char path[PATH_MAX], *buf = NULL;
 	ssize_t n;
-	bool nf;
+	bool nf, caps = is_caps(name);
+	uint32_t gen = caps ? __atomic_load_n(&in->caps_state, __ATOMIC_ACQUIRE) : 0;
 	int r;
 
-	if (reserved(name)) {
+	if (reserved(name) || (gen & 1)) {
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
-	r = efs_inode_path(efs_inode_get(ino), path, sizeof(path), &nf);
+	r = efs_inode_path(in, path, sizeof(path), &nf);
 	if (r < 0) {
 		fuse_reply_err(req, -r);
 		return;
@@ -79,12 +100,17 @@ void efs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 		return;
 	}
 	n = (nf ? lgetxattr : getxattr)(path, name, buf, size);
-	if (n < 0)
-		fuse_reply_err(req, errno);
-	else if (size == 0)
+	if (n < 0) {
+		r = errno;
+		if (r == ENODATA && caps)	/* fails if a change came meanwhile */
+			__atomic_compare_exchange_n(&in->caps_state, &gen, gen | 1, false,
+						    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+		fuse_reply_err(req, r);
+	} else if (size == 0) {
 		fuse_reply_xattr(req, (size_t)n);
-	else
+	} else {
 		fuse_reply_buf(req, buf, (size_t)n);
+	}
 	free(buf);
 }
 
@@ -148,12 +174,16 @@ void efs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	bool nf;
 	int r;
 
+	struct efs_inode *in = efs_inode_get(ino);
+
 	if (reserved(name)) {
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	r = efs_inode_path(efs_inode_get(ino), path, sizeof(path), &nf);
+	r = efs_inode_path(in, path, sizeof(path), &nf);
 	if (r == 0 && (nf ? lremovexattr : removexattr)(path, name) < 0)
 		r = -errno;
+	if (is_caps(name))
+		caps_changed(in);
 	fuse_reply_err(req, -r);
 }
