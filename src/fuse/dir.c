@@ -20,14 +20,29 @@
 
 #define LNAME_MAX 512	/* lower names are at most 255 bytes; room for errors */
 
+/* The daemon's own ids never change: read them once. */
+static pthread_once_t ids_once = PTHREAD_ONCE_INIT;
+static uid_t euid;
+static gid_t egid;
+
+static void ids_read(void)
+{
+	euid = geteuid();
+	egid = getegid();
+}
+
 void efs_creds_enter(fuse_req_t req, struct efs_creds *saved)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct cap[2];
 
+	pthread_once(&ids_once, ids_read);
 	saved->changed = false;
-	if (geteuid() != 0)
+	if (euid != 0)
+		return;
+	/* root creating as root: nothing to switch (six syscalls saved per create). */
+	if (ctx->uid == euid && ctx->gid == egid)
 		return;
 	/* Per thread on Linux: the new inode is owned by the caller. */
 	saved->gid = setfsgid(ctx->gid);
