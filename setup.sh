@@ -14,7 +14,7 @@ DEPS=(
 	attr e2fsprogs strace util-linux
 	# the real-kernel harness (../shared/tools/kernel, tests/kernel)
 	qemu-system-x86 cpio kmod busybox-static libsqlite3-0
-	python3 expect pamtester
+	python3 expect pamtester valgrind
 	# the reference oracle (tests/lib/reference.sh): ecryptfs-utils 111 needs NSS
 	libnss3 libnspr4 openssl passwd
 )
