@@ -262,41 +262,6 @@ off_t content_size(struct efs_content *c)
 	return (off_t)get_size(c);
 }
 
-/* Whole-buffer lower I/O: short only at end of file. */
-static ssize_t full_pread(int fd, char *buf, size_t n, off_t off)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = pread(fd, buf + done, n - done, off + (off_t)done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		done += (size_t)r;
-	}
-	return (ssize_t)done;
-}
-
-static int full_pwrite(int fd, const char *buf, size_t n, off_t off)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = pwrite(fd, buf + done, n - done, off + (off_t)done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		done += (size_t)r;
-	}
-	return 0;
-}
-
 static void drop_lower_cache(struct efs_content *c, off_t off, size_t len)
 {
 	posix_fadvise(c->fd, off, (off_t)len, POSIX_FADV_DONTNEED);
@@ -311,7 +276,7 @@ static void drop_lower_cache(struct efs_content *c, off_t off, size_t len)
 static int read_extents(struct efs_content *c, uint64_t first, size_t n, char *buf, bool drop)
 {
 	off_t loff = (off_t)(c->data_off + first * EXT);
-	ssize_t got = full_pread(c->fd, buf, n * EXT, loff);
+	ssize_t got = ecryptfs_pread_full(c->fd, buf, n * EXT, (uint64_t)loff);
 	int r;
 
 	if (got < 0)
@@ -495,7 +460,7 @@ ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t o
 	r = encrypt_request(c, buf, data, n, (uint64_t)off, first, cnt);
 	if (r < 0)
 		return -EIO;
-	r = full_pwrite(c->fd, buf, cnt * EXT, (off_t)(c->data_off + first * EXT));
+	r = ecryptfs_pwrite_full(c->fd, buf, cnt * EXT, c->data_off + first * EXT);
 	if (r < 0) {
 		/* ENOSPC and friends: no half extent past the old end stays behind. */
 		if (end > old && ftruncate(c->fd, (off_t)ecryptfs_lower_size(old, c->data_off)) < 0)
@@ -617,7 +582,7 @@ static int size_field(struct efs_inode *in, int fd, off_t lower_size, uint64_t *
 
 		if (rfd < 0)
 			return rfd;
-		n = full_pread(rfd, (char *)b, 16, 0);
+		n = ecryptfs_pread_full(rfd, b, 16, 0);
 		if (rfd != fd)
 			close(rfd);
 		if (n == 16 && size_from_bytes(b, 16, size) == 0)

@@ -225,8 +225,6 @@ int names_target_encrypt(const char *target, char *out, size_t outsz);
 int names_target_decrypt(const char *ltarget, size_t len, char *out, size_t outsz);
 unsigned names_namelen(unsigned lower_namelen);
 
-/* secmem.c: libgcrypt with a secure pool that grows; before ecryptfs_init(). */
-int efs_secmem_init(void);
 
 /* log.c */
 void efs_log_init(bool to_stderr, bool debug);

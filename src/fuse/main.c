@@ -168,9 +168,8 @@ static int setup(struct efs_fs *fs, const char *argv0)
 	size_t olen;
 	int r;
 
-	r = efs_secmem_init();
-	if (r == 0)
-		r = ecryptfs_init();
+	/* Its secure pool grows: every open file keeps a FEK there. */
+	r = ecryptfs_init();
 	if (r < 0)
 		return fail("libgcrypt secure memory", strerror(-r));
 	r = efs_keys_load(fs, err, sizeof(err));

@@ -77,6 +77,17 @@ ECRYPTFS_EXPORT int ecryptfs_sig_from_hex(const char *hex, uint8_t sig[ECRYPTFS_
 /* Exactly 16 hex digits into 8 salt bytes: 0 or -EINVAL. */
 ECRYPTFS_EXPORT int ecryptfs_salt_from_hex(const char *hex, uint8_t salt[ECRYPTFS_SALT_SIZE]);
 
+/*
+ * Whole reads and writes (fdio.c), retried on EINTR and short counts, so that
+ * pipes, FIFOs and interrupted calls behave like regular files.  Reads return
+ * the bytes read, short only at end of file; writes return 0.  Both -errno;
+ * the positional ones -EFBIG for a range past INT64_MAX.
+ */
+ECRYPTFS_EXPORT ssize_t ecryptfs_read_full(int fd, void *buf, size_t n);
+ECRYPTFS_EXPORT int ecryptfs_write_full(int fd, const void *buf, size_t n);
+ECRYPTFS_EXPORT ssize_t ecryptfs_pread_full(int fd, void *buf, size_t n, uint64_t off);
+ECRYPTFS_EXPORT int ecryptfs_pwrite_full(int fd, const void *buf, size_t n, uint64_t off);
+
 /* ------------------------------------------------------------------------ */
 /* Passphrase keys (kdf.c)                                                   */
 /* ------------------------------------------------------------------------ */

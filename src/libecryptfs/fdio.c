@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <unistd.h>
 
+#include "ecryptfs.h"
 #include "internal.h"
 
 /* off < 0: the file position (read/write); otherwise pread/pwrite at off. */
@@ -50,7 +51,7 @@ static int write_at(int fd, const uint8_t *buf, size_t n, int64_t off)
 	return 0;
 }
 
-ssize_t ecryptfs_read_full(int fd, void *buf, size_t n)
+ECRYPTFS_EXPORT ssize_t ecryptfs_read_full(int fd, void *buf, size_t n)
 {
 	return read_at(fd, buf, n, -1);
 }
@@ -68,19 +69,19 @@ int ecryptfs_read_bounded(int fd, void *buf, size_t max, size_t *len)
 	return 0;
 }
 
-int ecryptfs_write_full(int fd, const void *buf, size_t n)
+ECRYPTFS_EXPORT int ecryptfs_write_full(int fd, const void *buf, size_t n)
 {
 	return write_at(fd, buf, n, -1);
 }
 
-ssize_t ecryptfs_pread_full(int fd, void *buf, size_t n, uint64_t off)
+ECRYPTFS_EXPORT ssize_t ecryptfs_pread_full(int fd, void *buf, size_t n, uint64_t off)
 {
 	if (off > INT64_MAX || n > (uint64_t)INT64_MAX - off)
 		return -EFBIG;
 	return read_at(fd, buf, n, (int64_t)off);
 }
 
-int ecryptfs_pwrite_full(int fd, const void *buf, size_t n, uint64_t off)
+ECRYPTFS_EXPORT int ecryptfs_pwrite_full(int fd, const void *buf, size_t n, uint64_t off)
 {
 	if (off > INT64_MAX || n > (uint64_t)INT64_MAX - off)
 		return -EFBIG;

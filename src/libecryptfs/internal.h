@@ -15,17 +15,9 @@
 /* secmem.c */
 void ecryptfs_wipe(void *p, size_t n);
 
-/*
- * fdio.c: whole reads and writes, retried on EINTR and short counts.  Reads
- * return the bytes read, short only at end of file; writes 0.  Both -errno;
- * the positional ones -EFBIG for a range past INT64_MAX.
- */
-ssize_t ecryptfs_read_full(int fd, void *buf, size_t n);
+/* fdio.c (the whole-transfer helpers are public, in ecryptfs.h) */
 /* All input up to end of file into buf (max + 1 bytes): -EFBIG past max. */
 int ecryptfs_read_bounded(int fd, void *buf, size_t max, size_t *len);
-int ecryptfs_write_full(int fd, const void *buf, size_t n);
-ssize_t ecryptfs_pread_full(int fd, void *buf, size_t n, uint64_t off);
-int ecryptfs_pwrite_full(int fd, const void *buf, size_t n, uint64_t off);
 
 /* hex.c: hex_len must be even; out gets hex_len / 2 bytes. */
 int ecryptfs_hex_decode(const char *hex, size_t hex_len, uint8_t *out);

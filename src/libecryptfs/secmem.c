@@ -17,6 +17,11 @@
 #include "internal.h"
 
 #define SECMEM_POOL_BYTES (256 * 1024)
+/*
+ * A daemon keeps a FEK and its cipher handles per open file: some 2,500 open
+ * files fill the first pool, so further locked pools of this size are added.
+ */
+#define SECMEM_GROW_BYTES (1024 * 1024)
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_result;
@@ -35,6 +40,7 @@ static void do_init(void)
 	/* Warnings about unlocked pages would go to stderr of our callers. */
 	gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
 	gcry_control(GCRYCTL_INIT_SECMEM, SECMEM_POOL_BYTES, 0);
+	gcry_control(GCRYCTL_AUTO_EXPAND_SECMEM, SECMEM_GROW_BYTES, 0);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 	init_result = 0;
 }

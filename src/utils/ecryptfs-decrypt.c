@@ -302,7 +302,7 @@ static int dec_contents(struct offline_tool *t, const char *path, int in_fd, int
 			offline_fail(&t->w, path, "%s", offline_strerror(rc));
 			break;
 		}
-		rc = offline_write_full(out_fd, t->buf, (size_t)n);
+		rc = ecryptfs_write_full(out_fd, t->buf, (size_t)n);
 		if (rc < 0) {
 			offline_fail(&t->w, path, "cannot write %s: %s", out_name,
 				     cli_strerror(rc));

@@ -263,7 +263,7 @@ static int enc_contents(struct offline_tool *t, const char *path, int in_fd, int
 	/* To the end of what there is now: a file that grows or shrinks
 	 * meanwhile gets the size that was read, with its header in step. */
 	for (;;) {
-		ssize_t n = offline_read_full(in_fd, t->buf, OFFLINE_CHUNK), w;
+		ssize_t n = ecryptfs_read_full(in_fd, t->buf, OFFLINE_CHUNK), w;
 
 		if (n < 0) {
 			rc = (int)n;

@@ -24,22 +24,6 @@ static void usage(FILE *f)
 		"Prints the passphrase wrapped in file (default ~/.ecryptfs/wrapped-passphrase).\n");
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int main(int argc, char *argv[])
 {
 	struct cli_wrapped_job job;
@@ -58,7 +42,7 @@ int main(int argc, char *argv[])
 	/* Straight from secure memory: a stdio buffer would keep a copy. */
 	fflush(stdout);
 	pass[pass_len] = '\n';
-	rc = write_all(STDOUT_FILENO, pass, pass_len + 1);
+	rc = ecryptfs_write_full(STDOUT_FILENO, pass, pass_len + 1);
 	if (rc < 0)
 		cli_error(rc, "writing the passphrase");
 out:

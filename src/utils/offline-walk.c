@@ -310,42 +310,6 @@ out:
 	return rc;
 }
 
-int offline_write_full(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-
-	while (n) {
-		ssize_t r = write(fd, p, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-ssize_t offline_read_full(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = read(fd, p + done, n - done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		done += (size_t)r;
-	}
-	return (ssize_t)done;
-}
-
 void offline_raise_fd_limit(void)
 {
 	struct rlimit rl;

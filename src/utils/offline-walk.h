@@ -74,11 +74,6 @@ int offline_copy_attrs_at(struct offline_walk *w, int dirfd, const char *name,
  */
 int offline_copy_xattrs(int src_fd, int dst_fd);
 
-/* write(2) all of buf: 0 or -errno. */
-int offline_write_full(int fd, const void *buf, size_t n);
-/* read(2) until n bytes or EOF: bytes read or -errno. */
-ssize_t offline_read_full(int fd, void *buf, size_t n);
-
 /* Let deep trees keep their directory fds open. */
 void offline_raise_fd_limit(void);
 
