@@ -407,6 +407,18 @@ static int encrypt_request(struct efs_content *c, char *buf, const char *data, s
 			      buf + (full_first - first) * EXT, full_cnt);
 }
 
+/* Whether this opener may change the file: 0, or the errno a local fs gives. */
+static int may_modify(const struct efs_content *c)
+{
+	if (!c->writable)
+		return -EBADF;
+	if (c->kind == ECRYPTFS_FILE_VIEW)
+		return -EROFS;
+	if (c->sealed)
+		return -EACCES;	/* no key: writing would destroy it for whoever has one */
+	return 0;
+}
+
 ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t off)
 {
 	uint64_t old, end, first, last, cnt;
@@ -415,12 +427,9 @@ ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t o
 
 	if (off < 0)
 		return -EINVAL;
-	if (!c->writable)
-		return -EBADF;
-	if (c->kind == ECRYPTFS_FILE_VIEW)
-		return -EROFS;
-	if (c->sealed)
-		return -EACCES;
+	r = may_modify(c);
+	if (r < 0)
+		return r;
 	if (c->kind == ECRYPTFS_FILE_PASSTHROUGH) {
 		ssize_t w = ecryptfs_file_pwrite(c->f, data, n, (uint64_t)off);
 
@@ -494,12 +503,9 @@ int content_truncate(struct efs_content *c, off_t size)
 
 	if (size < 0)
 		return -EINVAL;
-	if (!c->writable)
-		return -EBADF;
-	if (c->kind == ECRYPTFS_FILE_VIEW)
-		return -EROFS;
-	if (c->sealed)
-		return -EACCES;
+	r = may_modify(c);
+	if (r < 0)
+		return r;
 	r = ecryptfs_file_truncate(c->f, (uint64_t)size);
 	set_size(c, ecryptfs_file_size(c->f));
 	return r;

@@ -16,6 +16,23 @@
 
 #include "efs.h"
 
+/*
+ * Under open_lock, after the content was opened (r): count the opener if its
+ * access mode is allowed, else close a content opened for it alone.
+ */
+static int attach_opener(struct efs_inode *in, int r, int flags)
+{
+	if (r == 0)
+		r = content_check_access(in->content, flags);
+	if (r == 0) {
+		in->nopen++;
+	} else if (in->content && in->nopen == 0) {
+		content_close(in->content);
+		in->content = NULL;
+	}
+	return r;
+}
+
 int efs_content_get(struct efs_inode *in, int flags, struct efs_content **out)
 {
 	bool writable = true;
@@ -35,15 +52,9 @@ int efs_content_get(struct efs_inode *in, int flags, struct efs_content **out)
 		else if ((r = content_open(efs, in, fd, writable, false, &in->content)) < 0)
 			close(fd);
 	}
+	r = attach_opener(in, r, flags);
 	if (r == 0)
-		r = content_check_access(in->content, flags);
-	if (r == 0) {
-		in->nopen++;
 		*out = in->content;
-	} else if (in->content && in->nopen == 0) {
-		content_close(in->content);	/* opened for this caller alone */
-		in->content = NULL;
-	}
 	pthread_mutex_unlock(&in->open_lock);
 	return r;
 }
@@ -151,14 +162,7 @@ int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mod
 		if (r < 0)
 			close(fd);
 	}
-	if (r == 0)
-		r = content_check_access(in->content, flags);
-	if (r == 0) {
-		in->nopen++;
-	} else if (in->content && in->nopen == 0) {
-		content_close(in->content);	/* opened for this caller alone */
-		in->content = NULL;
-	}
+	r = attach_opener(in, r, flags);
 	pthread_mutex_unlock(&in->open_lock);
 	if (r < 0)
 		goto fail_unref;
