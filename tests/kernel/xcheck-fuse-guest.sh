@@ -38,61 +38,24 @@ copyout() { # SRC DST: the tree with GNU tar (hard links, symlinks, modes kept)
 }
 
 . "$X/xcheck-mods.sh"
+. /in/lib-read.sh
 
 # ---- 1. forward -----------------------------------------------------------
 # Same inputs and outputs as tests/kernel/guest/read-trees.sh (k_read_add's
 # /in/cases/NAME/{lower,pass,conf,xattrs.dump} in, /out/NAME/{status,errors,
-# counts,options,plain} out), but every file is read once, by the GNU tar
-# that copies the view out, instead of one cat process per file: under a
-# loaded TCG host the process start-ups were most of the VM time.  Read
-# errors are tar's messages (open or read failing, with the path).
-ADD=/opt/ecryptfs-utils/bin/ecryptfs-add-passphrase
+# counts,options,plain} out; the case handling is guest/lib-read.sh's, the
+# same for both), but every file is read once, by the GNU tar that copies
+# the view out, instead of one cat process per file: under a loaded TCG host
+# the process start-ups were most of the VM time.  Read errors are tar's
+# messages (open or read failing, with the path).
 for c in /in/cases/*; do
 	[ -d "$c" ] || continue
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	name=${c##*/}
-	o=/out/$name
-	u=/mnt/k-$name
-	mkdir -p "$o/plain" "$u"
-	: >"$o/errors"
-	. "$c/conf"
-	if [ "$FNEK" = separate ]; then
-		add=$("$ADD" --fnek - <"$c/pass" 2>&1)
-	else
-		add=$("$ADD" - <"$c/pass" 2>&1)
-	fi
-	sigs=$(echo "$add" | sed -n 's/.*sig \[\([0-9a-f]\{16\}\)\].*/\1/p')
-	SIG=$(echo "$sigs" | sed -n 1p)
-	FSIG=
-	[ "$FNEK" = separate ] && FSIG=$(echo "$sigs" | sed -n 2p)
-	[ "$FNEK" = same ] && FSIG=$SIG
-	if [ -z "$SIG" ] || { [ "$FNEK" != none ] && [ -z "$FSIG" ]; }; then
-		echo "FAIL ecryptfs-add-passphrase: $add" >"$o/status"
-		continue
-	fi
-	OPTS=ecryptfs_sig=$SIG,ecryptfs_cipher=$CIPHER,ecryptfs_key_bytes=$KEY_BYTES
-	[ -n "$FSIG" ] && OPTS=$OPTS,ecryptfs_fnek_sig=$FSIG
-	[ "$XATTR" = 1 ] && OPTS=$OPTS,ecryptfs_xattr_metadata
-	echo "$OPTS" >"$o/options"
-	if [ -f "$c/xattrs.dump" ] &&
-		! (cd "$c/lower" && setfattr -h --restore="$c/xattrs.dump") 2>"$o/setfattr.err"; then
-		echo "FAIL setfattr --restore: $(head -3 "$o/setfattr.err")" >"$o/status"
-		continue
-	fi
-	if ! busybox mount -t ecryptfs -o "$OPTS" "$c/lower" "$u" 2>"$o/mount.err"; then
-		echo "FAIL mount -o $OPTS: $(cat "$o/mount.err") $(dmesg | grep -i ecryptfs | tail -3)" >"$o/status"
-		continue
-	fi
+	kr_mount "$c" || continue
 	copyout "$u" "$o/plain" 2>"$o/tar.err"
 	grep -v 'Exiting with failure status' "$o/tar.err" | sed 's/^/READ /' >>"$o/errors"
-	# The kernel hides names it cannot decode: only the counts show them.
-	nl=$(cd "$c/lower" && find . ! -name . | wc -l)
-	nu=$(cd "$u" && find . ! -name . | wc -l)
-	echo "lower_entries=$nl upper_entries=$nu" >"$o/counts"
-	[ "$nl" != "$nu" ] && echo "COUNT lower has $nl entries, the eCryptfs view $nu" >>"$o/errors"
-	busybox umount "$u" || echo "UMOUNT failed" >>"$o/errors"
-	if [ -s "$o/errors" ]; then echo ERRORS >"$o/status"; else echo OK >"$o/status"; fi
-	echo "$name: $(cat "$o/status") ($(cat "$o/counts"); $OPTS)"
+	kr_count "$c/lower" "$(cd "$u" && find . ! -name . | wc -l)"
+	kr_done
 	echo "TIMING forward $name: $t0 -> $(cut -d' ' -f1 /proc/uptime) s uptime"
 done
 
@@ -122,22 +85,9 @@ for c in "$X"/rev/*; do
 	. "$c/conf"
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	tl=
-	if [ "$FNEK" = separate ]; then
-		add=$(ecryptfs-add-passphrase --fnek - <"$c/pass" 2>&1)
-	else
-		add=$(ecryptfs-add-passphrase - <"$c/pass" 2>&1)
-	fi
-	sigs=$(echo "$add" | sed -n 's/.*sig \[\([0-9a-f]\{16\}\)\].*/\1/p')
-	SIG=$(echo "$sigs" | sed -n 1p)
-	FSIG=
-	[ "$FNEK" = separate ] && FSIG=$(echo "$sigs" | sed -n 2p)
-	[ "$FNEK" = same ] && FSIG=$SIG
-	[ -n "$SIG" ] && { [ "$FNEK" = none ] || [ -n "$FSIG" ]; }
+	kr_keys ecryptfs-add-passphrase "$c/pass"
 	okst "$name-keys" "$(echo "$add" | tr '\n' ' ')"
-	OPTS=ecryptfs_sig=$SIG,ecryptfs_cipher=aes,ecryptfs_key_bytes=$KEY_BYTES
-	[ -n "$FSIG" ] && OPTS=$OPTS,ecryptfs_fnek_sig=$FSIG
-	[ "$XATTR" = 1 ] && OPTS=$OPTS,ecryptfs_xattr_metadata
-	echo "$OPTS" >"$o/options"
+	kr_opts aes
 
 	lap keys
 	# a. The kernel writes the tree.
