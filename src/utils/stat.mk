@@ -8,4 +8,5 @@ dist_man_MANS += doc/ecryptfs-stat.1
 EXTRA_DIST += tests/cli/t-stat.sh tests/kernel/lib.sh \
 	tests/kernel/t-encrypt-kernel-read.sh tests/kernel/t-exec-tools.sh \
 	tests/kernel/t-kernel-modes.sh tests/kernel/guest/modes.sh \
-	tests/kernel/guest/read-trees.sh tests/kernel/guest/exec-tools.sh
+	tests/kernel/guest/read-trees.sh tests/kernel/guest/lib-read.sh \
+	tests/kernel/guest/exec-tools.sh
