@@ -56,17 +56,9 @@ grep -q 'visible to other users' "$TESTTMP/err"
 ok "argv mode warns"
 
 # The setup-private-style fixture, through the default file of the passwd home.
-fx=/work/shared/vectors/setup-private-style/dot-ecryptfs.tar
-if [ -f "$fx" ]; then
-	tar -xf "$fx" -C "$home"
-	mv "$home/dot-ecryptfs" "$home/.ecryptfs"
-	chown -R "$u:$u" "$home/.ecryptfs"
-else
-	mkdir -p "$home/.ecryptfs"
-	cp "$SRCDIR/tests/data/keys/setup-private-style.wrapped-passphrase" "$home/.ecryptfs/wrapped-passphrase"
-	cp "$SRCDIR/tests/data/keys/setup-private-style.Private.sig" "$home/.ecryptfs/Private.sig"
-	chown -R "$u:$u" "$home/.ecryptfs"
-fi
+tar -xf "$VECTORS/setup-private-style/dot-ecryptfs.tar" -C "$home"
+mv "$home/dot-ecryptfs" "$home/.ecryptfs"
+chown -R "$u:$u" "$home/.ecryptfs"
 sum=$(sha256sum <"$home/.ecryptfs/wrapped-passphrase")
 kr_clear "$u"
 out=$(printf '%s\0' 'Alice login password 2026!' | as_user "$u" "$INSERT")

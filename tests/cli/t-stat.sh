@@ -7,7 +7,6 @@
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/lib/reference.sh"
 
-VECTORS=${ECFS_VECTORS:-${VECTORS:-$SRCDIR/../shared/vectors}}
 STAT=$(prog ecryptfs-stat)
 W=$TESTTMP/stat
 mkdir -p "$W/syn" "$W/v"

@@ -3,8 +3,6 @@
 # efs_mount is unmounted on exit, whatever happened (trap).
 EFS_BIN=$BUILDDIR/src/fuse/ecryptfs-fuse
 ADDKEY=$BUILDDIR/tests/fuse/efs-addkey
-VECTORS=${VECTORS:-$SRCDIR/tests/data/vectors}
-[ -d "$VECTORS" ] || VECTORS=$SRCDIR/../shared/vectors
 _efs_mounts=()
 # In a sanitizer build the daemon's reports would go to its /dev/null
 # stderr; send them to files that efs_sanitizer_check looks at.

@@ -1,5 +1,4 @@
 # Helpers for the tests/offline/t-*.sh scripts (sourced after tests/lib/tap.sh).
-VECTORS=${ECFS_VECTORS:-$SRCDIR/../shared/vectors}
 DECRYPT=$(prog ecryptfs-decrypt)
 ENCRYPT=$(prog ecryptfs-encrypt)
 

@@ -211,7 +211,7 @@ static void vector_set(const char *vdir, const struct vset *v)
 
 static void vector_sets(void)
 {
-	const char *env = getenv("ECFS_VECTORS"), *src = getenv("SRCDIR");
+	const char *env = getenv("VECTORS"), *src = getenv("SRCDIR");
 	char vdir[1024];
 	const struct vset sets[] = {
 		{ "aes256-fnek", "lower.tar", "lower", "vector-set-b aes256 fnek", ecryptfs_fnek_salt,
@@ -225,7 +225,7 @@ static void vector_sets(void)
 	if (env)
 		snprintf(vdir, sizeof(vdir), "%s", env);
 	else
-		snprintf(vdir, sizeof(vdir), "%s/../shared/vectors", src ? src : "..");
+		snprintf(vdir, sizeof(vdir), "%s/tests/data/vectors", src ? src : "..");
 	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
 		vector_set(vdir, &sets[i]);
 }
