@@ -17,8 +17,10 @@
 #   BUILDDIR (default SRCDIR/build), BENCH_DIR (scratch, default under
 #   /var/tmp), BENCH_SIZE_MB (1024), BENCH_RAND_MB (256), BENCH_RAND_SECONDS
 #   (10), BENCH_FILES (5000), BENCH_TARGETS ("ours gocryptfs passthrough
-#   plain"), BENCH_KEY_BYTES (16), BENCH_ROUNDS (1: with more, the targets
-#   take turns and each figure is the best of its rounds).
+#   plain"), BENCH_KEY_BYTES (16), BENCH_ROUNDS (3).
+# All targets are mounted side by side; every step of a round (the write,
+# the cold read, ...) visits each target in turn, in an order that rotates
+# from round to round, and each figure is the median of the rounds.
 set -u
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
 BUILDDIR=${BUILDDIR:-$SRCDIR/build}
@@ -28,7 +30,7 @@ RAND_S=${BENCH_RAND_SECONDS:-10}
 NFILES=${BENCH_FILES:-5000}
 TARGETS=${BENCH_TARGETS:-"ours gocryptfs passthrough plain"}
 KEY_BYTES=${BENCH_KEY_BYTES:-16}
-ROUNDS=${BENCH_ROUNDS:-1}
+ROUNDS=${BENCH_ROUNDS:-3}
 [ "$RAND_MB" -gt "$SIZE_MB" ] && RAND_MB=$SIZE_MB
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -37,12 +39,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 WORK=${BENCH_DIR:-$(mktemp -d /var/tmp/ecfs-bench.XXXXXX)}
 mkdir -p "$WORK"
-MNT=$WORK/mnt
-LOWER=$WORK/lower
-declare -A R	# R[target,metric] = figure
+MOUNTS=()
 SIG=
 cleanup() {
-	mountpoint -q "$MNT" 2>/dev/null && { fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT"; }
+	local m
+	for m in "${MOUNTS[@]}"; do
+		mountpoint -q "$m" 2>/dev/null && { fusermount3 -u "$m" 2>/dev/null || umount -l "$m"; }
+	done
 	if [ -n "$SIG" ]; then
 		k=$(keyctl search @u user "$SIG" 2>/dev/null) && keyctl unlink "$k" @u >/dev/null
 	fi
@@ -91,6 +94,10 @@ TAR_MB=$(($(stat -c %s "$TAR") / 1048576))
 TAR_FILES=$(tar -tf "$TAR" | grep -vc '/$')
 
 # --- mounting each target ------------------------------------------------
+# All targets are mounted at once, each over its own lower directory, so
+# that every measurement can visit them in turn within seconds: this
+# machine's disk is shared and its speed drifts by 2x and more from one
+# minute to the next, which would otherwise decide the ratios.
 OURS=$BUILDDIR/src/fuse/ecryptfs-fuse
 ADDPASS=$BUILDDIR/src/utils/ecryptfs-add-passphrase
 
@@ -103,40 +110,34 @@ available() {
 	esac
 }
 
-setup() {	# TARGET: leaves the directory to work in in $DIR
-	rm -rf "$LOWER" && mkdir -p "$LOWER" "$MNT"
-	DIR=$MNT
-	case $1 in
+declare -A DIR		# DIR[target] = the directory it is measured in
+setup() {	# TARGET
+	local t=$1 lower=$WORK/$1/lower mnt=$WORK/$1/mnt
+	mkdir -p "$lower" "$mnt"
+	DIR[$t]=$mnt
+	[ "$t" = plain ] || MOUNTS+=("$mnt")
+	case $t in
 	ours)
 		local pass out
 		pass=$(head -c 24 /dev/urandom | base64)
 		out=$(printf '%s' "$pass" | "$ADDPASS" -) || return 1
 		SIG=$(sed -n 's/.*sig \[\([0-9a-f]*\)\].*/\1/p' <<<"$out")
 		"$OURS" -o "ecryptfs_sig=$SIG,ecryptfs_cipher=aes,ecryptfs_key_bytes=$KEY_BYTES" \
-			"$LOWER" "$MNT" || return 1
+			"$lower" "$mnt" || return 1
 		;;
 	gocryptfs)
 		head -c 24 /dev/urandom | base64 >"$WORK/gocryptfs.pass"
-		gocryptfs -q -init -passfile "$WORK/gocryptfs.pass" "$LOWER" &&
-			gocryptfs -q -nosyslog -passfile "$WORK/gocryptfs.pass" "$LOWER" "$MNT" || return 1
+		gocryptfs -q -init -passfile "$WORK/gocryptfs.pass" "$lower" &&
+			gocryptfs -q -nosyslog -passfile "$WORK/gocryptfs.pass" "$lower" "$mnt" || return 1
 		;;
-	passthrough) "$PT" -o source="$LOWER" "$MNT" || return 1 ;;
-	plain) DIR=$LOWER ;;
+	passthrough) "$PT" -o source="$lower" "$mnt" || return 1 ;;
+	plain) DIR[$t]=$lower; return 0 ;;
 	esac
 	for _ in $(seq 50); do
-		[ "$1" = plain ] || mountpoint -q "$MNT" && return 0
+		mountpoint -q "$mnt" && return 0
 		sleep 0.1
 	done
 	return 1
-}
-
-teardown() {
-	mountpoint -q "$MNT" && fusermount3 -u "$MNT"
-	if [ -n "$SIG" ]; then
-		k=$(keyctl search @u user "$SIG" 2>/dev/null) && keyctl unlink "$k" @u >/dev/null
-		SIG=
-	fi
-	rm -rf "$LOWER"
 }
 
 # --- measurements --------------------------------------------------------
@@ -151,80 +152,102 @@ fio_iops() {	# FILE MODE(randread|randwrite) SIZE_MB: prints IOPS
 		python3 -c 'import json,sys; j=json.load(sys.stdin)["jobs"][0]; print("%.0f" % (j["read"]["iops"] + j["write"]["iops"]))'
 }
 
-# put TARGET METRIC VALUE: keep the best figure of all rounds (every
-# figure is "higher is better"; the best is the least disturbed by others).
-put() {
-	local k=$1,$2
-	if [ -z "${R[$k]:-}" ] || awk -v a="$3" -v b="${R[$k]}" 'BEGIN { exit !(a > b) }'; then
-		R[$k]=$3
-	fi
-}
+declare -A R		# R[target,metric] = figures of the rounds, blank-separated
+put() { R[$1,$2]+="$3 "; }
+# The figure of a metric is the median of its rounds: one lucky or
+# disturbed round moves it less than it moves a best or a mean.
+median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g |
+	awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-measure() {	# TARGET
-	local t=$1 f=$DIR/big t0 t1 out
-	t0=$(secs)
-	dd if=/dev/zero of="$f" bs=1M count="$SIZE_MB" conv=fsync status=none || return 1
-	t1=$(secs)
-	put "$t" seqwrite "$(rate "$SIZE_MB" "$t0" "$t1")"
-	drop_caches
-	t0=$(secs)
-	dd if="$f" of=/dev/null bs=1M status=none || return 1
-	t1=$(secs)
-	put "$t" coldread "$(rate "$SIZE_MB" "$t0" "$t1")"
-	# the best of two re-reads of the now cached file
-	t0=$(secs); dd if="$f" of=/dev/null bs=1M status=none; t1=$(secs)
-	put "$t" reread "$(rate "$SIZE_MB" "$t0" "$t1")"
-	t0=$(secs); dd if="$f" of=/dev/null bs=1M status=none; t1=$(secs)
-	put "$t" reread "$(rate "$SIZE_MB" "$t0" "$t1")"
-	truncate -s "${RAND_MB}M" "$f" || return 1
-	drop_caches
-	put "$t" randread "$(fio_iops "$f" randread "$RAND_MB")"
-	put "$t" randwrite "$(fio_iops "$f" randwrite "$RAND_MB")"
-	rm -f "$f"
-	mkdir -p "$DIR/small"
-	out=$("$SMALLF" "$DIR/small" "$NFILES") || return 1
-	for ph in create stat read delete; do
-		put "$t" "small_$ph" "$(awk -v p="$ph" '$1 == p { print $2 }' <<<"$out")"
-	done
-	mkdir -p "$DIR/x"
-	t0=$(secs)
-	tar -xf "$TAR" -C "$DIR/x" && sync -f "$DIR/x" || return 1
-	t1=$(secs)
-	put "$t" untar "$(rate "$TAR_MB" "$t0" "$t1")"
-	drop_caches
-	t0=$(secs)
-	tar -cf - -C "$DIR/x" . | cat >/dev/null
-	t1=$(secs)
-	put "$t" tarread "$(rate "$TAR_MB" "$t0" "$t1")"
-	rm -rf "$DIR/x" "$DIR/small"
+# One step of a round, for one target; a failure marks the target failed.
+step() {	# STEP TARGET
+	local t=$2 d=${DIR[$2]} t0 t1 out
+	case $1 in
+	seqwrite)
+		t0=$(secs)
+		dd if=/dev/zero of="$d/big" bs=1M count="$SIZE_MB" conv=fsync status=none || return 1
+		t1=$(secs)
+		put "$t" seqwrite "$(rate "$SIZE_MB" "$t0" "$t1")"
+		;;
+	coldread)
+		drop_caches
+		t0=$(secs)
+		dd if="$d/big" of=/dev/null bs=1M status=none || return 1
+		t1=$(secs)
+		put "$t" coldread "$(rate "$SIZE_MB" "$t0" "$t1")"
+		;;
+	reread)	# the file is cached by the cold read just before
+		dd if="$d/big" of=/dev/null bs=1M status=none || return 1
+		t0=$(secs); dd if="$d/big" of=/dev/null bs=1M status=none; t1=$(secs)
+		put "$t" reread "$(rate "$SIZE_MB" "$t0" "$t1")"
+		;;
+	random)
+		truncate -s "${RAND_MB}M" "$d/big" || return 1
+		drop_caches
+		out=$(fio_iops "$d/big" randread "$RAND_MB") && [ -n "$out" ] || return 1
+		put "$t" randread "$out"
+		out=$(fio_iops "$d/big" randwrite "$RAND_MB") && [ -n "$out" ] || return 1
+		put "$t" randwrite "$out"
+		rm -f "$d/big"
+		;;
+	small)
+		mkdir -p "$d/small"
+		out=$("$SMALLF" "$d/small" "$NFILES") || return 1
+		for ph in create stat read delete; do
+			put "$t" "small_$ph" "$(awk -v p="$ph" '$1 == p { print $2 }' <<<"$out")"
+		done
+		rm -rf "$d/small"
+		;;
+	untar)
+		mkdir -p "$d/x"
+		t0=$(secs)
+		tar -xf "$TAR" -C "$d/x" && sync -f "$d/x" || return 1
+		t1=$(secs)
+		put "$t" untar "$(rate "$TAR_MB" "$t0" "$t1")"
+		;;
+	tarread)
+		drop_caches
+		t0=$(secs)
+		tar -cf - -C "$d/x" . | cat >/dev/null
+		t1=$(secs)
+		put "$t" tarread "$(rate "$TAR_MB" "$t0" "$t1")"
+		rm -rf "$d/x"
+		;;
+	esac
 }
-
 log "$(uname -sr), $(nproc) CPUs: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
 	"AES-NI $(grep -qw aes /proc/cpuinfo && echo yes || echo no); load $(cut -d' ' -f1-3 /proc/loadavg)"
 log "scratch $WORK; sequential ${SIZE_MB} MiB, random 4 KiB on ${RAND_MB} MiB for ${RAND_S} s," \
-	"$NFILES small files, tarball $TAR_MB MiB ($TAR_FILES files)"
+	"$NFILES small files, tarball $TAR_MB MiB ($TAR_FILES files); median of $ROUNDS rounds"
 log "ours: AES with a $KEY_BYTES-byte key; gocryptfs: its defaults (AES-256-GCM); passthrough_ll: its defaults"
-# Rounds interleave the targets, so that a burst of other load hits them
-# alike; each figure is the best of its rounds.  A target that fails in
-# any round is reported as failed.
 declare -A FAILED
-for ((round = 1; round <= ROUNDS; round++)); do
-	for t in $TARGETS; do
-		if ! available "$t"; then
-			[ "$round" -eq 1 ] && log "$t: unavailable"
-			continue
-		fi
-		log "$t: round $round of $ROUNDS"
-		if setup "$t" && measure "$t"; then
-			[ -z "${FAILED[$t]:-}" ] && R[$t,ok]=1
-		else
-			log "$t: failed"
-			FAILED[$t]=1
-			unset "R[$t,ok]"
-		fi
-		teardown
+LIVE=()
+for t in $TARGETS; do
+	if ! available "$t"; then
+		log "$t: unavailable"
+	elif setup "$t"; then
+		LIVE+=("$t")
+	else
+		log "$t: could not be mounted"
+		FAILED[$t]=1
+	fi
+done
+STEPS="seqwrite coldread reread random small untar tarread"
+for ((round = 0; round < ROUNDS; round++)); do
+	log "round $((round + 1)) of $ROUNDS"
+	for s in $STEPS; do
+		n=${#LIVE[@]}
+		for ((i = 0; i < n; i++)); do
+			t=${LIVE[$(((i + round) % n))]}
+			[ -n "${FAILED[$t]:-}" ] && continue
+			if ! step "$s" "$t"; then
+				log "$t: $s failed"
+				FAILED[$t]=1
+			fi
+		done
 	done
 done
+for t in "${LIVE[@]}"; do [ -z "${FAILED[$t]:-}" ] && R[$t,ok]=1; done
 
 # --- report ----------------------------------------------------------------
 METRICS="seqwrite coldread reread randread randwrite small_create small_stat small_read small_delete untar tarread"
@@ -235,7 +258,7 @@ declare -A LABEL=(
 	[small_read]="small files read/s" [small_delete]="small files delete/s"
 	[untar]="untar MB/s" [tarread]="tar tree cold read MB/s"
 )
-fig() { [ -n "${R[$1,ok]:-}" ] && echo "${R[$1,$2]:-}" || echo "n/a"; }
+fig() { [ -n "${R[$1,ok]:-}" ] && median "${R[$1,$2]:-}" || echo "n/a"; }
 ratio() {	# A B -> A/B or n/a
 	case "$1$2" in *n/a*|"") echo n/a; return ;; esac
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
