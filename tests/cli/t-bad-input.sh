@@ -119,10 +119,11 @@ bad "rewrap: too many arguments" "" "wrong arguments" "$REWRAP" "$d/good" a b c
 bad "unwrap: too many arguments" "" "wrong arguments" "$UNWRAP" "$d/good" a b
 bad "insert: option-like file name" "" "wrong arguments" "$INSERT" --bogus
 for p in "$ADD" "$WRAP" "$UNWRAP" "$REWRAP" "$INSERT"; do
+	n=${p##*/}
 	as_user "$u" "$p" --help </dev/null >"$TESTTMP/out" 2>&1
-	ok "$(basename "$p") --help exits 0"
+	ok "$n --help exits 0"
 	grep -q '^Usage:' "$TESTTMP/out"
-	ok "$(basename "$p") --help prints usage"
+	ok "$n --help prints usage"
 done
 
 is "$(sums)" "$before" "no file changed by any of the failures above"
