@@ -51,6 +51,12 @@ struct efs_content {
 	 * ciphertext that the key's owner still reads, so it is read only.
 	 */
 	bool sealed;
+	/*
+	 * The lower file opened O_DIRECT for streams (-1: not yet, -2: the
+	 * lower file system refused it); set once, by whichever reader comes
+	 * first.
+	 */
+	int direct_fd;
 	off_t wb_off, wb_len;		/* last large write, to drop once it is on disk */
 };
 
@@ -190,6 +196,7 @@ int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool wri
 		return -ENOMEM;
 	c->in = in;
 	c->fd = lower_fd;
+	c->direct_fd = -1;
 	c->writable = writable;	/* the caller opened it: no fcntl to ask */
 	if (created) {
 		r = ecryptfs_file_create(lower_fd, &k->policy, k->ks, &c->f);
@@ -248,6 +255,8 @@ void content_close(struct efs_content *c)
 	if (c->wb_len)
 		drop_lower_cache(c, c->wb_off, (size_t)c->wb_len);
 	ecryptfs_file_close(c->f);
+	if (c->direct_fd >= 0)
+		close(c->direct_fd);
 	close(c->fd);
 	free(c);
 }
@@ -268,15 +277,68 @@ static void drop_lower_cache(struct efs_content *c, off_t off, size_t len)
 }
 
 /*
- * Read and decrypt extents [first, first+n) into buf; all must exist.
- * drop: the caller is a read, whose ciphertext is not needed again; the
- * edges a write merges are about to be rewritten, and dropping those pages
- * would only start writeback of a dirty extent on every small append.
+ * The O_DIRECT twin of the lower fd, or -1 where there is none.  Streams
+ * read their ciphertext with it: straight from the disk into the buffer
+ * that is decrypted, with no lower page cache to fill, copy out of and
+ * drop again.  The kernel writes back dirty lower pages of the range
+ * before a direct read, so our own buffered writes are seen.
  */
-static int read_extents(struct efs_content *c, uint64_t first, size_t n, char *buf, bool drop)
+static int direct_fd(struct efs_content *c)
+{
+	int fd = __atomic_load_n(&c->direct_fd, __ATOMIC_ACQUIRE), none = -1;
+	char path[32];
+
+	if (fd != -1)
+		return fd < 0 ? -1 : fd;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", c->fd);
+	fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (fd < 0)
+		fd = -2;
+	if (!__atomic_compare_exchange_n(&c->direct_fd, &none, fd, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		if (fd >= 0)
+			close(fd);
+		fd = none;
+	}
+	return fd < 0 ? -1 : fd;
+}
+
+/*
+ * A stream's ciphertext: direct where the lower file system allows, else
+ * buffered and dropped from the lower cache once read.
+ */
+static ssize_t stream_pread(struct efs_content *c, char *buf, size_t len, off_t off)
+{
+	int fd = direct_fd(c);
+	ssize_t got;
+
+	if (fd >= 0 && off % EXT == 0) {
+		got = ecryptfs_pread_full(fd, buf, len, (uint64_t)off);
+		if (got != -EINVAL)
+			return got;
+		/* Alignment this file system will not take: buffered from now on. */
+		__atomic_store_n(&c->direct_fd, -2, __ATOMIC_RELEASE);
+	}
+	got = ecryptfs_pread_full(c->fd, buf, len, (uint64_t)off);
+	if (got > 0) {
+		drop_lower_cache(c, off, len);
+		/* Keep the disk busy with the next request's extents meanwhile. */
+		posix_fadvise(c->fd, off + (off_t)len, (off_t)len, POSIX_FADV_WILLNEED);
+	}
+	return got;
+}
+
+/*
+ * Read and decrypt extents [first, first+n) into buf; all must exist.
+ * stream: a large read, whose ciphertext is not needed again.  Not the
+ * edges a write merges: they are about to be rewritten, and dropping those
+ * pages would only start writeback of a dirty extent on every small append.
+ */
+static int read_extents(struct efs_content *c, uint64_t first, size_t n, char *buf, bool stream)
 {
 	off_t loff = (off_t)(c->data_off + first * EXT);
-	ssize_t got = ecryptfs_pread_full(c->fd, buf, n * EXT, (uint64_t)loff);
+	ssize_t got = stream ? stream_pread(c, buf, n * EXT, loff) :
+			     ecryptfs_pread_full(c->fd, buf, n * EXT, (uint64_t)loff);
 	int r;
 
 	if (got < 0)
@@ -287,26 +349,7 @@ static int read_extents(struct efs_content *c, uint64_t first, size_t n, char *b
 		return -EIO;
 	}
 	r = efs_pool_crypt(c->crypt, false, first, buf, buf, n);
-	if (drop)
-		drop_lower_cache(c, loff, n * EXT);
 	return r < 0 ? -EIO : 0;
-}
-
-/*
- * A stream's next request will want the extents after this one: have the
- * lower disk read them while this request is decrypted and answered, and
- * the kernel sends the next, instead of leaving it idle until then.
- */
-static void prefetch_next(struct efs_content *c, uint64_t next, uint64_t cnt, uint64_t size)
-{
-	uint64_t end = (size + EXT - 1) / EXT;
-
-	if (next >= end)
-		return;
-	if (cnt > end - next)
-		cnt = end - next;
-	posix_fadvise(c->fd, (off_t)(c->data_off + next * EXT), (off_t)(cnt * EXT),
-		      POSIX_FADV_WILLNEED);
 }
 
 ssize_t content_read(struct efs_content *c, size_t n, off_t off, const char **data)
@@ -350,8 +393,6 @@ ssize_t content_read(struct efs_content *c, size_t n, off_t off, const char **da
 	r = read_extents(c, first, last - first + 1, buf, last - first + 1 >= 32);
 	if (r < 0)
 		return r;
-	if (last - first + 1 >= 32)
-		prefetch_next(c, last + 1, last - first + 1, size);
 	*data = buf + ((uint64_t)off - first * EXT);
 	return (ssize_t)n;
 }

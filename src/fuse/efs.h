@@ -24,6 +24,12 @@
 #define EFS_PROG "ecryptfs-fuse"
 #define EFS_MAX_SIGS 16
 #define EFS_MAX_WRITE (1024 * 1024)
+/*
+ * A mount's readahead: four requests of EFS_MAX_WRITE in flight, so that a
+ * stream keeps several direct lower reads queued on the disk while earlier
+ * ones are decrypted.
+ */
+#define EFS_READAHEAD (4 * EFS_MAX_WRITE)
 
 /* Mount options (options.c): the kernel's eCryptfs options plus FUSE's. */
 struct efs_opts {

@@ -29,7 +29,7 @@ struct efs_fs *efs;
 static void efs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	conn->max_write = EFS_MAX_WRITE;
-	conn->max_readahead = EFS_MAX_WRITE;
+	conn->max_readahead = EFS_READAHEAD;
 	/* We are the only writer: cached plaintext stays valid across opens. */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
 	/* Locks stay in the kernel, local to this mount, as with eCryptfs. */
@@ -109,8 +109,9 @@ static char *escape_commas(const char *s)
 
 /*
  * The kernel caps a FUSE mount's readahead at 128 KiB whatever INIT asks
- * for; cold sequential reads want whole 1 MiB requests (one lower pread,
- * one parallel decrypt), so raise the mount's bdi as root can.  Found via
+ * for; cold sequential reads want several whole 1 MiB requests in flight
+ * (each one lower read, one parallel decrypt), so raise the mount's bdi as
+ * root can.  Found via
  * mountinfo, since a stat of the mount point would wait for our own loop.
  */
 static void raise_readahead(const char *mnt)
@@ -155,7 +156,7 @@ static void raise_readahead(const char *mnt)
 	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb", fmaj, fmin);
 	f = fopen(path, "we");
 	if (f) {
-		fprintf(f, "%d\n", EFS_MAX_WRITE / 1024);
+		fprintf(f, "%d\n", EFS_READAHEAD / 1024);
 		fclose(f);
 	}
 }
