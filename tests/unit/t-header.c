@@ -326,13 +326,14 @@ static void test_build(void)
 	ecryptfs_policy_init(&p, "aes", 24);
 	ecryptfs_policy_add_sig(&p, k1->sig);
 	ecryptfs_fek_generate(p.cipher_code, 24, fek);
-	ecryptfs_header_build(&p, all, fek, 0, false, buf, 65536, &len);
-	ok(buf[26] == 0x8c && buf[27] == 0x2d && buf[29] == 0x08, "AES-192: 8c 2d 04 08");
+	memset(buf, 0, 64);
+	ok(ecryptfs_header_build(&p, all, fek, 0, false, buf, 65536, &len) == 0 &&
+	   buf[26] == 0x8c && buf[27] == 0x2d && buf[29] == 0x08, "AES-192: 8c 2d 04 08");
 	/* A code 7 packet with a 32-byte EFEK is AES-256 to the kernel's reader. */
 	ecryptfs_policy_init(&p, "aes", 32);
 	ecryptfs_policy_add_sig(&p, k1->sig);
 	ecryptfs_fek_generate(p.cipher_code, 32, fek);
-	ecryptfs_header_build(&p, all, fek, 0, false, buf, 65536, &len);
+	is_int(ecryptfs_header_build(&p, all, fek, 0, false, buf, 65536, &len), 0, "AES-256 header");
 	buf[29] = 0x07;
 	ok(ecryptfs_header_parse(buf, len, false, hdr) == 0 && hdr->key_bytes == 32 &&
 	   ecryptfs_header_unwrap_fek(hdr, all, got, NULL) == 0 && got->key_bytes == 32 &&

@@ -171,6 +171,17 @@ static void test_files(void)
 	free(big);
 }
 
+/*
+ * ecryptfs_rc_salt into a poisoned salt and the opposite of the expected
+ * from_rc, so that a call that sets neither cannot pass a check.
+ */
+static int rc_salt(const char *path, uint8_t salt[8], bool *from_rc, bool want_from_rc)
+{
+	memset(salt, 0x5a, 8);
+	*from_rc = !want_from_rc;
+	return ecryptfs_rc_salt(path, salt, from_rc);
+}
+
 static void test_rc_salt(void)
 {
 	static const uint8_t a1b2[8] = { 0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x18 };
@@ -179,28 +190,28 @@ static void test_rc_salt(void)
 	bool from_rc = false;
 
 	spit(tmp_path("rc"), "cipher=aes\nsalt=a1b2c3d4e5f60718\n", 33);
-	is_int(ecryptfs_rc_salt(tmp_path("rc"), salt, &from_rc), 0, "rc salt");
+	is_int(rc_salt(tmp_path("rc"), salt, &from_rc, true), 0, "rc salt");
 	ok(from_rc && memcmp(salt, a1b2, 8) == 0, "salt= from the rc file");
-	ecryptfs_derive_pass_key("test passphrase", 15, salt, k);
+	is_int(ecryptfs_derive_pass_key("test passphrase", 15, salt, k), 0, "derive under it");
 	is_str(k->sig_hex, "16585f12815dd980", "'test passphrase' under it: 16585f12815dd980");
 	spit(tmp_path("rc"), "salt=A1B2C3D4E5F60718", 21);
-	ecryptfs_rc_salt(tmp_path("rc"), salt, &from_rc);
-	ok(from_rc && memcmp(salt, a1b2, 8) == 0, "upper-case hex accepted");
+	ok(rc_salt(tmp_path("rc"), salt, &from_rc, true) == 0 && from_rc && memcmp(salt, a1b2, 8) == 0,
+	   "upper-case hex accepted");
 	spit(tmp_path("rc"), "salt=a1b2c3d4e5f6071", 20);
-	is_int(ecryptfs_rc_salt(tmp_path("rc"), salt, &from_rc), 0, "15 hex digits");
+	is_int(rc_salt(tmp_path("rc"), salt, &from_rc, false), 0, "15 hex digits");
 	ok(!from_rc && memcmp(salt, ecryptfs_default_salt, 8) == 0, "fall back to the default");
 	spit(tmp_path("rc"), "salt=a1b2c3d4e5f6071g", 21);
-	ecryptfs_rc_salt(tmp_path("rc"), salt, &from_rc);
-	ok(!from_rc && memcmp(salt, ecryptfs_default_salt, 8) == 0, "non-hex: the default");
+	ok(rc_salt(tmp_path("rc"), salt, &from_rc, false) == 0 && !from_rc &&
+	   memcmp(salt, ecryptfs_default_salt, 8) == 0, "non-hex: the default");
 	spit(tmp_path("rc"), "salt", 4);
-	ecryptfs_rc_salt(tmp_path("rc"), salt, &from_rc);
-	ok(!from_rc && memcmp(salt, ecryptfs_default_salt, 8) == 0, "salt without value: the default");
+	ok(rc_salt(tmp_path("rc"), salt, &from_rc, false) == 0 && !from_rc &&
+	   memcmp(salt, ecryptfs_default_salt, 8) == 0, "salt without value: the default");
 	spit(tmp_path("rc"), "=bad,salt=a1b2c3d4e5f60718", 26);
-	ecryptfs_rc_salt(tmp_path("rc"), salt, &from_rc);
-	ok(!from_rc && memcmp(salt, ecryptfs_default_salt, 8) == 0, "unparsable file: the default");
-	is_int(ecryptfs_rc_salt(tmp_path("none"), salt, &from_rc), 0, "no rc file");
+	ok(rc_salt(tmp_path("rc"), salt, &from_rc, false) == 0 && !from_rc &&
+	   memcmp(salt, ecryptfs_default_salt, 8) == 0, "unparsable file: the default");
+	is_int(rc_salt(tmp_path("none"), salt, &from_rc, false), 0, "no rc file");
 	ok(!from_rc && memcmp(salt, ecryptfs_default_salt, 8) == 0, "the default");
-	ecryptfs_derive_pass_key("test passphrase", 15, salt, k);
+	is_int(ecryptfs_derive_pass_key("test passphrase", 15, salt, k), 0, "derive under it");
 	is_str(k->sig_hex, "5eca2fbf74604115", "'test passphrase' under it: 5eca2fbf74604115");
 	is_int(ecryptfs_rc_salt(NULL, salt, NULL), -EINVAL, "NULL path: -EINVAL");
 	ecryptfs_pass_key_free(k);
@@ -229,6 +240,7 @@ static void test_user_salt(void)
 	   "private tmpfs over %s", pw->pw_dir);
 	spit(tmp_path(".ecryptfsrc"), "salt=5a175a175a175a17\n", 22);
 	setenv("HOME", dir, 1);
+	memset(salt, 0x5a, sizeof(salt));
 	is_int(ecryptfs_user_salt(salt, &from_rc), 0, "user salt without a passwd-home rc file");
 	ok(!from_rc && memcmp(salt, ecryptfs_default_salt, 8) == 0, "is the default, whatever $HOME has");
 	spit(rc, "verbosity=0\nsalt=0123456789abcdef\n", 34);

@@ -83,9 +83,10 @@ static void test_round_trips(void)
 	memset(p, 'p', 65);
 	is_int(ecryptfs_wrap(p, 65, "w", 1, &cheap, out, &n), -EINVAL, "65 bytes rejected");
 	is_int(ecryptfs_wrap(p, 0, "w", 1, &cheap, out, &n), -EINVAL, "empty rejected");
-	ecryptfs_wrap("same", 4, "w", 1, &cheap, out, &n);
-	ecryptfs_wrap("same", 4, "w", 1, &cheap, out2, &n2);
-	ok(memcmp(out + 14, out2 + 14, 28) != 0, "salt and nonce are fresh each time");
+	n = n2 = 0;
+	ok(ecryptfs_wrap("same", 4, "w", 1, &cheap, out, &n) == 0 &&
+	   ecryptfs_wrap("same", 4, "w", 1, &cheap, out2, &n2) == 0 && n == 170 && n2 == 170 &&
+	   memcmp(out + 14, out2 + 14, 28) != 0, "salt and nonce are fresh each time");
 }
 
 static void test_errors(void)
@@ -95,7 +96,8 @@ static void test_errors(void)
 	size_t n = 0;
 	int wrong = 0;
 
-	ecryptfs_wrap("tell them apart", 15, "right", 5, &cheap, good, &n);
+	is_int(ecryptfs_wrap("tell them apart", 15, "right", 5, &cheap, good, &n), 0, "wrap");
+	is_int(n, 170, "170 bytes to corrupt, byte by byte");
 	is_int(unwrap(good, n, "wrong"), -EKEYREJECTED, "wrong password: -EKEYREJECTED");
 	is_int(unwrap(good, n, "Right"), -EKEYREJECTED, "case matters: -EKEYREJECTED");
 
@@ -178,8 +180,8 @@ static void test_defaults_and_files(const char *dir)
 	snprintf(path, sizeof(path), "%s/wp3", dir);
 	is_int(ecryptfs_wrap_file(path, "file v3", 7, "old", 3, &two), 0, "wrap_file v3");
 	is_int(ecryptfs_rewrap_file(path, "old", 3, "new", 3, NULL, NULL), 0, "rewrap v3");
-	ecryptfs_wrapped_read_file(path, out, &n);
-	ok(ecryptfs_wrapped_version(out, n) == 3 && ecryptfs_get_be32(out + 2) == 2 &&
+	n = 0;
+	ok(ecryptfs_wrapped_read_file(path, out, &n) == 0 && ecryptfs_wrapped_version(out, n) == 3 && ecryptfs_get_be32(out + 2) == 2 &&
 	   ecryptfs_get_be32(out + 6) == 128 && ecryptfs_get_be32(out + 10) == 2,
 	   "stays v3 with its costs");
 	is_int(ecryptfs_unwrap_file(path, "new", 3, NULL, pass, &pass_len), 0, "new password works");
@@ -187,9 +189,11 @@ static void test_defaults_and_files(const char *dir)
 	is_int(ecryptfs_rewrap_file(path, "new", 3, "v2 now", 6, NULL,
 				    &(struct ecryptfs_wrap_params){ .version = ECRYPTFS_WRAP_V2 }),
 	       0, "rewrap v3 to v2 on request");
-	ecryptfs_wrapped_read_file(path, out, &n);
+	n = 0;
+	is_int(ecryptfs_wrapped_read_file(path, out, &n), 0, "read it back");
 	is_int(ecryptfs_wrapped_version(out, n), 2, "now v2");
 	is_int(ecryptfs_rewrap_file(path, "v2 now", 6, "v3 again", 8, NULL, &cheap), 0, "and v2 to v3");
+	memset(pass, 'P', ECRYPTFS_MAX_PASSPHRASE_BYTES);	/* not the result of the unwrap before */
 	is_int(ecryptfs_unwrap_file(path, "v3 again", 8, NULL, pass, &pass_len), 0, "unwraps");
 	is_str(pass, "file v3", "same passphrase all along");
 }

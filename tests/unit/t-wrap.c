@@ -29,6 +29,14 @@ static char dir[1024];
 static char *pass;
 static size_t pass_len;
 
+/* Before an unwrap whose result is checked: no earlier result can pass for it. */
+static void poison_pass(void)
+{
+	memset(pass, 'P', ECRYPTFS_MAX_PASSPHRASE_BYTES);
+	pass[ECRYPTFS_MAX_PASSPHRASE_BYTES] = '\0';
+	pass_len = 0;
+}
+
 static const char *data_path(const char *name)
 {
 	static char p[4096];
@@ -92,12 +100,14 @@ static void test_reference_fixture(void)
 
 	is_int(n, 58, "fixture is 58 bytes");
 	is_int(ecryptfs_wrapped_version(buf, n), 2, "fixture is v2");
+	poison_pass();
 	is_int(ecryptfs_unwrap(buf, n, LOGIN_PW, strlen(LOGIN_PW), NULL, pass, &pass_len), 0,
 	       "reference v2 file unwraps");
 	is_str(pass, MOUNT_PASS, "to the mount passphrase");
 	is_int(pass_len, 32, "of 32 bytes");
 	is_int(ecryptfs_unwrap(buf, n, "alice login password 2026!", 26, NULL, pass, &pass_len),
 	       -EKEYREJECTED, "wrong login password: -EKEYREJECTED");
+	poison_pass();
 	is_int(ecryptfs_unwrap_file(data_path("setup-private-style.wrapped-passphrase"), LOGIN_PW,
 				    strlen(LOGIN_PW), NULL, pass, &pass_len), 0, "unwrap_file");
 	is_str(pass, MOUNT_PASS, "unwrap_file result");
@@ -127,6 +137,7 @@ static void test_v1_fixtures(void)
 		size_t n = slurp(data_path(v1[i].file), buf, sizeof(buf));
 
 		tap_unhex(v1[i].salt, salt, sizeof(salt));
+		poison_pass();
 		is_int(ecryptfs_wrapped_version(buf, n), 1, "%s is v1", v1[i].file);
 		is_int(ecryptfs_unwrap(buf, n, wpw, strlen(wpw), salt, pass, &pass_len), 0,
 		       "%s unwraps with salt %s", v1[i].file, v1[i].salt);
@@ -200,12 +211,15 @@ static void test_round_trips(void)
 		is_int(ecryptfs_wrap("x", 1, "w", 1, &v1, out, &out_len), -EINVAL, "v1 is never written");
 		is_int(ecryptfs_wrap("x", 1, "w", 1, &v9, out, &out_len), -ENOTSUP, "unknown version");
 	}
-	ecryptfs_wrap(p, 64, "w", 1, NULL, out, &out_len);
+	out_len = 0;
+	is_int(ecryptfs_wrap(p, 64, "w", 1, NULL, out, &out_len), 0, "wrap a 64-byte passphrase");
 	is_int(out_len, 90, "64-byte passphrase: 90 bytes, no extra block");
-	ecryptfs_wrap(p, 16, "w", 1, NULL, out, &out_len);
-	ecryptfs_wrap(p, 16, "w", 1, NULL, out2, &out2_len);
+	out_len = out2_len = 0;
+	ok(ecryptfs_wrap(p, 16, "w", 1, NULL, out, &out_len) == 0 &&
+	   ecryptfs_wrap(p, 16, "w", 1, NULL, out2, &out2_len) == 0, "wrap a 16-byte passphrase twice");
 	is_int(out_len, 42, "16-byte passphrase: 42 bytes");
-	ok(out_len == out2_len && memcmp(out, out2, out_len) != 0, "two wraps differ (random salt)");
+	ok(out_len == 42 && out_len == out2_len && memcmp(out, out2, out_len) != 0,
+	   "two wraps differ (random salt)");
 	is_int(ecryptfs_unwrap(out, out_len, p, 65, NULL, pass, &pass_len), -EINVAL,
 	       "unwrap with a 65-byte wrapping passphrase: -EINVAL");
 }
@@ -215,7 +229,7 @@ static void test_bad_files(void)
 	uint8_t good[ECRYPTFS_WRAPPED_MAX_BYTES], bad[ECRYPTFS_WRAPPED_MAX_BYTES + 32];
 	size_t n = 0;
 
-	ecryptfs_wrap("some passphrase", 15, "pw", 2, NULL, good, &n);
+	is_int(ecryptfs_wrap("some passphrase", 15, "pw", 2, NULL, good, &n), 0, "wrap the good file");
 	is_int(ecryptfs_wrapped_version(good, 0), -EBADMSG, "empty: -EBADMSG");
 	is_int(ecryptfs_unwrap(good, 0, "pw", 2, NULL, pass, &pass_len), -EBADMSG, "unwrap empty: -EBADMSG");
 	is_int(ecryptfs_wrapped_version((const uint8_t *)":", 1), -EBADMSG, "':' alone: -EBADMSG");
@@ -283,6 +297,7 @@ static void test_files(void)
 	ok(stat(tmp_path("wp"), &st) == 0 && (st.st_mode & 07777) == 0600,
 	   "mode 0600 even under umask 0277 (%o)", (unsigned)(st.st_mode & 07777));
 	is_int(count_entries(dir), 1, "no temporary file left");
+	poison_pass();
 	is_int(ecryptfs_unwrap_file(tmp_path("wp"), "pw1", 3, NULL, pass, &pass_len), 0, "unwrap_file");
 	is_str(pass, "file pass", "file round trip");
 	is_int(ecryptfs_wrapped_read_file(tmp_path("wp"), buf, &n), 0, "read_file");
@@ -319,6 +334,7 @@ static void test_files(void)
 	is_int(ecryptfs_rewrap_file(tmp_path("wp"), "pw1", 3, "pw2", 3, NULL, NULL), 0, "rewrap");
 	is_int(ecryptfs_unwrap_file(tmp_path("wp"), "pw1", 3, NULL, pass, &pass_len), -EKEYREJECTED,
 	       "old passphrase fails afterwards");
+	poison_pass();
 	is_int(ecryptfs_unwrap_file(tmp_path("wp"), "pw2", 3, NULL, pass, &pass_len), 0,
 	       "new passphrase works");
 	is_str(pass, "file pass", "same mount passphrase");
@@ -330,6 +346,7 @@ static void test_files(void)
 				    ecryptfs_default_salt, NULL), 0, "rewrap a v1 file");
 	n = slurp(tmp_path("v1"), buf, sizeof(buf));
 	is_int(ecryptfs_wrapped_version(buf, n), 2, "it is v2 now");
+	poison_pass();
 	is_int(ecryptfs_unwrap_file(tmp_path("v1"), "New pass", 8, NULL, pass, &pass_len), 0,
 	       "unwraps with the new passphrase");
 	is_str(pass, "This is test #1", "v1 passphrase carried over");
