@@ -185,12 +185,16 @@ is "$(head -2 "$W/o" | tr '\n' '|')" \
 	"22 bytes of a v3 header: too short, not the reference's garbage"
 
 # --- errors: clean messages, never a crash
+n=0 bad=0
 for f in "$W/syn"/* "$W/syn22"; do
+	n=$((n + 1))
 	"$STAT" "$f" >/dev/null 2>"$W/e"
 	st=$?
-	[ "$st" = 0 ] && [ ! -s "$W/e" ] || { echo "#   $f: exit $st $(cat "$W/e")"; false; }
+	[ "$st" = 0 ] && [ ! -s "$W/e" ] || { echo "#   $f: exit $st $(cat "$W/e")"; bad=$((bad + 1)); }
 done
+[ "$n" -gt 30 ] && [ "$bad" = 0 ]
 ok "every synthetic, corrupt or truncated file: exit 0, nothing on stderr"
+diag "$bad of $n files failed"
 is "$(verdict empty)" "[none: empty file without a user.ecryptfs attribute]" "empty file: no header"
 "$STAT" "$W/nonexistent" >"$W/o" 2>"$W/e"
 is "$? $(cat "$W/e") $(wc -c <"$W/o")" \
