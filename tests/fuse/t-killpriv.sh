@@ -11,15 +11,26 @@ L=$TESTTMP/lower M=$TESTTMP/mnt
 mkdir -p "$L"
 check_st "mounts" efs_mount "$L" "$M" "ecryptfs_sig=$sig,ecryptfs_cipher=aes,ecryptfs_key_bytes=16" || { tap_done; exit; }
 f=$M/prog
+# The lower file is looked at directly (getfattr on $L), which tells whether
+# each setcap took effect without asking the daemon, whose remembered answer
+# is what is under test.
+lower_cap() { getfattr -n security.capability "$L/prog" >/dev/null 2>&1; }
 echo one >"$f"; echo two >>"$f"	# absence seen and remembered
-setcap cap_net_raw+ep "$f"
+check "setcap after writes succeeds" setcap cap_net_raw+ep "$f"
+check "... and reaches the lower file" lower_cap
 is "$(getcap "$f")" "$f cap_net_raw=ep" "setcap after writes: the capability is there"
 echo three >>"$f"
 is "$(getcap "$f")" "" "a write drops it"
-is "$(getfattr -n security.capability "$L/prog" 2>/dev/null)" "" "... on the lower file too"
-setcap cap_net_raw+ep "$f"; echo four >>"$f"
+! lower_cap; ok "... on the lower file too"
+check "a second setcap succeeds" setcap cap_net_raw+ep "$f"
+check "... and reaches the lower file" lower_cap
+echo four >>"$f"
 is "$(getcap "$f")" "" "again, after a second setcap"
-setcap cap_net_raw+ep "$f"; setcap -r "$f"; echo five >>"$f"
+! lower_cap; ok "... on the lower file too"
+check "a third setcap succeeds" setcap cap_net_raw+ep "$f"
+check "... and setcap -r removes it" setcap -r "$f"
+! lower_cap; ok "... from the lower file"
+echo five >>"$f"
 is "$(getcap "$f")" "" "setcap -r, then a write: still none"
 is "$(cat "$f")" "$(printf 'one\ntwo\nthree\nfour\nfive')" "the contents are whole"
 check "unmounts" efs_umount "$M"
