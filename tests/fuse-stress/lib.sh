@@ -200,7 +200,8 @@ fs_lower_check() {
 	return 0
 }
 
-# fs_lower_check_all LOWERDIR [strict]: every regular lower file parses.
+# fs_lower_check_all LOWERDIR [strict]: every regular lower file parses, and
+# there is at least one (an empty or missing directory proves nothing).
 fs_lower_check_all() {
 	local dir=$1 strict=${2:-} f bad=0 n=0
 	while IFS= read -r -d '' f; do
@@ -209,7 +210,7 @@ fs_lower_check_all() {
 		fs_lower_check "$f" "$strict" || bad=$((bad + 1))
 	done < <(find "$dir" -type f -print0)
 	echo "$n lower files checked, $bad bad"
-	[ "$bad" -eq 0 ]
+	[ "$n" -gt 0 ] && [ "$bad" -eq 0 ]
 }
 
 # fs_offline_decrypt LOWER OUT: decrypt the lower tree of the last fs_mount

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # POSIX checks run inside an ecryptfs-fuse mount: python3 posix-checks.py MNT NAMEMAX
-# Prints TAP-ish "ok/not ok" lines without a plan; the calling t-*.sh counts them.
+# Prints TAP-ish "ok/not ok" lines without a plan; the calling t-*.sh counts them
+# against the "# end of checks: N" line printed last, so a run cut short shows.
 import ctypes, errno, fcntl, mmap, os, stat, subprocess, sys
 
 mnt, namemax = sys.argv[1], int(sys.argv[2])
@@ -10,6 +11,8 @@ libc = ctypes.CDLL(None, use_errno=True)
 RENAME_NOREPLACE, RENAME_EXCHANGE = 1, 2
 
 def ok(cond, desc):
+    global n
+    n += 1
     print(("ok" if cond else "not ok") + " - " + desc, flush=True)
 
 def err_of(fn, *a):
@@ -270,3 +273,4 @@ ok(r.returncode == 0 and stat.S_IMODE(os.stat(p("suid")).st_mode) == 0o777,
    "a write by another user clears setuid and setgid")
 r = as_nobody("chmod", "777", p("hard"))
 ok(r.returncode != 0, "another user cannot chmod root's file: EPERM")
+print("# end of checks: %d" % n, flush=True)

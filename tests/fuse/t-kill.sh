@@ -75,6 +75,7 @@ while len(want) < synced:
 got = open(path, "rb").read()
 sys.exit(0 if got[:synced] == want[:synced] and len(got) >= synced else 1)
 PY
+	[ $? -eq 0 ] && [ "$synced" -gt 0 ]
 	ok "round $round: all $synced fsynced bytes of the stream read back"
 	head -c 5000 "$TESTTMP/safe" | cmp -s - <(head -c 5000 "$M/safe-$round"); ok "round $round: the synced file is intact before the in-place write"
 	for f in "$M"/*; do cat "$f" >/dev/null || echo "# EIO: $f"; done 2>&1 | grep -q EIO

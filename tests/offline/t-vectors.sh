@@ -30,8 +30,8 @@ is "$(getfattr -R -h -d -m - "$TESTTMP/aes128-xattr/out" 2>/dev/null | grep -c e
 	"aes128-xattr: the header xattr is not copied to the output"
 
 # The hard links really are links, not copies.
-is "$(stat -c %i "$TESTTMP/aes256-fnek/out/size-4097")" \
-	"$(stat -c %i "$TESTTMP/aes256-fnek/out/hardlink-to-size-4097")" \
+is "$(stat -c '%i %h' "$TESTTMP/aes256-fnek/out/size-4097")" \
+	"$(stat -c %i "$TESTTMP/aes256-fnek/out/hardlink-to-size-4097") 2" \
 	"aes256-fnek: the hard-linked pair is one inode"
 
 # setup-private-style: with the mount passphrase from an fd ...
