@@ -141,6 +141,18 @@ bad "rewrap in an unwritable directory" "the wrap\nnew" "rewrap-passphrase: writ
 chmod 755 "$d"
 is "$(sums)" "$before" "the old files survive in the unwritable directory"
 is "$(printf 'the wrap' | as_user "$u" "$UNWRAP" "$d/good" -)" "the mount pass" "and still unwrap"
-ls -a "$d" | grep -q -- '-......$'
-is $? 1 "no temporary file left behind"
+
+# A write that fails after its temporary FILE-XXXXXX was made and written
+# (the target is a directory, so the final rename fails): the temporary file
+# goes too.  (In the unwritable directory above none can be made at all.)
+as_user "$u" mkdir -p "$home/t/target"
+as_user "$u" touch "$home/t/target/inside"
+bad "wrap onto a directory" "p\nw" "wrap-passphrase: writing .*target: Is a directory" "$WRAP" "$home/t/target" -
+is "$(ls -A "$home/t")" "target" "no temporary file left behind"
+
+# The keyring probe itself: a key added here shows (so the empty answers
+# above mean no key, not a probe that sees nothing).
+printf foo | as_user "$u" "$ADD" - >/dev/null
+is "$(kr_sigs "$u")" 253ca7e88811d184 "control: kr_sigs sees a key that was added"
+kr_clear "$u"
 tap_done

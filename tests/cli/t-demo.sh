@@ -28,10 +28,15 @@ run_demo() {
 }
 # The demo's signatures, from its "Private.sig: file key X, filename key Y" line.
 demo_sigs() { sed -n 's/^Private\.sig: file key \([0-9a-f]*\), filename key \([0-9a-f]*\)$/\1 \2/p' "$1"; }
+# How many of the demo's two keys are still in @u ("no sigs" when its output
+# names none, so that nothing looked for cannot pass as nothing left).
 keys_left() {
-	local s n=0
-	for s in $(demo_sigs "$1"); do keyctl search @u user "$s" >/dev/null 2>&1 && n=$((n + 1)); done
-	echo $n
+	local s n=0 seen=0
+	for s in $(demo_sigs "$1"); do
+		seen=$((seen + 1))
+		keyctl search @u user "$s" >/dev/null 2>&1 && n=$((n + 1))
+	done
+	[ "$seen" = 2 ] && echo $n || echo "$seen sigs in the output"
 }
 
 run_demo "$W/ok"
@@ -53,6 +58,7 @@ check "the header dump shows the tag 11 packet" grep -qE '^ +57 +ed .*tag 11' "$
 check "ecryptfs-stat reads the header as sound" grep -qx 'Header: \[sound\]' "$W/ok.out"
 is "$(cat "$W/ok.mounts")" "" "nothing left mounted"
 is "$(keys_left "$W/ok.out")" 0 "no demo key left in the user keyring"
+check "its temp dir was under TMPDIR" grep -q "mount -t ecryptfs $W/tmp/ecryptfs-demo\.[^/]*/lower " "$W/ok.out"
 is "$(ls -A "$W/tmp")" "" "no temp dir left behind"
 
 # Failing while mounted (a findmnt that fails): the trap still unmounts,
@@ -64,5 +70,6 @@ is "$(cat "$W/fail.st")" 3 "a demo failing half-way exits with that failure"
 check "it failed after mounting" grep -q '^Mounted eCryptfs$' "$W/fail.out"
 is "$(cat "$W/fail.mounts")" "" "failed demo: nothing left mounted"
 is "$(keys_left "$W/fail.out")" 0 "failed demo: no key left"
+check "failed demo: its temp dir was under TMPDIR" grep -q "mount -t ecryptfs $W/tmp/ecryptfs-demo\.[^/]*/lower " "$W/fail.out"
 is "$(ls -A "$W/tmp")" "" "failed demo: no temp dir left"
 tap_done

@@ -56,8 +56,11 @@ efs_umount() {
 efs_addkey() { "$ADDKEY" "$@"; }
 
 # tree_manifest DIR: one line per entry: path, type, mode, links, size, sha256/target.
+# A DIR that cannot be entered gives a line naming it (and status 1), never
+# the empty manifest of an empty tree.
 tree_manifest() {
-	(cd "$1" && find . -mindepth 1 -print0 | sort -z | while IFS= read -r -d '' p; do
+	(cd "$1" 2>/dev/null || { echo "tree_manifest: cannot enter $1"; exit 1; }
+	find . -mindepth 1 -print0 | sort -z | while IFS= read -r -d '' p; do
 		if [ -L "$p" ]; then
 			printf '%s L %s -> %s\n' "$p" "$(stat -c %a "$p")" "$(readlink "$p")"
 		elif [ -d "$p" ]; then

@@ -27,7 +27,8 @@ check_set() {	# SET LOWER-TAR LOWER-SUBDIR PASSPHRASE FNEK?
 	check "$set: mounts" efs_mount "$d/lower/$sub" "$d/mnt" "$opts"
 	tree_manifest "$d/plain" >"$d/want"
 	tree_manifest "$d/mnt" >"$d/got"
-	check "$set: tree reads back exactly" diff -u "$d/want" "$d/got"
+	# (An empty plain tree would make an empty mount look right.)
+	check "$set: tree reads back exactly" sh -c '[ -s "$1" ] && diff -u "$1" "$2"' - "$d/want" "$d/got"
 	check "$set: unmounts" efs_umount "$d/mnt"
 }
 

@@ -9,7 +9,8 @@
 #   /etc                      may get files laid over it (MT_ETC=DIR, e.g. a
 #                             fake mtab for umount.ecryptfs),
 # and then run as a throwaway user (own passwd home and @u, fresh session
-# keyring), so nothing touches root's keyring or home.
+# keyring), so nothing touches root's keyring or home.  mt_user checks once
+# that the reference mounts through this harness (one assertion).
 #   mt_run ref|ours PROG ARGS...   stdout -> $MT/out, stderr -> $MT/err,
 #                                  status returned; the reference's stderr
 #                                  lines are kept, ours without our
@@ -75,6 +76,13 @@ mt_user() {
 	Q=no_sig_cache,verbosity=0
 	P=key=passphrase:passphrase_passwd=secret
 	A=ecryptfs_cipher=aes,ecryptfs_key_bytes=16
+	# The harness itself: the reference, run in the namespace as the user,
+	# reaches the fake mount(8) with the options it assembles.  Without this
+	# a broken harness (both implementations failing alike) would pass every
+	# comparison with the reference.
+	mt_run ref mount.ecryptfs "$L" "$U" -o "$P,$Q,$A" <"$N"
+	is "$? $(mt_opts)" "0 ecryptfs_sig=7a1719eb53966dd1,ecryptfs_unlink_sigs,$A" \
+		"harness: the reference mounts through the fake mount(8)"
 }
 
 mt_cmd() {	# ref|ours PROG -> words
