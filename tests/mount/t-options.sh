@@ -50,7 +50,10 @@ mt_compare "passphrase_salt" "$N" "$L" "$U" -o "$P,passphrase_salt=a1b2c3d4e5f60
 mt_compare "verbose" "$N" "$L" "$U" -o "$P,$Q,$A,verbose"
 mt_compare "remount refused" "$N" "$L" "$U" -o "$P,$Q,$A,remount"
 # trailing slashes and relative paths
-(cd "$MT" && mt_compare "trailing slash" "$N" lower/ upper// -o "$P,$Q,$A")
+# (In this shell, not a subshell: the counts of is/check must survive it.)
+cd "$MT" || exit 1
+mt_compare "trailing slash" "$N" lower/ upper// -o "$P,$Q,$A"
+cd "$OLDPWD" || exit 1
 mt_compare "missing mount point" "$N" "$L" "$MT/nonexistent" -o "$P,$Q,$A"
 mt_compare "too few arguments" "$N" "$L"
 # mount(8) exit status mapping
