@@ -66,7 +66,9 @@ roundtrip() {	# LABEL MODE(fnek|plain) XATTR(0|1) ENCRYPT-OPTIONS...
 	check "$label: decrypts to the input tree" same_tree "$P" "$O"
 	# Lower sizes: header + whole extents (of the size field), or only the
 	# extents in xattr mode.
-	bad=$(cd "$L" && find . -maxdepth 1 -type f -print0 | while IFS= read -r -d '' p; do
+	bad=$(cd "$L" || { echo "cannot enter $L"; exit; }
+		find . -maxdepth 1 -type f -print0 | { n=0; while IFS= read -r -d '' p; do
+		n=$((n + 1))
 		s=$(stat -c %s "$p")
 		if [ "$xattr" = 1 ]; then
 			x=$(getfattr -h -n user.ecryptfs -e hex --absolute-names "$p" 2>/dev/null |
@@ -77,7 +79,7 @@ roundtrip() {	# LABEL MODE(fnek|plain) XATTR(0|1) ENCRYPT-OPTIONS...
 			x=$(od -An -tu8 --endian=big -N8 "$p" | tr -d ' ') h=8192
 		fi
 		[ "$s" -eq $((h + (x + 4095) / 4096 * 4096)) ] || echo "$p: lower size $s for size $x"
-	done)
+	done; [ "$n" -gt 0 ] || echo "no lower files"; })
 	is "$bad" "" "$label: every lower size is header + whole extents of the size field"
 	is "$(getfattr -h --absolute-names --only-values -n user.note "$O/size-4097" 2>/dev/null)" "a file's xattr" \
 		"$label: a file's user xattr comes back"
@@ -86,9 +88,9 @@ roundtrip() {	# LABEL MODE(fnek|plain) XATTR(0|1) ENCRYPT-OPTIONS...
 	is "$(getfattr -h -d -m '^user\.ecryptfs$' "$O/size-4097" 2>/dev/null)" "" \
 		"$label: no user.ecryptfs on the output"
 	if [ "$mode" = fnek ]; then
-		bad=$(cd "$L" && find . -mindepth 1 -printf '%f\n' | grep -v '^ECRYPTFS_FNEK_ENCRYPTED\.' | head -3)
+		bad=$(cd "$L" 2>&1 && find . -mindepth 1 -printf '%f\n' | grep -v '^ECRYPTFS_FNEK_ENCRYPTED\.' | head -3)
 		is "$bad" "" "$label: every lower name is encrypted"
-		bad=$(cd "$L" && find . -type l -printf '%l\n' | grep -v '^ECRYPTFS_FNEK_ENCRYPTED\.' | head -3)
+		bad=$(cd "$L" 2>&1 && find . -type l -printf '%l\n' | grep -v '^ECRYPTFS_FNEK_ENCRYPTED\.' | head -3)
 		is "$bad" "" "$label: every lower symlink target is encrypted"
 	else
 		check "$label: names stay plaintext" test -f "$L/names/$(name_of_len 143)"
