@@ -54,8 +54,8 @@ done | LC_ALL=C sort >"$T/shipped"
 [ -s "$T/shipped" ]
 ok "the tarball has files"
 
-git -C "$SRCDIR" ls-files >"$T/ls-files" 2>"$T/git.err"
-ok "git ls-files"
+git -C "$SRCDIR" ls-files >"$T/ls-files" 2>"$T/git.err" && [ -s "$T/ls-files" ]
+ok "git ls-files lists the tracked files"
 sed 's/^/#   /' "$T/git.err"
 LC_ALL=C sort "$T/ls-files" >"$T/tracked"
 

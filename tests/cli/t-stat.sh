@@ -177,7 +177,7 @@ is "$(verdict cut-100)" "[unsound: lower file is 100 bytes, the size field needs
 is "$(verdict cut-40)" "[unsound: truncated header]" "a file cut inside the packets: truncated"
 
 # --- the departure: 20..25 bytes of a version >= 1 header
-"$STAT" -r "$W/syn/cut-26" >/dev/null
+check "26 bytes of a v3 header: -r reads them, exit 0" "$STAT" -r "$W/syn/cut-26"
 python3 -c 'import sys; sys.stdout.buffer.write(open(sys.argv[1],"rb").read()[:22])' "$W/syn/good" >"$W/syn22"
 "$STAT" "$W/syn22" >"$W/o"
 is "$(head -2 "$W/o" | tr '\n' '|')" \
