@@ -50,8 +50,9 @@ ok "with another salt in \$HOME/.ecryptfsrc: the passwd home's salt still wins (
 check "... and the tree comes back" same_tree "$W/plain" "$W/out-home"
 rm -f "$home/.ecryptfsrc"
 as_user "$u" env HOME="$W/fakehome" "$DECRYPT" --passphrase-file "$W/pass" "$W/lower" \
-	"$W/out-home2" 2>/dev/null
+	"$W/out-home2" 2>"$TESTTMP/err"
 is "$?" 1 "... and \$HOME's rc file alone does not supply it (exit 1)"
+check "... the files want the rc salt's key" grep -q "no key for sig $sig\$" "$TESTTMP/err"
 
 # With the rc salt set, the default salt's key is derived as well: a tree
 # made before the rc file existed still opens.
