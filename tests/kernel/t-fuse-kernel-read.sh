@@ -183,18 +183,21 @@ n=$(find "$W/lower-aes128-plain" -mindepth 1 -name 'ECRYPTFS_FNEK_ENCRYPTED.*' |
 is "$n:$(find "$W/lower-aes128-plain/names" -mindepth 1 | wc -l)" 0:143 "aes128-plain: lower names are the plaintext names"
 for name in aes256-fnek aes192-fnek-same; do
 	n=$(find "$W/lower-$name" -mindepth 1 ! -name 'ECRYPTFS_FNEK_ENCRYPTED.*' | wc -l)
-	is "$n" 0 "$name: every lower name is encrypted"
+	is "$n:$(find "$W/lower-$name" -mindepth 1 | wc -l)" "0:$(find "$P" -mindepth 1 | wc -l)" \
+		"$name: every lower name is encrypted"
 	n=$(find "$W/lower-$name" -type l -printf '%l\n' | grep -vc '^ECRYPTFS_FNEK_ENCRYPTED\.')
-	is "$n" 0 "$name: every lower symlink target is encrypted"
+	is "$n:$(find "$W/lower-$name" -type l | wc -l)" "0:$(find "$P" -type l | wc -l)" \
+		"$name: every lower symlink target is encrypted"
 done
 is "$(find "$W/lower-aes128-plain" -name size-4097 -printf '%s %n')" "16384 2" \
 	"aes128-plain: size-4097 is 8 KiB header + 2 extents, with 2 links"
 is "$(stat -c %s "$W/lower-aes128-xattr/size-4097")" 8192 "aes128-xattr: no in-file header"
-nx=0
+nx=0 nf=0
 while IFS= read -r -d '' f; do
+	nf=$((nf + 1))
 	getfattr -n user.ecryptfs "$f" >/dev/null 2>&1 || nx=$((nx + 1))
 done < <(find "$W/lower-aes128-xattr" -type f -print0)
-is "$nx" 0 "aes128-xattr: every lower file has its header in user.ecryptfs"
+is "$nx:$nf" "0:$(find "$P" -type f | wc -l)" "aes128-xattr: every lower file has its header in user.ecryptfs"
 is "$(stat -c %s "$W/lower-aes128-xattr/size-0")" 0 "aes128-xattr: the empty file is a 0-byte lower file"
 
 # A control for the reader: a few lower files of aes128-plain, one with a
