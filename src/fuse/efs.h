@@ -168,7 +168,6 @@ void efs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void efs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
 void efs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, off_t off,
 		   struct fuse_file_info *fi);
-void efs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void efs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void efs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
 void efs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,

@@ -316,12 +316,6 @@ void efs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, o
 		fuse_reply_write(req, (size_t)n);
 }
 
-void efs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	/* Writes reach the lower file before they are acknowledged. */
-	fuse_reply_err(req, 0);
-}
-
 void efs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	efs_content_put(efs_inode_get(ino));
