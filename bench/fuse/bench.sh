@@ -17,7 +17,8 @@
 #   BUILDDIR (default SRCDIR/build), BENCH_DIR (scratch, default under
 #   /var/tmp), BENCH_SIZE_MB (1024), BENCH_RAND_MB (256), BENCH_RAND_SECONDS
 #   (10), BENCH_FILES (5000), BENCH_TARGETS ("ours gocryptfs passthrough
-#   plain"), BENCH_KEY_BYTES (16), BENCH_ROUNDS (3).
+#   plain"), BENCH_KEY_BYTES (16), BENCH_ROUNDS (3), BENCH_COLD_READS (3:
+#   cold reads of the big file and of the tree, per target and round).
 # All targets are mounted side by side; every step of a round (the write,
 # the cold read, ...) visits each target in turn, in an order that rotates
 # from round to round, and each figure is the median of the rounds.
@@ -31,6 +32,7 @@ NFILES=${BENCH_FILES:-5000}
 TARGETS=${BENCH_TARGETS:-"ours gocryptfs passthrough plain"}
 KEY_BYTES=${BENCH_KEY_BYTES:-16}
 ROUNDS=${BENCH_ROUNDS:-3}
+COLD_READS=${BENCH_COLD_READS:-3}
 [ "$RAND_MB" -gt "$SIZE_MB" ] && RAND_MB=$SIZE_MB
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -154,8 +156,9 @@ fio_iops() {	# FILE MODE(randread|randwrite) SIZE_MB: prints IOPS
 
 declare -A R		# R[target,metric] = figures of the rounds, blank-separated
 put() { R[$1,$2]+="$3 "; }
-# The figure of a metric is the median of its rounds: one lucky or
-# disturbed round moves it less than it moves a best or a mean.
+# The figure of a metric is the median of its draws (rounds, and cold
+# reads within them): one lucky or disturbed draw moves it less than it
+# moves a best or a mean.
 median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g |
 	awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -211,6 +214,8 @@ step() {	# STEP TARGET
 		tar -cf - -C "$d/x" . | cat >/dev/null
 		t1=$(secs)
 		put "$t" tarread "$(rate "$TAR_MB" "$t0" "$t1")"
+		;;
+	clean)
 		rm -rf "$d/x"
 		;;
 	esac
@@ -218,7 +223,7 @@ step() {	# STEP TARGET
 log "$(uname -sr), $(nproc) CPUs: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)," \
 	"AES-NI $(grep -qw aes /proc/cpuinfo && echo yes || echo no); load $(cut -d' ' -f1-3 /proc/loadavg)"
 log "scratch $WORK; sequential ${SIZE_MB} MiB, random 4 KiB on ${RAND_MB} MiB for ${RAND_S} s," \
-	"$NFILES small files, tarball $TAR_MB MiB ($TAR_FILES files); median of $ROUNDS rounds"
+	"$NFILES small files, tarball $TAR_MB MiB ($TAR_FILES files); median of $ROUNDS rounds, $COLD_READS cold reads each"
 log "ours: AES with a $KEY_BYTES-byte key; gocryptfs: its defaults (AES-256-GCM); passthrough_ll: its defaults"
 declare -A FAILED
 LIVE=()
@@ -232,7 +237,11 @@ for t in $TARGETS; do
 		FAILED[$t]=1
 	fi
 done
-STEPS="seqwrite coldread reread random small untar tarread"
+# The disk behind this machine serves a cold read at one of two speeds
+# (about 1.2 or 2 GB/s here), seemingly at random: cold reads are repeated
+# within each round so that their medians rest on COLD_READS x ROUNDS draws.
+cold() { printf "$1 %.0s" $(seq "$COLD_READS"); }
+STEPS="seqwrite $(cold coldread)reread random small untar $(cold tarread)clean"
 for ((round = 0; round < ROUNDS; round++)); do
 	log "round $((round + 1)) of $ROUNDS"
 	for s in $STEPS; do
@@ -291,6 +300,12 @@ for m in $METRICS; do
 		"$rg" "$rp" "${verdict%; }"
 done
 echo
+# Every draw behind the medians, so that their spread can be judged.
+for m in $METRICS; do
+	for t in "${LIVE[@]}"; do
+		log "$(printf '%-24s %-12s' "${LABEL[$m]}" "$t") ${R[$t,$m]:-}"
+	done
+done
 log "load at the end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the figures)"
 if [ -z "${R[ours,ok]:-}" ]; then
 	echo "ours: unavailable or failed (looked for $OURS); the other targets were measured"
