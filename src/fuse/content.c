@@ -304,12 +304,21 @@ static int direct_fd(struct efs_content *c)
 }
 
 /*
- * A stream's ciphertext: direct where the lower file system allows, else
- * buffered and dropped from the lower cache once read.
+ * Direct reads pay off only for large requests: the mount's readahead keeps
+ * several in flight, which keeps the disk busy without the lower page
+ * cache.  A mount without the raised readahead (not root) sends 128 KiB
+ * requests one or two at a time; those do better with the lower file
+ * system's own readahead.
+ */
+#define DIRECT_MIN (EFS_MAX_WRITE / 2)
+
+/*
+ * A stream's ciphertext: direct where the request is large and the lower
+ * file system allows, else buffered, read ahead and dropped once read.
  */
 static ssize_t stream_pread(struct efs_content *c, char *buf, size_t len, off_t off)
 {
-	int fd = direct_fd(c);
+	int fd = len >= DIRECT_MIN ? direct_fd(c) : -1;
 	ssize_t got;
 
 	if (fd >= 0 && off % EXT == 0) {
