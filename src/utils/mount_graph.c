@@ -137,7 +137,7 @@ static int yes_no_node(struct mh_opts *o, const char *name, const char *prompt, 
 	} else if (!o->interactive || !prompted) {
 		return 0;
 	}
-	return mh_ask_yes_no(prompt, false);
+	return mh_ask_yes_no(prompt, 0, MH_MAX_ASK);
 }
 
 /* A y/n node whose yes pushes the bare option `push`. */

@@ -71,8 +71,16 @@ const char *mh_datapath_opt(const char *user_opts, char *buf, size_t len);
 
 /* One line from fd 0 without the newline: 0, -EIO at end of input. */
 int mh_read_line(char *buf, size_t len);
-/* Print prompt (all of it) until y/yes/n/no; empty takes dflt. 1 yes, 0 no, <0. */
-int mh_ask_yes_no(const char *prompt, bool dflt);
+/*
+ * Print prompt (all of it) until answered: 1 yes, 0 no, -EINVAL after tries
+ * other answers, -EIO at end of input.  The reference asks in two styles:
+ * y, yes, n or no, where an empty line takes dflt (0 or 1); and, for the
+ * signature cache, exactly yes or no (dflt MH_ASK_WORDS_ONLY).
+ */
+#define MH_ASK_WORDS_ONLY (-1)
+/* Bound on re-asking, so that a stream of garbage cannot loop forever. */
+#define MH_MAX_ASK 100
+int mh_ask_yes_no(const char *prompt, int dflt, int tries);
 /*
  * The reference's menu: "title: \n", " i) line" for each, then
  * "Selection [suggested]: ".  Answer by number or by name (names[i]); an

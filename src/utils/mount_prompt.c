@@ -16,9 +16,6 @@
 
 #include "mount_helper.h"
 
-/* Bound on re-asking, so that a stream of garbage cannot loop forever. */
-#define MAX_ASK 100
-
 int mh_read_line(char *buf, size_t len)
 {
 	size_t n = 0;
@@ -49,23 +46,24 @@ int mh_read_line(char *buf, size_t len)
 	return 0;
 }
 
-int mh_ask_yes_no(const char *prompt, bool dflt)
+int mh_ask_yes_no(const char *prompt, int dflt, int tries)
 {
+	bool words_only = dflt == MH_ASK_WORDS_ONLY;
 	char line[128];
 
-	for (int i = 0; i < MAX_ASK; i++) {
+	for (int i = 0; i < tries; i++) {
 		int r;
 
 		fputs(prompt, stdout);
 		r = mh_read_line(line, sizeof(line));
 		if (r < 0)
 			return r;
-		if (line[0] == '\0')
-			return dflt;
-		if (!strcmp(line, "y") || !strcmp(line, "yes"))
+		if (!strcmp(line, "yes") || (!words_only && !strcmp(line, "y")))
 			return 1;
-		if (!strcmp(line, "n") || !strcmp(line, "no"))
+		if (!strcmp(line, "no") || (!words_only && !strcmp(line, "n")))
 			return 0;
+		if (line[0] == '\0' && !words_only)
+			return dflt;
 	}
 	return -EINVAL;
 }
@@ -75,7 +73,7 @@ int mh_menu(const char *title, const char *const *lines, const char *const *name
 {
 	char line[128];
 
-	for (int i = 0; i < MAX_ASK; i++) {
+	for (int i = 0; i < MH_MAX_ASK; i++) {
 		char *end;
 		long k;
 		int r;

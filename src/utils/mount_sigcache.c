@@ -16,27 +16,8 @@
 #include "cli.h"
 #include "mount_helper.h"
 
+/* The reference gives up after five answers that are not yes or no. */
 #define TRIES 5
-
-/* 1 yes, 0 no, -EINVAL after TRIES other answers, -EIO at end of input. */
-static int ask(const char *question)
-{
-	char line[128];
-
-	for (int i = 0; i < TRIES; i++) {
-		int r;
-
-		fputs(question, stdout);
-		r = mh_read_line(line, sizeof(line));
-		if (r < 0)
-			return r;
-		if (!strcmp(line, "yes"))
-			return 1;
-		if (!strcmp(line, "no"))
-			return 0;
-	}
-	return -EINVAL;
-}
 
 int mh_check_sig_cache(const char *sig_hex)
 {
@@ -68,7 +49,8 @@ int mh_check_sig_cache(const char *sig_hex)
 	       "it looks like you have never mounted with this key \n"
 	       "before. This could mean that you have typed your \n"
 	       "passphrase wrong.\n\n", path);
-	r = ask("Would you like to proceed with the mount (yes/no)? : ");
+	r = mh_ask_yes_no("Would you like to proceed with the mount (yes/no)? : ",
+			  MH_ASK_WORDS_ONLY, TRIES);
 	if (r <= 0) {
 		if (r != -EIO)
 			printf("Aborting mount.\n");
@@ -82,7 +64,7 @@ int mh_check_sig_cache(const char *sig_hex)
 		r = -ENOMEM;
 		goto out;
 	}
-	r = ask(q);
+	r = mh_ask_yes_no(q, MH_ASK_WORDS_ONLY, TRIES);
 	if (r < 0)
 		goto out;
 	if (r == 0) {

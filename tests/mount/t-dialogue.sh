@@ -89,6 +89,9 @@ check "sig cache: no -> Aborting mount." grep -qx 'Aborting mount.' "$MT/ours.tt
 is "$(mt_opts "$MT/ours.argv")" "(none)" "sig cache: no -> nothing mounted"
 printf '(yes/no)? : \tx\n(yes/no)? : \tx\n(yes/no)? : \tx\n(yes/no)? : \tx\n(yes/no)? : \tx\n' >"$D"
 mt_dialogue_compare "sig cache: five bad answers" "$D" "$L" "$U" -o "$O"
+# only the whole words count here: y, n and an empty line are asked again
+printf '(yes/no)? : \ty\n(yes/no)? : \t\n(yes/no)? : \tn\n(yes/no)? : \tY\n(yes/no)? : \tx\n' >"$D"
+mt_dialogue_compare "sig cache: y, n and empty are no answers" "$D" "$L" "$U" -o "$O"
 printf '(yes/no)? : \tyes\n(yes/no)? : \tx\n(yes/no)? : \tx\n(yes/no)? : \tx\n(yes/no)? : \tx\n(yes/no)? : \tx\n' >"$D"
 mt_dialogue_compare "sig cache: five bad append answers" "$D" "$L" "$U" -o "$O"
 
