@@ -215,6 +215,41 @@ k_listing() (
 	find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
 )
 
+# k_exec_script GUEST-OUT K_RUN-EXEC-ARGS...: one exec-mode VM running a
+# guest script; records that it ran, shows its output, and keeps GUEST-OUT
+# for k_result.
+k_exec_script() {
+	local out=$1 t0=$SECONDS st msg
+	shift
+	k_run exec "$@" >"$out"
+	st=$?
+	k_check_vm exec
+	msg="the guest script ran ($(k_vm_time); $((SECONDS - t0)) s here)"
+	[ "$st" = 0 ]
+	ok "$msg"
+	sed 's/^/# guest: /' "$out"
+	K_GUEST_OUT=$out
+}
+# k_result NAME: the text after "RESULT NAME " in the guest's output.
+k_result() { sed -n "s/^RESULT $1 //p" "$K_GUEST_OUT" | head -1; }
+# k_result_ok NAME: that result starts with ok (else says what it was).
+k_result_ok() {
+	local r
+	r=$(k_result "$1")
+	[[ $r == ok* ]] || echo "#   $1: ${r:-no result}"
+	[[ $r == ok* ]]
+}
+
+# k_case_reads CASE TREE READS-DESC SAME-DESC: the guest's read of CASE
+# (under $K_OUT) ended OK, and what it read equals TREE.
+k_case_reads() {
+	local o=$K_OUT/$1
+	is "$(cat "$o/status" 2>/dev/null)" OK "$1: $3"
+	[ -s "$o/errors" ] && sed 's/^/#   /' "$o/errors" | head -20
+	k_same_tree "$2" "$o/plain"
+	ok "$1: $4"
+}
+
 k_same_tree() {
 	k_listing "$1" >"$K_WORK/l1" || return 1
 	k_listing "$2" >"$K_WORK/l2" || return 1

@@ -132,25 +132,14 @@ msg="one VM read the fifteen trees ($(k_vm_time); $((SECONDS - t0)) s here)"
 [ "$st" = 0 ]
 ok "$msg"
 for c in "${cases[@]}" two-keys-by-first two-keys-by-second; do
-	name=${c%%|*}
-	o=$K_OUT/$name
-	is "$(cat "$o/status" 2>/dev/null)" OK "$name: the kernel mounts and reads every entry"
-	[ -s "$o/errors" ] && sed 's/^/#   /' "$o/errors" | head -20
-	k_same_tree "$P" "$o/plain"
-	ok "$name: names, types, link counts, sizes, symlink targets and sha256 identical"
+	k_case_reads "${c%%|*}" "$P" "the kernel mounts and reads every entry" \
+		"names, types, link counts, sizes, symlink targets and sha256 identical"
 done
 for l in "${legacy[@]}"; do
-	name=legacy-${l/:/-}
-	o=$K_OUT/$name
-	is "$(cat "$o/status" 2>/dev/null)" OK "$name: the kernel mounts and reads every entry"
-	[ -s "$o/errors" ] && sed 's/^/#   /' "$o/errors" | head -10
-	k_same_tree "$S" "$o/plain"
-	ok "$name: names, sizes and sha256 identical"
+	k_case_reads "legacy-${l/:/-}" "$S" "the kernel mounts and reads every entry" \
+		"names, sizes and sha256 identical"
 done
-o=$K_OUT/versions
-is "$(cat "$o/status" 2>/dev/null)" OK "versions: the kernel reads version 1 and 2 headers"
-k_same_tree "$S" "$o/plain"
-ok "versions: contents identical"
+k_case_reads versions "$S" "the kernel reads version 1 and 2 headers" "contents identical"
 o=$K_OUT/version-4
 is "$(grep -E '^(READ|READLINK|FIND|COUNT|UMOUNT)' "$o/errors" 2>/dev/null | cut -d' ' -f1-2)" \
 	"READ dir/size-12" "version-4: the kernel refuses that file, and only that file"

@@ -27,19 +27,10 @@ ln "$IN/plain/f4097" "$IN/plain/dir/hard"
 k_stage "$W/stage"
 ok "make install DESTDIR=stage"
 
-t0=$SECONDS
-k_run exec --root "$W/stage" --script "$SRCDIR/tests/kernel/guest/exec-tools.sh" \
-	--in "$IN" --out "$W/out" --out-mb 64 >"$W/guest.out"
-st=$?
-k_check_vm exec
-msg="the guest script ran ($(k_vm_time); $((SECONDS - t0)) s here)"
-[ "$st" = 0 ]
-ok "$msg"
-sed 's/^/# guest: /' "$W/guest.out"
-result() { sed -n "s/^RESULT $1 //p" "$W/guest.out" | head -1; }
-res_ok() { local r; r=$(result "$1"); [[ $r == ok* ]] || echo "#   $1: ${r:-no result}"; [[ $r == ok* ]]; }
+k_exec_script "$W/guest.out" --root "$W/stage" \
+	--script "$SRCDIR/tests/kernel/guest/exec-tools.sh" --in "$IN" --out "$W/out" --out-mb 64
 
-res_ok staged
+k_result_ok staged
 ok "our programs are the ones on the guest's PATH and in /sbin"
 grep -qx "Inserted auth tok with sig \[$SIG\] into the user session keyring" "$W/out/add.out" &&
 	grep -qx "Inserted auth tok with sig \[$FSIG\] into the user session keyring" "$W/out/add.out"
@@ -47,15 +38,15 @@ ok "our ecryptfs-add-passphrase --fnek inserted $SIG and $FSIG"
 is "$(stat -c %s "$W/out/token-ours.bin" 2>/dev/null)" 740 "our token is 740 bytes"
 cmp "$W/out/token-ours.bin" "$W/out/token-ref.bin"
 ok "our token equals the reference's byte for byte"
-res_ok kernel-mount
+k_result_ok kernel-mount
 ok "the kernel mounts with our tokens (ecryptfs_sig + ecryptfs_fnek_sig)"
-res_ok kernel-write
+k_result_ok kernel-write
 ok "the kernel writes a tree through that mount"
-r=$(result kernel-readback)
+r=$(k_result kernel-readback)
 msg="the kernel reads it back after a remount (${r#ok })"
-res_ok kernel-readback
+k_result_ok kernel-readback
 ok "$msg"
-res_ok kernel-umount
+k_result_ok kernel-umount
 ok "umount -i"
 
 L=$W/out/lower-kernel
@@ -79,15 +70,15 @@ done < <(find "$L" -type f -print0)
 [ "$n" -gt 0 ] && [ "$good" = "$n" ]
 ok "our ecryptfs-stat: the $n kernel-written headers are sound, AES-128, key $SIG"
 
-res_ok helper-mount
+k_result_ok helper-mount
 ok "mount -t ecryptfs runs our mount.ecryptfs, which mounts the kernel eCryptfs"
-res_ok helper-key-added
+k_result_ok helper-key-added
 ok "our mount.ecryptfs added the key $SIG"
-res_ok helper-write
+k_result_ok helper-write
 ok "a file written through that mount"
-res_ok helper-umount
+k_result_ok helper-umount
 ok "umount runs our umount.ecryptfs and the mount goes"
-res_ok helper-keys-unlinked
+k_result_ok helper-keys-unlinked
 ok "our umount.ecryptfs unlinked the key (ecryptfs_unlink_sigs)"
 "$DECRYPT" --passphrase-file "$W/pass" "$W/out/lower-helper" "$W/dec-helper" >"$W/dec2.err" 2>&1 &&
 	[ "$(cat "$W/dec-helper/hello.txt" 2>/dev/null)" = "written through mount.ecryptfs" ]

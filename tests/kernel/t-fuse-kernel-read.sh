@@ -245,25 +245,16 @@ xc_stage "$W/stage"
 ok "staged the build's ecryptfs-fuse, ecryptfs-add-passphrase, ecryptfs-stat and libecryptfs for the guest"
 diag "t=${SECONDS}s: booting"
 rm -rf "$K_OUT"
-t0=$SECONDS
-k_run exec --root "$W/stage" --bin "$LIBGCC" --script "$SRCDIR/tests/kernel/xcheck-fuse-guest.sh" \
-	--in "$K_IN" --out "$K_OUT" --out-mb "$(($(du -sm "$K_IN" | cut -f1) * 6 + 64))" >"$W/guest.out"
-st=$?
-k_check_vm exec
-msg="one VM boot ran both directions ($(k_vm_time); $((SECONDS - t0)) s here)"
-[ "$st" = 0 ]
-ok "$msg"
-sed 's/^/# guest: /' "$W/guest.out"
+# One VM boot runs both directions.
+k_exec_script "$W/guest.out" --root "$W/stage" --bin "$LIBGCC" \
+	--script "$SRCDIR/tests/kernel/xcheck-fuse-guest.sh" --in "$K_IN" --out "$K_OUT" \
+	--out-mb "$(($(du -sm "$K_IN" | cut -f1) * 6 + 64))"
 diag "t=${SECONDS}s: VM done"
 
 # Forward: the kernel's view of what our daemon wrote.
 for c in "${cases[@]}"; do
-	name=${c%%|*}
-	o=$K_OUT/$name
-	is "$(cat "$o/status" 2>/dev/null)" OK "$name: the kernel mounts our FUSE-written tree and reads every entry"
-	[ -s "$o/errors" ] && sed 's/^/#   /' "$o/errors" | head -20
-	k_same_tree "$P" "$o/plain"
-	ok "$name: kernel view = plaintext (names, types, link counts, sizes, symlink targets, sha256)"
+	k_case_reads "${c%%|*}" "$P" "the kernel mounts our FUSE-written tree and reads every entry" \
+		"kernel view = plaintext (names, types, link counts, sizes, symlink targets, sha256)"
 done
 
 o=$K_OUT/control
@@ -277,41 +268,34 @@ cmp -s "$P/size-4095" "$o/plain/size-4095" && [ -f "$o/plain/size-4096" ] &&
 ok "control: the flipped byte changes size-4096 only"
 
 # Reverse.
-result() { sed -n "s/^RESULT $1 //p" "$W/guest.out" | head -1; }
-res_ok() {
-	local r
-	r=$(result "$1")
-	[[ $r == ok* ]] || echo "#   $1: ${r:-no result}"
-	[[ $r == ok* ]]
-}
-res_ok fuse-module
+k_result_ok fuse-module
 ok "fuse.ko loads in the guest and /dev/fuse appears"
-res_ok staged
+k_result_ok staged
 ok "the guest runs our staged ecryptfs-fuse and ecryptfs-add-passphrase"
 for c in "${cases[@]}"; do
 	name=${c%%|*}
 	o=$K_OUT/rev/$name
-	res_ok "$name-keys" && res_ok "$name-kernel-write" && res_ok "$name-kernel-umount"
+	k_result_ok "$name-keys" && k_result_ok "$name-kernel-write" && k_result_ok "$name-kernel-umount"
 	ok "reverse $name: the kernel writes a tree keyed by our ecryptfs-add-passphrase"
-	res_ok "$name-fuse-mount" && res_ok "$name-fuse-read"
+	k_result_ok "$name-fuse-mount" && k_result_ok "$name-fuse-read"
 	ok "reverse $name: our daemon (in the guest) mounts the kernel's lower tree"
 	k_same_tree "$R" "$o/fuse-read"
 	ok "reverse $name: our daemon reads the kernel-written tree exactly"
-	res_ok "$name-model-mods"
+	k_result_ok "$name-model-mods"
 	ok "reverse $name: the modifications apply to the plain model"
-	res_ok "$name-fuse-mods"
+	k_result_ok "$name-fuse-mods"
 	ok "reverse $name: append, truncate down/up, overwrites, O_TRUNC, create, link, rename, unlink through our daemon"
-	r=$(result "$name-fsx")
-	res_ok "$name-fsx"
+	r=$(k_result "$name-fsx")
+	k_result_ok "$name-fsx"
 	ok "reverse $name: ecfs-fsx through our daemon (${r#ok })"
 	k_same_tree "$o/want" "$o/fuse-after"
 	ok "reverse $name: our daemon's view after the modifications = the model"
-	res_ok "$name-fuse-umount" && res_ok "$name-daemon-exit"
+	k_result_ok "$name-fuse-umount" && k_result_ok "$name-daemon-exit"
 	ok "reverse $name: unmount; the daemon exits 0"
-	r=$(result "$name-lower-sound")
-	res_ok "$name-lower-sound"
+	r=$(k_result "$name-lower-sound")
+	k_result_ok "$name-lower-sound"
 	ok "reverse $name: every lower file is sound for ecryptfs-stat (${r#ok })"
-	res_ok "$name-kernel-reread"
+	k_result_ok "$name-kernel-reread"
 	ok "reverse $name: the kernel mounts the modified tree and reads every entry"
 	[ -s "$o/errors" ] && sed 's/^/#   /' "$o/errors" | head -20
 	k_same_tree "$o/want" "$o/kernel-after"

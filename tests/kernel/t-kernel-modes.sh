@@ -33,26 +33,13 @@ cp "$W/lower-2/size-4097" "$IN/lower-p/foreign-key"
 : >"$IN/lower-z/zero"
 cp -a "$IN/lower-p" "$W/lower-p.orig"
 
-t0=$SECONDS
-k_run exec --script "$SRCDIR/tests/kernel/guest/modes.sh" --in "$IN" --out "$W/out" \
-	--out-mb 64 >"$W/guest.out"
-st=$?
-k_check_vm exec
-msg="the guest script ran ($(k_vm_time); $((SECONDS - t0)) s here)"
-[ "$st" = 0 ]
-ok "$msg"
-sed 's/^/# guest: /' "$W/guest.out"
-res_ok() {
-	local r
-	r=$(sed -n "s/^RESULT $1 //p" "$W/guest.out" | head -1)
-	[[ $r == ok* ]] || echo "#   $1: ${r:-no result}"
-	[[ $r == ok* ]]
-}
+k_exec_script "$W/guest.out" --script "$SRCDIR/tests/kernel/guest/modes.sh" --in "$IN" \
+	--out "$W/out" --out-mb 64
 V=$W/out/pt-view
 L=$W/out/pt-lower
 
 # 1. passthrough
-res_ok pt-mount
+k_result_ok pt-mount
 ok "passthrough: mounts"
 cmp -s "$V/enc" "$W/q/size-4097"
 ok "passthrough: an eCryptfs file still decrypts"
@@ -68,19 +55,19 @@ cmp -s "$V/foreign-key" <(head -c 4097 "$W/lower-p.orig/foreign-key") &&
 ok "passthrough, key missing: i_size from the header, raw lower bytes from offset 0"
 [ -f "$V/empty" ] && [ ! -s "$V/empty" ] && [ ! -s "$L/empty" ]
 ok "passthrough: a zero-length lower file stays empty (no header written)"
-res_ok pt-append && cmp -s "$L/plain.txt" <(cat "$W/lower-p.orig/plain.txt"; printf appended)
+k_result_ok pt-append && cmp -s "$L/plain.txt" <(cat "$W/lower-p.orig/plain.txt"; printf appended)
 ok "passthrough: an append to a plaintext file goes straight to the lower file"
-res_ok pt-create && "$STAT" -s "$L/new.txt" >"$W/stat.out" &&
+k_result_ok pt-create && "$STAT" -s "$L/new.txt" >"$W/stat.out" &&
 	grep -qxF 'Decrypted file size: [11]' "$W/stat.out"
 ok "passthrough: a new file is created encrypted"
 
 # 2. zero-length lower file without passthrough
-res_ok z-read
+k_result_ok z-read
 ok "no passthrough: a zero-length lower file opens"
 is "$(cat "$W/out/zero-lower-size" 2>/dev/null)" 8192 "no passthrough: opening it wrote an 8192-byte header"
 
 # 3. encrypted view
-res_ok vh-mount
+k_result_ok vh-mount
 ok "encrypted view: mounts over in-file headers"
 n=0 same=0
 for f in "$IN"/lower-h/*; do
@@ -89,9 +76,9 @@ for f in "$IN"/lower-h/*; do
 done
 [ "$n" = 5 ] && [ "$same" = 5 ]
 ok "encrypted view: in-file-header files read as their lower bytes ($same of $n)"
-res_ok vh-readonly
+k_result_ok vh-readonly
 ok "encrypted view: the mount is read only"
-res_ok vx-mount
+k_result_ok vx-mount
 ok "encrypted view: mounts over xattr headers"
 n=0 good=0
 for f in "$IN"/lower-x/*; do
