@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs the whole test suite and ends with one line "N passed, N failed".
 #   tests/run.sh [-b BUILDDIR] [-a ASAN_BUILDDIR] [PATTERN...]
-# Every test is a TAP producer: C programs named t-* in BUILDDIR/tests/unit and
+# Every test is a TAP producer: C programs named t-* in BUILDDIR/tests/libecryptfs and
 # scripts named t-*.sh under tests/.  Each ok/not ok line counts once; a test
 # that crashes, exits non-zero without a failing line, prints no plan, or
 # whose plan disagrees with its lines counts as one more failure.  With -a,
@@ -66,9 +66,9 @@ run_one() {	# LABEL BUILDDIR COMMAND...
 	fi
 }
 
-for t in "$BUILDDIR"/tests/unit/t-*; do
+for t in "$BUILDDIR"/tests/libecryptfs/t-*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
-	run_one "unit/$(basename "$t")" "$BUILDDIR" "$t"
+	run_one "libecryptfs/$(basename "$t")" "$BUILDDIR" "$t"
 done
 while IFS= read -r t; do
 	rel=${t#"$SRCDIR"/tests/}
@@ -76,9 +76,9 @@ while IFS= read -r t; do
 done < <(find "$SRCDIR/tests" -name 't-*.sh' -type f | sort)
 
 if [ -n "$ASAN_BUILDDIR" ]; then
-	for t in "$ASAN_BUILDDIR"/tests/unit/t-*; do
+	for t in "$ASAN_BUILDDIR"/tests/libecryptfs/t-*; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
-		run_one "asan/unit/$(basename "$t")" "$ASAN_BUILDDIR" "$t"
+		run_one "asan/libecryptfs/$(basename "$t")" "$ASAN_BUILDDIR" "$t"
 	done
 	for t in "$SRCDIR"/tests/fuzz/smoke-*.sh; do
 		[ -f "$t" ] || continue

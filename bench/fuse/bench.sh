@@ -101,7 +101,7 @@ TAR_FILES=$(tar -tf "$TAR" | grep -vc '/$')
 # machine's disk is shared and its speed drifts by 2x and more from one
 # minute to the next, which would otherwise decide the ratios.
 OURS=$BUILDDIR/src/fuse/ecryptfs-fuse
-ADDPASS=$BUILDDIR/src/utils/ecryptfs-add-passphrase
+ADDPASS=$BUILDDIR/src/utils/keys/ecryptfs-add-passphrase
 
 available() {
 	case $1 in

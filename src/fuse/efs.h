@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 
 #define EFS_PROG "ecryptfs-fuse"
 #define EFS_MAX_SIGS 16

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 enum {

@@ -11,7 +11,7 @@
 
 #include <gcrypt.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 struct cipher_row {

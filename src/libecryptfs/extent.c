@@ -20,7 +20,7 @@
 
 #include <gcrypt.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 #define IV_BYTES 16

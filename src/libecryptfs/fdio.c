@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 /* off < 0: the file position (read/write); otherwise pread/pwrite at off. */

@@ -14,7 +14,7 @@
 
 #include <gcrypt.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 #define TAG_70 0x46

@@ -12,7 +12,7 @@
 
 #include <gcrypt.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "bigendian.h"
 #include "internal.h"
 

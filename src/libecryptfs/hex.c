@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 ECRYPTFS_EXPORT const uint8_t ecryptfs_default_salt[ECRYPTFS_SALT_SIZE] = {

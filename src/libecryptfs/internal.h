@@ -10,12 +10,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 
 /* secmem.c */
 void ecryptfs_wipe(void *p, size_t n);
 
-/* fdio.c (the whole-transfer helpers are public, in ecryptfs.h) */
+/* fdio.c (the whole-transfer helpers are public, in libecryptfs.h) */
 /* All input up to end of file into buf (max + 1 bytes): -EFBIG past max. */
 int ecryptfs_read_bounded(int fd, void *buf, size_t max, size_t *len);
 

@@ -12,7 +12,7 @@
 
 #include <keyutils.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 static int check_sig_hex(const char *sig_hex)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 struct ecryptfs_keyset {

@@ -18,7 +18,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "bigendian.h"
 #include "internal.h"
 

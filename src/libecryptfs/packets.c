@@ -12,7 +12,7 @@
 
 #include <gcrypt.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 #define TAG1 0x01

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 ECRYPTFS_EXPORT int ecryptfs_policy_init(struct ecryptfs_policy *p, const char *cipher,

@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 #define RC_MAX_BYTES 0xA000

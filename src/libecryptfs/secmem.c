@@ -13,7 +13,7 @@
 
 #include <gcrypt.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 #define SECMEM_POOL_BYTES (256 * 1024)

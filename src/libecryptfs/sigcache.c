@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 #define RECORD_BYTES (ECRYPTFS_SIG_HEX_SIZE + 1)

@@ -22,7 +22,7 @@
 
 #include <gcrypt.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 #include "internal.h"
 
 #define V2_SALT_OFF 2

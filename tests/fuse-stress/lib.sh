@@ -13,9 +13,9 @@
 FUSE_STRESS_FS=${FUSE_STRESS_FS:-ecryptfs}
 FSX=$BUILDDIR/tests/fsx/ecfs-fsx
 ECFS_FUSE=$BUILDDIR/src/fuse/ecryptfs-fuse
-ECFS_ADD_PASSPHRASE=$BUILDDIR/src/utils/ecryptfs-add-passphrase
-ECFS_STAT=$BUILDDIR/src/utils/ecryptfs-stat
-ECFS_DECRYPT=$BUILDDIR/src/utils/ecryptfs-decrypt
+ECFS_ADD_PASSPHRASE=$BUILDDIR/src/utils/keys/ecryptfs-add-passphrase
+ECFS_STAT=$BUILDDIR/src/utils/offline/ecryptfs-stat
+ECFS_DECRYPT=$BUILDDIR/src/utils/offline/ecryptfs-decrypt
 
 _fs_mounts=()
 _fs_pids=()

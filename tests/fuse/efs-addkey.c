@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 
 int main(int argc, char **argv)
 {

@@ -2,7 +2,7 @@
 # Mount errors, damaged and foreign lower files, and the options that change
 # what a lower file means: passthrough, encrypted view, unlink_sigs.
 . "$SRCDIR/tests/lib/tap.sh"
-. "$SRCDIR/tests/fuse/fuse-lib.sh"
+. "$SRCDIR/tests/fuse/lib.sh"
 
 pass="errors test $$ $RANDOM"
 sig=$(efs_addkey "$pass")

@@ -3,7 +3,7 @@
 # lower file parses, its size field never promises data that is not there,
 # and everything fsynced reads back after a remount.
 . "$SRCDIR/tests/lib/tap.sh"
-. "$SRCDIR/tests/fuse/fuse-lib.sh"
+. "$SRCDIR/tests/fuse/lib.sh"
 
 pass="kill test $$ $RANDOM"
 sig=$(efs_addkey "$pass")

@@ -5,7 +5,7 @@
 # xattr with setfattr/getfattr (attr, which setup.sh installs), the very calls
 # setcap and getcap make, so the test needs no libcap2-bin and never skips.
 . "$SRCDIR/tests/lib/tap.sh"
-. "$SRCDIR/tests/fuse/fuse-lib.sh"
+. "$SRCDIR/tests/fuse/lib.sh"
 
 # cap_net_raw+ep as a VFS_CAP_REVISION_2 value (what "setcap cap_net_raw+ep" writes).
 CAP=0x0100000200200000000000000000000000000000

@@ -2,7 +2,7 @@
 # Thousands of files open at once: each holds its key in libgcrypt's secure
 # memory, whose fixed pool used to run out near 2,500 (ENOMEM on open).
 . "$SRCDIR/tests/lib/tap.sh"
-. "$SRCDIR/tests/fuse/fuse-lib.sh"
+. "$SRCDIR/tests/fuse/lib.sh"
 
 sig=$(efs_addkey "many open $$ $RANDOM")
 L=$TESTTMP/lower M=$TESTTMP/mnt

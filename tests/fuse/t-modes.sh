@@ -3,7 +3,7 @@
 # measured (tests/kernel/t-kernel-modes.sh): an eCryptfs file whose key is
 # missing under passthrough, and the view of an empty xattr-mode file.
 . "$SRCDIR/tests/lib/tap.sh"
-. "$SRCDIR/tests/fuse/fuse-lib.sh"
+. "$SRCDIR/tests/fuse/lib.sh"
 
 pass="modes test $$ $RANDOM"
 other="modes other key $$ $RANDOM"

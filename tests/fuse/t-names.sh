@@ -4,7 +4,7 @@
 # layout, lower sizes and symlink targets (the encryption is deterministic);
 # undecodable lower names are hidden; target and name limits are the kernel's.
 . "$SRCDIR/tests/lib/tap.sh"
-. "$SRCDIR/tests/fuse/fuse-lib.sh"
+. "$SRCDIR/tests/fuse/lib.sh"
 
 opts_of() { sed -n 's/^- Mount options: `\(.*\)`$/\1/p' "$VECTORS/$1/MANIFEST.md"; }
 pass_of() { sed -n 's/^- Passphrase: `\([^`]*\)`.*$/\1/p' "$VECTORS/$1/MANIFEST.md"; }

@@ -4,7 +4,7 @@
 # AES-128 with the header in user.ecryptfs); then every file written reads
 # back the same after a remount, and every lower file has the kernel's layout.
 . "$SRCDIR/tests/lib/tap.sh"
-. "$SRCDIR/tests/fuse/fuse-lib.sh"
+. "$SRCDIR/tests/fuse/lib.sh"
 
 pass="posix test $$ $RANDOM"
 sig=$(efs_addkey "$pass")

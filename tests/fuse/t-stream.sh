@@ -7,7 +7,7 @@
 # are still dirty, and no ciphertext of a streamed file stays in the lower
 # page cache (on a disk: ramfs keeps its files nowhere else).
 . "$SRCDIR/tests/lib/tap.sh"
-. "$SRCDIR/tests/fuse/fuse-lib.sh"
+. "$SRCDIR/tests/fuse/lib.sh"
 
 command -v fincore >/dev/null || { echo "1..0 # SKIP fincore (util-linux) not installed"; exit 0; }
 sig=$(efs_addkey "stream test $$ $RANDOM")

@@ -2,7 +2,7 @@
 # Every kernel-written vector set mounts through ecryptfs-fuse and reads back
 # exactly: names, types, modes, link counts, sizes, sha256, symlink targets.
 . "$SRCDIR/tests/lib/tap.sh"
-. "$SRCDIR/tests/fuse/fuse-lib.sh"
+. "$SRCDIR/tests/fuse/lib.sh"
 
 opts_of() {	# SET: the kernel mount options from the manifest
 	sed -n 's/^- Mount options: `\(.*\)`$/\1/p' "$VECTORS/$1/MANIFEST.md"

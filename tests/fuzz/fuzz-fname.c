@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 
 #define MAX_IN 8192
 

@@ -180,7 +180,7 @@ k_read_add() {
 	done
 	mkdir -p "$c" || return 1
 	# run.sh exec ships only the guest script itself; the guest readers of
-	# the queue (read-trees.sh, xcheck-fuse-guest.sh) source this from /in.
+	# the queue (read-trees.sh, guest/xcheck-fuse.sh) source this from /in.
 	cp "$K_GUEST/lib-read.sh" "$K_IN/" || return 1
 	cp -a "$lower" "$c/lower" || return 1
 	# The guest feeds it to ecryptfs-add-passphrase without a newline.

@@ -15,7 +15,7 @@
 . "$SRCDIR/tests/kernel/lib.sh"
 
 EFS=$BUILDDIR/src/fuse/ecryptfs-fuse
-ADDP=$BUILDDIR/src/utils/ecryptfs-add-passphrase
+ADDP=$BUILDDIR/src/utils/keys/ecryptfs-add-passphrase
 W=$K_WORK/t
 X=$K_IN/xcheck
 mkdir -p "$W" "$X"
@@ -72,7 +72,7 @@ ln "$P/size-0" "$P/sub/deeper/hardlink-to-size-0"
 is "$(printf %s "$u2" | wc -c) $(printf %s "$u3" | wc -c) $(printf %s "$u4" | wc -c)" "143 143 143" \
 	"the UTF-8 names are 143 bytes"
 
-# ---- the reverse tree, written by the kernel in the VM (see xcheck-mods.sh).
+# ---- the reverse tree, written by the kernel in the VM (see guest/xcheck-mods.sh).
 R=$X/rplain
 mkdir -p "$R/dir/sub" "$R/empty"
 for n in 0 1 4095 4096 4097 8193; do head -c "$n" /dev/urandom >"$R/f-$n"; done
@@ -83,7 +83,7 @@ head -c 777 /dev/urandom >"$R/nested-move-me"
 echo utf8 >"$R/dir/sub/$u2"
 ln -s "../dir/sub/$u2" "$R/dir/link-utf8"
 head -c 65536 /dev/urandom >"$X/rand"
-cp "$SRCDIR/tests/kernel/xcheck-mods.sh" "$X/"
+cp "$SRCDIR/tests/kernel/guest/xcheck-mods.sh" "$X/"
 cp "$FUSEKO" "$X/fuse.ko"
 
 # Four option sets: name|key bytes|filename key|xattr metadata.
@@ -225,8 +225,8 @@ xc_stage() {
 	local d=$1 e src dst b
 	rm -rf "$d"
 	mkdir -p "$d/usr/sbin" "$d/usr/bin" "$d/usr/lib"
-	for e in src/fuse/ecryptfs-fuse:usr/sbin src/utils/ecryptfs-add-passphrase:usr/bin \
-		src/utils/ecryptfs-stat:usr/bin tests/fsx/ecfs-fsx:usr/bin; do
+	for e in src/fuse/ecryptfs-fuse:usr/sbin src/utils/keys/ecryptfs-add-passphrase:usr/bin \
+		src/utils/offline/ecryptfs-stat:usr/bin tests/fsx/ecfs-fsx:usr/bin; do
 		src=$BUILDDIR/${e%%:*} dst=$d/${e#*:} b=${e%%:*}
 		b=${b##*/}
 		[ -f "${src%/*}/.libs/$b" ] && src=${src%/*}/.libs/$b
@@ -247,7 +247,7 @@ diag "t=${SECONDS}s: booting"
 rm -rf "$K_OUT"
 # One VM boot runs both directions.
 k_exec_script "$W/guest.out" --root "$W/stage" --bin "$LIBGCC" \
-	--script "$SRCDIR/tests/kernel/xcheck-fuse-guest.sh" --in "$K_IN" --out "$K_OUT" \
+	--script "$SRCDIR/tests/kernel/guest/xcheck-fuse.sh" --in "$K_IN" --out "$K_OUT" \
 	--out-mb "$(($(du -sm "$K_IN" | cut -f1) * 6 + 64))"
 diag "t=${SECONDS}s: VM done"
 

@@ -48,7 +48,7 @@ tap_done() {
 }
 # Path of a program of ours in the build tree (libtool wrapper or binary).
 prog() {
-	for _d in src/utils src/fuse src/key_mod tests/unit tests/helpers; do
+	for _d in src/utils/keys src/utils/mount src/utils/offline src/utils/private src/fuse tests/libecryptfs tests/fuse; do
 		if [ -x "$BUILDDIR/$_d/$1" ]; then echo "$BUILDDIR/$_d/$1"; return 0; fi
 	done
 	echo "prog: $1 not built" >&2

@@ -10,7 +10,7 @@
 u=$(tu_create) || exit 1
 home=$(tu_home "$u")
 W=$home/w
-# The reference's worked value (tests/cli/t-add-passphrase.sh): this
+# The reference's worked value (tests/keys/t-add-passphrase.sh): this
 # passphrase under this salt has this sig.
 salt=a1b2c3d4e5f60718 sig=16585f12815dd980
 mkdir -p "$W/plain/sub"

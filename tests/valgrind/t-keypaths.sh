@@ -12,7 +12,7 @@ vg() {
 
 # Unit tests: each must pass and be clean.
 for t in t-kdf t-authtok t-keyring t-rcfile t-sigcache t-wrap t-wrap-v3 t-header t-extent t-fname t-vectors; do
-	vg "$BUILDDIR/tests/unit/$t" >"$TESTTMP/$t.log" 2>&1
+	vg "$BUILDDIR/tests/libecryptfs/$t" >"$TESTTMP/$t.log" 2>&1
 	st=$?
 	is "$st" 0 "$t passes and is valgrind-clean"
 	[ "$st" -eq 0 ] || grep -E '==[0-9]+==|^not ok' "$TESTTMP/$t.log" | head -20 | sed 's/^/#   /'

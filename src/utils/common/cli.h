@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 
 /* The reference's limit on every passphrase and wrapping passphrase. */
 #define CLI_SECRET_MAX 64

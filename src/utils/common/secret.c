@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ecryptfs.h"
+#include "libecryptfs.h"
 
 void cli_secret_free(struct cli_secret *s)
 {

@@ -1,7 +1,7 @@
 # Guest side, sourced (as /in/lib-read.sh) by the scripts that mount the
 # lower trees tests/kernel/lib.sh's k_read_add queues (/in/cases/NAME/{lower,
 # pass,conf,xattrs.dump}) with the kernel eCryptfs: guest/read-trees.sh and
-# xcheck-fuse-guest.sh.  They read the view in their own ways; what a case
+# guest/xcheck-fuse.sh.  They read the view in their own ways; what a case
 # means (keys, options, mount, counts, status) must not differ between them.
 # run.sh exec copies only the --script file into the VM, so k_read_add puts
 # this file in /in next to the cases.  Plain sh: the guest's /bin/sh is dash.

@@ -7,7 +7,7 @@
 # One case failing never stops the others; the exit status is 0 when every
 # case ran (its status file says how it went).  What a case means (keys,
 # options, mount, counts, status) is lib-read.sh's, shared with
-# xcheck-fuse-guest.sh; the per-file reading is this script's own.
+# guest/xcheck-fuse.sh; the per-file reading is this script's own.
 set -u
 . /in/lib-read.sh
 for c in /in/cases/*; do

@@ -1,1 +1,0 @@
-dist_man_MANS += doc/libecryptfs.3

@@ -1,0 +1,692 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libecryptfs (ecryptfs-ng): the one public header.
+ *
+ * Keys (passphrase -> KEK and signature, keyring auth tokens, wrapped
+ * passphrases, rc files, the signature cache) and the kernel's on-disk format
+ * (header, key packets, the extent engine, file names).
+ *
+ * Conventions, everywhere in this library:
+ *  - functions return 0 (or a documented non-negative value) on success and a
+ *    negative errno on failure; they never print and never exit;
+ *  - every secret (passphrase, KEK, FEK) lives in memory from
+ *    ecryptfs_secure_alloc() and is wiped when freed;
+ *  - "sig" is the 8-byte binary key signature, "sig_hex" its 16 lowercase hex
+ *    characters plus NUL, as used for keyring descriptions and Private.sig.
+ */
+#ifndef ECRYPTFS_H
+#define ECRYPTFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ECRYPTFS_EXPORT __attribute__((visibility("default")))
+
+/* ------------------------------------------------------------------------ */
+/* Limits and constants shared with the kernel and ecryptfs-utils            */
+/* ------------------------------------------------------------------------ */
+
+#define ECRYPTFS_MAX_PASSPHRASE_BYTES 64
+#define ECRYPTFS_SALT_SIZE 8
+#define ECRYPTFS_SIG_SIZE 8
+#define ECRYPTFS_SIG_HEX_SIZE 16
+#define ECRYPTFS_MAX_KEY_BYTES 64
+#define ECRYPTFS_KDF_ITERATIONS 65536
+#define ECRYPTFS_AUTH_TOK_SIZE 740
+#define ECRYPTFS_EXTENT_SIZE 4096
+#define ECRYPTFS_MIN_METADATA_SIZE 8192
+#define ECRYPTFS_MAX_NAME_BYTES 143	/* plaintext name limit with FNEK */
+#define ECRYPTFS_FNEK_PREFIX "ECRYPTFS_FNEK_ENCRYPTED."
+#define ECRYPTFS_XATTR_NAME "user.ecryptfs"
+
+/* Salt used for data keys unless ~/.ecryptfsrc says otherwise: 00 11 .. 77. */
+ECRYPTFS_EXPORT extern const uint8_t ecryptfs_default_salt[ECRYPTFS_SALT_SIZE];
+/*
+ * Salt of the filename key (FNEK) in the login path: the 8 ASCII bytes
+ * "99887766".  ecryptfs-utils passes the hex string "9988776655443322" where
+ * raw bytes are expected; every existing Private.sig depends on it.
+ */
+ECRYPTFS_EXPORT extern const uint8_t ecryptfs_fnek_salt[ECRYPTFS_SALT_SIZE];
+
+/* ------------------------------------------------------------------------ */
+/* Library set-up and secure memory (secmem.c)                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Initialise libgcrypt (version check, secure memory pool).  Idempotent and
+ * thread-safe; every other function calls it when needed, so programs only
+ * call it to learn early that secure memory is unavailable.
+ */
+ECRYPTFS_EXPORT int ecryptfs_init(void);
+
+/* Zeroed, locked, wiped-on-free memory.  NULL on ENOMEM. */
+ECRYPTFS_EXPORT void *ecryptfs_secure_alloc(size_t n);
+ECRYPTFS_EXPORT void ecryptfs_secure_free(void *p);	/* NULL is fine */
+
+/* Lowercase hex of 8 bytes; hex must hold 17 bytes. */
+ECRYPTFS_EXPORT void ecryptfs_sig_to_hex(const uint8_t sig[ECRYPTFS_SIG_SIZE],
+					 char hex[ECRYPTFS_SIG_HEX_SIZE + 1]);
+/* Exactly 16 hex digits (either case), nothing else: 0 or -EINVAL. */
+ECRYPTFS_EXPORT int ecryptfs_sig_from_hex(const char *hex, uint8_t sig[ECRYPTFS_SIG_SIZE]);
+/* Exactly 16 hex digits into 8 salt bytes: 0 or -EINVAL. */
+ECRYPTFS_EXPORT int ecryptfs_salt_from_hex(const char *hex, uint8_t salt[ECRYPTFS_SALT_SIZE]);
+
+/*
+ * Whole reads and writes (fdio.c), retried on EINTR and short counts, so that
+ * pipes, FIFOs and interrupted calls behave like regular files.  Reads return
+ * the bytes read, short only at end of file; writes return 0.  Both -errno;
+ * the positional ones -EFBIG for a range past INT64_MAX.
+ */
+ECRYPTFS_EXPORT ssize_t ecryptfs_read_full(int fd, void *buf, size_t n);
+ECRYPTFS_EXPORT int ecryptfs_write_full(int fd, const void *buf, size_t n);
+ECRYPTFS_EXPORT ssize_t ecryptfs_pread_full(int fd, void *buf, size_t n, uint64_t off);
+ECRYPTFS_EXPORT int ecryptfs_pwrite_full(int fd, const void *buf, size_t n, uint64_t off);
+
+/* ------------------------------------------------------------------------ */
+/* Passphrase keys (kdf.c)                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A passphrase-derived key: what the kernel calls the session key encryption
+ * key and ecryptfs-utils the "fekek".  Always allocate it with
+ * ecryptfs_pass_key_new() so that it lives in secure memory.
+ */
+struct ecryptfs_pass_key {
+	uint8_t kek[ECRYPTFS_MAX_KEY_BYTES];
+	uint8_t salt[ECRYPTFS_SALT_SIZE];
+	uint8_t sig[ECRYPTFS_SIG_SIZE];
+	char sig_hex[ECRYPTFS_SIG_HEX_SIZE + 1];
+};
+
+ECRYPTFS_EXPORT struct ecryptfs_pass_key *ecryptfs_pass_key_new(void);
+ECRYPTFS_EXPORT void ecryptfs_pass_key_free(struct ecryptfs_pass_key *key);
+
+/*
+ * kek = SHA-512^65536(salt || passphrase); sig = SHA-512(kek)[0..7].
+ * -EINVAL for an empty passphrase, one over 64 bytes or one containing NUL.
+ */
+ECRYPTFS_EXPORT int ecryptfs_derive_pass_key(const char *pass, size_t pass_len,
+					     const uint8_t salt[ECRYPTFS_SALT_SIZE],
+					     struct ecryptfs_pass_key *out);
+
+/* ------------------------------------------------------------------------ */
+/* Auth tokens and the kernel keyring (authtok.c, keyring.c)                 */
+/* ------------------------------------------------------------------------ */
+
+/* The 740-byte struct ecryptfs_auth_tok (version 0x0004, password type). */
+ECRYPTFS_EXPORT int ecryptfs_auth_tok_build(const struct ecryptfs_pass_key *key,
+					    uint8_t tok[ECRYPTFS_AUTH_TOK_SIZE]);
+/* Parse a password token back into a key: -EINVAL if not one. */
+ECRYPTFS_EXPORT int ecryptfs_auth_tok_parse(const uint8_t *tok, size_t len,
+					    struct ecryptfs_pass_key *out);
+
+/*
+ * Add the key's auth token to the user keyring (@u) as a "user" key described
+ * by its sig.  A key already present is success; *already (may be NULL) says
+ * which happened.
+ */
+ECRYPTFS_EXPORT int ecryptfs_keyring_add(const struct ecryptfs_pass_key *key, bool *already);
+/* Search @u (and what it links) for the "user" key sig_hex: serial or -ENOKEY. */
+ECRYPTFS_EXPORT int ecryptfs_keyring_find(const char *sig_hex, int32_t *serial);
+/* Read the token for sig_hex from the keyring into out: -ENOKEY, -EINVAL. */
+ECRYPTFS_EXPORT int ecryptfs_keyring_get(const char *sig_hex, struct ecryptfs_pass_key *out);
+/* Unlink the key sig_hex from @u: 0 or -ENOKEY. */
+ECRYPTFS_EXPORT int ecryptfs_keyring_unlink(const char *sig_hex);
+/* Link @u into @s, so the kernel finds user keys from this session. */
+ECRYPTFS_EXPORT int ecryptfs_keyring_link_user_session(void);
+
+/* ------------------------------------------------------------------------ */
+/* rc files and option lists (rcfile.c)                                      */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Name/value lists with the reference's tokenizer: tokens split on ',' and
+ * '\n', at most 128 characters, name=value split at the *last* '=',
+ * "key=mod:a=1:b=2" expanded.  Values may hold secrets: the list is kept in
+ * secure memory and wiped by ecryptfs_nvlist_free().
+ */
+struct ecryptfs_nv {
+	char *name;
+	char *value;		/* NULL when the token had no '=' */
+};
+struct ecryptfs_nvlist {
+	struct ecryptfs_nv *v;
+	size_t n;
+};
+
+/* -EINVAL for a token starting with '=' or ':' (the reference's error). */
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse(const char *buf, size_t len,
+					  struct ecryptfs_nvlist *out);
+/*
+ * Input up to end of file, FIFOs and pipes included: at most 0xA000 bytes
+ * (-EFBIG past that), -ENOENT if missing.
+ */
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_file(const char *path, struct ecryptfs_nvlist *out);
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out);
+/* Value of the last entry named name (NULL if absent or valueless). */
+ECRYPTFS_EXPORT const char *ecryptfs_nvlist_get(const struct ecryptfs_nvlist *l,
+						const char *name);
+ECRYPTFS_EXPORT void ecryptfs_nvlist_free(struct ecryptfs_nvlist *l);
+
+/*
+ * The data-key salt for the real uid: salt= from ~/.ecryptfsrc of the passwd
+ * home (not $HOME), or the default.  A malformed salt falls back to the
+ * default; *from_rc (may be NULL) says where it came from.
+ */
+ECRYPTFS_EXPORT int ecryptfs_user_salt(uint8_t salt[ECRYPTFS_SALT_SIZE], bool *from_rc);
+/* The same for an explicit rc path (tests, other users). */
+ECRYPTFS_EXPORT int ecryptfs_rc_salt(const char *rc_path, uint8_t salt[ECRYPTFS_SALT_SIZE],
+				     bool *from_rc);
+
+/* ------------------------------------------------------------------------ */
+/* Wrapped passphrases (wrap.c: v1 and v2, wrap_v3.c: our opt-in v3)         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * v1: hex sig + AES-128-ECB, salt from the rc file (read only).
+ * v2: ':' 0x02 salt[8] hex sig + AES-128-ECB (the reference's default).
+ * v3: ':' 0x03 ..., Argon2id + authenticated encryption (doc/wrapped-passphrase.5).
+ *
+ * Errors: -EKEYREJECTED wrong wrapping passphrase; -EBADMSG truncated,
+ * garbled or (v3) tampered file; -ENOTSUP unknown version; -EINVAL bad
+ * arguments (lengths); -EFBIG a file longer than any version writes;
+ * -ENOENT etc. from the file system.
+ */
+enum ecryptfs_wrap_version {
+	ECRYPTFS_WRAP_V1 = 1,
+	ECRYPTFS_WRAP_V2 = 2,
+	ECRYPTFS_WRAP_V3 = 3,
+};
+
+struct ecryptfs_wrap_params {
+	enum ecryptfs_wrap_version version;	/* V2 (default) or V3 */
+	uint32_t argon2_time;			/* v3 only; 0 = library default */
+	uint32_t argon2_memory_kib;
+	uint32_t argon2_lanes;
+};
+
+/* The largest wrapped file any version produces. */
+#define ECRYPTFS_WRAPPED_MAX_BYTES 256
+
+/* Version of an in-memory wrapped file: 1, 2, 3 or negative errno. */
+ECRYPTFS_EXPORT int ecryptfs_wrapped_version(const uint8_t *buf, size_t len);
+
+/*
+ * Unwrap buf into pass (a buffer of at least 65 bytes, secure memory),
+ * NUL-terminated, *pass_len without the NUL.  v1_salt is used for v1 files
+ * only (NULL: ecryptfs_user_salt()).
+ */
+ECRYPTFS_EXPORT int ecryptfs_unwrap(const uint8_t *buf, size_t len,
+				    const char *wrapping_pw, size_t wrapping_len,
+				    const uint8_t *v1_salt, char *pass, size_t *pass_len);
+
+/* Wrap pass into out (ECRYPTFS_WRAPPED_MAX_BYTES), *out_len set. params NULL = v2. */
+ECRYPTFS_EXPORT int ecryptfs_wrap(const char *pass, size_t pass_len,
+				  const char *wrapping_pw, size_t wrapping_len,
+				  const struct ecryptfs_wrap_params *params,
+				  uint8_t *out, size_t *out_len);
+
+/* Whole files: read (at most ECRYPTFS_WRAPPED_MAX_BYTES, -EFBIG if longer) ... */
+ECRYPTFS_EXPORT int ecryptfs_wrapped_read_file(const char *path, uint8_t *buf, size_t *len);
+/* ... and write: temp file in the same directory, mode 0600, fsync, rename. */
+ECRYPTFS_EXPORT int ecryptfs_wrapped_write_file(const char *path, const uint8_t *buf,
+						size_t len);
+
+ECRYPTFS_EXPORT int ecryptfs_unwrap_file(const char *path, const char *wrapping_pw,
+					 size_t wrapping_len, const uint8_t *v1_salt,
+					 char *pass, size_t *pass_len);
+ECRYPTFS_EXPORT int ecryptfs_wrap_file(const char *path, const char *pass, size_t pass_len,
+				       const char *wrapping_pw, size_t wrapping_len,
+				       const struct ecryptfs_wrap_params *params);
+/*
+ * Unwrap with the old passphrase and write again with the new one.  The file
+ * is left untouched on any failure.  params NULL: v3 files stay v3, v1 and v2
+ * files become v2 (the reference's v1 -> v2 migration).
+ */
+ECRYPTFS_EXPORT int ecryptfs_rewrap_file(const char *path,
+					 const char *old_pw, size_t old_len,
+					 const char *new_pw, size_t new_len,
+					 const uint8_t *v1_salt,
+					 const struct ecryptfs_wrap_params *params);
+
+/*
+ * Unwrap and add two tokens to @u, as the reference does: first the FNEK
+ * (ASCII salt "99887766"), then the data key (salt data_salt, NULL: the
+ * user's).  sig_hex / fnek_sig_hex (17 bytes each, may be NULL) receive them.
+ */
+ECRYPTFS_EXPORT int ecryptfs_insert_wrapped_into_keyring(const char *path,
+							 const char *wrapping_pw,
+							 size_t wrapping_len,
+							 const uint8_t *data_salt,
+							 char *sig_hex, char *fnek_sig_hex);
+
+/* ------------------------------------------------------------------------ */
+/* Signature cache ~/.ecryptfs/sig-cache.txt (sigcache.c)                    */
+/* ------------------------------------------------------------------------ */
+
+/* 1 if sig_hex is in the cache, 0 if not (or no cache file), <0 on error. */
+ECRYPTFS_EXPORT int ecryptfs_sigcache_contains(const char *path, const char *sig_hex);
+/* Append "sig\n" (17 bytes), creating the file mode 0600. */
+ECRYPTFS_EXPORT int ecryptfs_sigcache_append(const char *path, const char *sig_hex);
+
+/* ------------------------------------------------------------------------ */
+/* The on-disk format (cipher.c, header.c, packets.c, extent.c, fname.c)     */
+/* Owned by the format layer; see doc/ and spec/FORMAT.md.                   */
+/* ------------------------------------------------------------------------ */
+
+/* Ciphers (cipher.c) ------------------------------------------------------ */
+
+/* The kernel's RFC 2440 cipher codes (tag 3 and tag 70 packets). */
+enum ecryptfs_cipher_code {
+	ECRYPTFS_CIPHER_DES3_EDE = 0x02,
+	ECRYPTFS_CIPHER_CAST5 = 0x03,
+	ECRYPTFS_CIPHER_BLOWFISH = 0x04,
+	ECRYPTFS_CIPHER_AES_128 = 0x07,
+	ECRYPTFS_CIPHER_AES_192 = 0x08,
+	ECRYPTFS_CIPHER_AES_256 = 0x09,
+	ECRYPTFS_CIPHER_TWOFISH = 0x0a,
+	ECRYPTFS_CIPHER_CAST6 = 0x0b,
+};
+
+struct ecryptfs_cipher_info {
+	const char *name;	/* kernel name: "aes", "blowfish", ... */
+	uint8_t code;
+	unsigned block_size;	/* 8 or 16 */
+	size_t min_key_bytes, max_key_bytes;
+	bool supported;		/* false: we cannot do it (cast6) */
+};
+
+/*
+ * Code for a cipher name and key size as the kernel computes it (AES's code
+ * depends on the size).  -ENOENT unknown name; -EINVAL a key size the kernel
+ * would accept at mount but fail at file creation (not a whole number of
+ * blocks, or out of range); -ENOTSUP a cipher libgcrypt lacks (cast6).
+ */
+ECRYPTFS_EXPORT int ecryptfs_cipher_code(const char *name, size_t key_bytes);
+/* Facts about a code: 0 or -ENOENT. */
+ECRYPTFS_EXPORT int ecryptfs_cipher_info(uint8_t code, struct ecryptfs_cipher_info *out);
+
+/* FORMAT-API: the format layer declares the rest of its interface below. */
+
+/*
+ * Error codes of the format layer (header, packets, lower files).  Each bad
+ * input has its own, so callers can name the reason:
+ *   -ENODATA   empty lower file (0 bytes) and no user.ecryptfs xattr
+ *   -ENOMSG    no eCryptfs marker: a foreign (plaintext) file
+ *   -EPROTO    file format version above 3
+ *   -EBADMSG   marker valid but the header or packet set is malformed
+ *   -EIO       truncated: the header or a data extent the size field claims is missing
+ *   -ENOPKG    cipher code not in the kernel's table
+ *   -ENOTSUP   a cipher the kernel knows but libgcrypt lacks (cast6)
+ *   -ENOKEY    no packet's key is in the key set (or a key module declined)
+ *   -EKEYREJECTED  a tag 1 payload that fails its checksum (wrong private key)
+ *   -E2BIG     the packets of a policy do not fit in the first 4096 bytes
+ *   -ENOSPC    an output buffer too small for the header (lower file: the disk)
+ *   -EFBIG     a plaintext offset whose lower offset would pass INT64_MAX
+ *   -EROFS     a write to the encrypted view
+ *   -EINVAL    bad arguments
+ */
+
+/* Key sets (keyset.c) ------------------------------------------------------ */
+
+/*
+ * The keys one caller can use: passphrase keys found by their 8-byte sig
+ * (copied into secure memory), optionally the user keyring by sig, and a
+ * hook for public-key (tag 1) tokens.  Lookups are thread-safe; adding keys
+ * is not (build the set, then share it).
+ */
+struct ecryptfs_keyset;
+
+ECRYPTFS_EXPORT int ecryptfs_keyset_new(struct ecryptfs_keyset **out);
+ECRYPTFS_EXPORT void ecryptfs_keyset_free(struct ecryptfs_keyset *ks);	/* NULL is fine */
+/* Copy key into the set; a sig already present is replaced. */
+ECRYPTFS_EXPORT int ecryptfs_keyset_add_pass_key(struct ecryptfs_keyset *ks,
+						 const struct ecryptfs_pass_key *key);
+/* Also look sigs up in the user keyring (ecryptfs_keyring_get), as the kernel does. */
+ECRYPTFS_EXPORT void ecryptfs_keyset_use_keyring(struct ecryptfs_keyset *ks, bool on);
+/*
+ * The passphrase key for sig: copied into out (from ecryptfs_pass_key_new or
+ * secure memory).  -ENOKEY if neither the set nor (if enabled) the keyring has it.
+ */
+ECRYPTFS_EXPORT int ecryptfs_keyset_get_pass_key(struct ecryptfs_keyset *ks,
+						 const uint8_t sig[ECRYPTFS_SIG_SIZE],
+						 struct ecryptfs_pass_key *out);
+
+/*
+ * Public-key tokens (tag 1 packets).  A key module plugs in here; the library
+ * builds and checks the payload cipher_code || FEK || BE16 sum(FEK bytes) and
+ * the module only encrypts or decrypts it.  Both return 0, -ENOKEY when the
+ * token for sig is not theirs, or another negative errno.  *out_len is the
+ * capacity on entry and the length on return.
+ */
+struct ecryptfs_pubkey_ops {
+	int (*encrypt)(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE],
+		       const uint8_t *payload, size_t len, uint8_t *out, size_t *out_len);
+	int (*decrypt)(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE],
+		       const uint8_t *blob, size_t len, uint8_t *out, size_t *out_len);
+};
+ECRYPTFS_EXPORT void ecryptfs_keyset_set_pubkey_ops(struct ecryptfs_keyset *ks,
+						    const struct ecryptfs_pubkey_ops *ops,
+						    void *ctx);
+
+/* Mount-wide policy (policy.c) --------------------------------------------- */
+
+#define ECRYPTFS_POLICY_MAX_KEYS 73	/* AES-128 tag 3+11 pairs that fit in 4096 bytes */
+
+/*
+ * What the kernel gets from mount options.  Fill it with
+ * ecryptfs_policy_init() and ecryptfs_policy_add_sig(); it holds no secrets.
+ */
+struct ecryptfs_policy {
+	uint8_t cipher_code;		/* data cipher (enum ecryptfs_cipher_code) */
+	size_t key_bytes;		/* FEK size */
+	size_t n_sigs;			/* keys wrapping each new FEK, in order */
+	uint8_t sigs[ECRYPTFS_POLICY_MAX_KEYS][ECRYPTFS_SIG_SIZE];
+	bool xattr_metadata;		/* ecryptfs_xattr_metadata */
+	bool passthrough;		/* ecryptfs_passthrough */
+	bool encrypted_view;		/* ecryptfs_encrypted_view (read only) */
+	uint32_t metadata_size;		/* in-file header size; 0 = 8192 */
+	/* Filenames (fname.c): ecryptfs_fnek_sig, ecryptfs_fn_cipher, _fn_key_bytes. */
+	bool encrypt_filenames;		/* also sets flag 0x08 in new headers */
+	uint8_t fnek_sig[ECRYPTFS_SIG_SIZE];
+	uint8_t fn_cipher_code;
+	size_t fn_key_bytes;
+};
+
+/*
+ * Zero the policy, then set the data cipher by kernel name and key size
+ * (errors of ecryptfs_cipher_code).  Filename cipher defaults to the same.
+ */
+ECRYPTFS_EXPORT int ecryptfs_policy_init(struct ecryptfs_policy *p, const char *cipher,
+					 size_t key_bytes);
+/* Append a key sig (duplicates ignored): 0, -E2BIG when full. */
+ECRYPTFS_EXPORT int ecryptfs_policy_add_sig(struct ecryptfs_policy *p,
+					    const uint8_t sig[ECRYPTFS_SIG_SIZE]);
+/* Consistency: a usable cipher/key size, at least one sig, sizes: 0 or -EINVAL/-ENOTSUP. */
+ECRYPTFS_EXPORT int ecryptfs_policy_check(const struct ecryptfs_policy *p);
+
+/* Header and key packets (header.c, packets.c) ------------------------------ */
+
+#define ECRYPTFS_MARKER_MAGIC 0x3c81b7f5u
+#define ECRYPTFS_FILE_VERSION 3
+#define ECRYPTFS_FLAG_HMAC 0x01u
+#define ECRYPTFS_FLAG_ENCRYPTED 0x02u
+#define ECRYPTFS_FLAG_METADATA_IN_XATTR 0x04u
+#define ECRYPTFS_FLAG_ENCRYPT_FILENAMES 0x08u
+#define ECRYPTFS_HEADER_READ_MAX 4096	/* what the kernel reads of header or xattr */
+#define ECRYPTFS_MAX_PACKETS 128
+
+/* One key packet as found in a header. */
+struct ecryptfs_packet_info {
+	uint8_t tag;			/* 3 (tag 3 + tag 11 pair) or 1 */
+	uint8_t sig[ECRYPTFS_SIG_SIZE];
+	uint8_t cipher_code;		/* tag 3 only; 0 for tag 1 */
+	uint8_t salt[ECRYPTFS_SALT_SIZE];	/* tag 3 only (informational) */
+	uint16_t efek_off, efek_len;	/* encrypted key within raw[] */
+};
+
+/*
+ * A parsed header.  Self-contained (it keeps the raw bytes it came from), no
+ * secrets, so it can be copied and printed freely (ecryptfs-stat).
+ */
+struct ecryptfs_header {
+	uint64_t size;			/* plaintext size (offset 0) */
+	uint32_t marker;		/* m1 */
+	uint8_t version;		/* 0..3 */
+	uint8_t flags;			/* ECRYPTFS_FLAG_* bits (low byte of the flags word) */
+	uint32_t extent_size;		/* header-extent fields (4096, 2 for version 0) */
+	uint16_t extent_count;
+	uint64_t metadata_size;		/* extent_size * extent_count */
+	bool in_xattr;			/* parsed from the xattr form */
+	uint8_t cipher_code;		/* from the first tag 3 packet (0: tag 1 only) */
+	size_t key_bytes;		/* idem: 24 for code 8, else EFEK length */
+	size_t n_packets;
+	struct ecryptfs_packet_info packets[ECRYPTFS_MAX_PACKETS];
+	size_t raw_len;			/* header bytes up to and excluding the terminator */
+	uint8_t raw[ECRYPTFS_HEADER_READ_MAX];
+};
+
+/*
+ * Parse a header: the first bytes of a lower file (in_xattr false; at most
+ * 4096 are looked at) or a user.ecryptfs value (in_xattr true).  Needs no
+ * key.  Errors: -ENODATA (len 0), -ENOMSG, -EPROTO, -EBADMSG, -EIO (cut short),
+ * -ENOPKG (unknown cipher code in a tag 3 packet).
+ */
+ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool in_xattr,
+					  struct ecryptfs_header *hdr);
+
+/* A file encryption key, in secure memory (ecryptfs_fek_new / ecryptfs_fek_free). */
+struct ecryptfs_fek {
+	uint8_t cipher_code;
+	size_t key_bytes;
+	uint8_t key[ECRYPTFS_MAX_KEY_BYTES];
+};
+ECRYPTFS_EXPORT struct ecryptfs_fek *ecryptfs_fek_new(void);
+ECRYPTFS_EXPORT void ecryptfs_fek_free(struct ecryptfs_fek *fek);
+/* A fresh random FEK (gcry_randomize, strong): -EINVAL/-ENOTSUP for a bad cipher/size. */
+ECRYPTFS_EXPORT int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes,
+					  struct ecryptfs_fek *fek);
+
+/*
+ * Unwrap the FEK with the first packet (in file order) whose key the set holds.
+ * Errors: -ENOKEY, -ENOTSUP (cast6), -ENOPKG, -EKEYREJECTED (tag 1 checksum).
+ * *which (may be NULL) receives the index of the packet used.
+ */
+ECRYPTFS_EXPORT int ecryptfs_header_unwrap_fek(const struct ecryptfs_header *hdr,
+					       struct ecryptfs_keyset *ks,
+					       struct ecryptfs_fek *fek, size_t *which);
+
+/*
+ * Build a header for fek under policy p (a packet per p->sigs, each key taken
+ * from ks: passphrase keys as tag 3 + tag 11, others through the pubkey hook
+ * as tag 1), with a random marker and the given size.
+ *   in_xattr false: exactly metadata_size bytes (terminator, zero fill);
+ *   in_xattr true: the user.ecryptfs value (flag 0x04, no terminator).
+ * out has out_cap bytes; *out_len gets the length.  -ENOSPC if out is too
+ * small, -E2BIG if the packets pass 4096 bytes, -ENOKEY for a sig without key.
+ */
+ECRYPTFS_EXPORT int ecryptfs_header_build(const struct ecryptfs_policy *p,
+					  struct ecryptfs_keyset *ks,
+					  const struct ecryptfs_fek *fek, uint64_t size,
+					  bool in_xattr, uint8_t *out, size_t out_cap,
+					  size_t *out_len);
+
+/*
+ * The 8192-byte in-file header of an encrypted-view copy of an xattr-mode
+ * file (FORMAT §7): the xattr value with flag 0x04 cleared, fields (4096, 2),
+ * then zeros.  -EINVAL if hdr is not an xattr header.
+ */
+ECRYPTFS_EXPORT int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
+					      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE]);
+
+/*
+ * Lower size for a plaintext size: metadata + whole extents (xattr: no
+ * metadata).  UINT64_MAX when that does not fit (a corrupt size field).
+ */
+ECRYPTFS_EXPORT uint64_t ecryptfs_lower_size(uint64_t size, uint64_t data_offset);
+
+/* OpenPGP-style length octets (FORMAT §3.1): bytes written (1 or 2) or -EINVAL. */
+ECRYPTFS_EXPORT int ecryptfs_packet_length_write(size_t len, uint8_t out[2]);
+/* Parse at most avail bytes: *len and *used set; -EBADMSG for forms the kernel rejects. */
+ECRYPTFS_EXPORT int ecryptfs_packet_length_parse(const uint8_t *buf, size_t avail,
+						 size_t *len, size_t *used);
+
+/* The extent engine (extent.c) ---------------------------------------------- */
+
+/*
+ * Per-file data crypto: CBC per 4096-byte extent, IV_i = MD5(rootIV ||
+ * decimal i NUL-padded to 16), rootIV = MD5(FEK), 8-byte-block ciphers use
+ * IV[0..7].  The context keeps a small pool of keyed libgcrypt handles.
+ *
+ * Performance notes for the FUSE daemon: encrypt/decrypt are safe to call
+ * from any number of threads at once on one context (each call takes a
+ * handle from the pool for the whole batch; threads beyond the pool size get
+ * a fresh handle, keyed once, which joins the pool).  Give each call as many
+ * consecutive extents as you have (a 1 MiB request is one call of 256); the
+ * cost per call is one lock round trip, per extent one MD5 of 32 bytes and
+ * one setiv.  Disjoint extent ranges of one file may be processed in
+ * parallel by worker threads; nothing is allocated per extent.  in == out
+ * (in place) is allowed; partial overlap is not.  Decryption runs up to 64
+ * extents through one libgcrypt CBC call and corrects each extent's first
+ * block, so bigger batches decrypt faster.  On AES-NI/VAES machines the MD5
+ * per extent costs about half of a 4 KiB CBC decryption (bench/extent/bench.sh);
+ * ecryptfs_crypt_iv_cache() removes it for extents seen before.
+ */
+struct ecryptfs_crypt;
+
+ECRYPTFS_EXPORT int ecryptfs_crypt_new(const struct ecryptfs_fek *fek,
+				       struct ecryptfs_crypt **out);
+ECRYPTFS_EXPORT void ecryptfs_crypt_free(struct ecryptfs_crypt *c);	/* NULL is fine */
+/* n extents of 4096 bytes, extent indexes first .. first+n-1. */
+ECRYPTFS_EXPORT int ecryptfs_crypt_encrypt(struct ecryptfs_crypt *c, uint64_t first,
+					   const void *in, void *out, size_t n);
+ECRYPTFS_EXPORT int ecryptfs_crypt_decrypt(struct ecryptfs_crypt *c, uint64_t first,
+					   const void *in, void *out, size_t n);
+/*
+ * Keep the IVs of up to `entries` (a power of two; 0: none, the default)
+ * extents, so extents read again, or read then rewritten, skip their MD5.
+ * 32 bytes per entry, lock-free.  Call once, before the context is shared:
+ * -EBUSY when a cache is already set.  Lower files use 512 entries.
+ */
+ECRYPTFS_EXPORT int ecryptfs_crypt_iv_cache(struct ecryptfs_crypt *c, size_t entries);
+/* The root IV and the 16-byte IV of one extent (before 8-byte truncation). */
+ECRYPTFS_EXPORT void ecryptfs_crypt_root_iv(const struct ecryptfs_crypt *c, uint8_t iv[16]);
+ECRYPTFS_EXPORT int ecryptfs_crypt_extent_iv(struct ecryptfs_crypt *c, uint64_t idx,
+					     uint8_t iv[16]);
+
+/* Lower files (lowerfile.c) ------------------------------------------------- */
+
+/*
+ * A lower file opened through the format: the daemon and the offline tools
+ * both use it.  The handle borrows fd (never closes it) and caches the
+ * header; key packets are never rewritten, only the size field (8 bytes at
+ * offset 0, or the first 8 bytes of the xattr) whenever the size changes.
+ *
+ * Thread-safety: concurrent ecryptfs_file_pread calls are fine; writes and
+ * truncates to one file must be serialised by the caller (and not run
+ * alongside reads of the same range).
+ */
+struct ecryptfs_file;
+
+enum ecryptfs_file_kind {
+	ECRYPTFS_FILE_ENCRYPTED = 0,	/* the normal case */
+	ECRYPTFS_FILE_PASSTHROUGH,	/* not eCryptfs, policy->passthrough: bytes as they are */
+	ECRYPTFS_FILE_VIEW,		/* policy->encrypted_view: raw ciphertext, read only */
+};
+
+/* Flags for ecryptfs_file_open. */
+#define ECRYPTFS_OPEN_INIT_EMPTY 0x1	/* a 0-byte lower file without xattr gets a new header */
+
+/*
+ * fd must be open for reading (O_RDONLY or O_RDWR; writing needs O_RDWR).
+ *
+ * Make fd (an empty lower file, opened read-write) a new encrypted file: new
+ * random FEK, header in the file or, with p->xattr_metadata, in user.ecryptfs.
+ */
+ECRYPTFS_EXPORT int ecryptfs_file_create(int fd, const struct ecryptfs_policy *p,
+					 struct ecryptfs_keyset *ks,
+					 struct ecryptfs_file **out);
+/*
+ * Open an existing lower file: the in-file header first, then the xattr
+ * (FORMAT §9); then passthrough if p allows it.  p may be NULL (offline
+ * tools: no passthrough, no view).  Errors are those of the header and
+ * packets for the in-file header, or of the xattr when only it exists.
+ * An xattr header is read whatever p->xattr_metadata says (the kernel
+ * refuses it without that option; a reader has no reason to).  With
+ * p->encrypted_view only the header is parsed, so ks may be NULL.
+ */
+ECRYPTFS_EXPORT int ecryptfs_file_open(int fd, const struct ecryptfs_policy *p,
+				       struct ecryptfs_keyset *ks, unsigned flags,
+				       struct ecryptfs_file **out);
+ECRYPTFS_EXPORT void ecryptfs_file_close(struct ecryptfs_file *f);	/* NULL is fine */
+
+ECRYPTFS_EXPORT enum ecryptfs_file_kind ecryptfs_file_kind(const struct ecryptfs_file *f);
+/* Plaintext size (lower size for passthrough; view size for the view). */
+ECRYPTFS_EXPORT uint64_t ecryptfs_file_size(const struct ecryptfs_file *f);
+/* The cached header (NULL for passthrough). */
+ECRYPTFS_EXPORT const struct ecryptfs_header *ecryptfs_file_header(const struct ecryptfs_file *f);
+/* The extent engine of the file (NULL unless encrypted): for parallel I/O. */
+ECRYPTFS_EXPORT struct ecryptfs_crypt *ecryptfs_file_crypt(struct ecryptfs_file *f);
+/* Lower offset of data extent 0 (metadata_size, or 0 in xattr mode). */
+ECRYPTFS_EXPORT uint64_t ecryptfs_file_data_offset(const struct ecryptfs_file *f);
+
+/*
+ * Plaintext reads and writes: bytes done (short only at EOF) or negative
+ * errno: -EIO for a lower file shorter than its size field (never garbage),
+ * -EFBIG when a lower offset would pass INT64_MAX, -EROFS writing the view.
+ */
+ECRYPTFS_EXPORT ssize_t ecryptfs_file_pread(struct ecryptfs_file *f, void *buf, size_t n,
+					    uint64_t off);
+ECRYPTFS_EXPORT ssize_t ecryptfs_file_pwrite(struct ecryptfs_file *f, const void *buf,
+					     size_t n, uint64_t off);
+/* Truncate up (encrypted zeros, no holes) or down (zero tail, lower cut). */
+ECRYPTFS_EXPORT int ecryptfs_file_truncate(struct ecryptfs_file *f, uint64_t size);
+/*
+ * Record a new plaintext size after the caller wrote extents itself through
+ * ecryptfs_file_crypt (the daemon's parallel path): rewrites the size field.
+ */
+ECRYPTFS_EXPORT int ecryptfs_file_set_size(struct ecryptfs_file *f, uint64_t size);
+
+/* (Filenames: the fname.c section follows.) */
+
+/* ------------------------------------------------------------------------ */
+/* Filenames and symlink targets (fname.c), FORMAT.md §6                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Lower names are "ECRYPTFS_FNEK_ENCRYPTED." + the kernel's base64 of a tag 70
+ * packet.  fnek is the filename key (its whole 64-byte KEK seeds the
+ * deterministic prefix, KEK[0:key_bytes] keys the cipher, its sig goes into
+ * the packet).  code is ecryptfs_cipher_code(fn_cipher, fn_key_bytes);
+ * key_bytes 0 means the size an AES code implies (other ciphers need it).
+ * Results are NUL-terminated in out; the functions return their length.
+ */
+
+/* Name -> lower name.  "." and ".." pass through.  -EINVAL empty, '/' or NUL
+ * in the name; -ENAMETOOLONG over ECRYPTFS_MAX_NAME_BYTES or out too small;
+ * -ENOTSUP cipher we lack (cast6); -ENOENT unknown code. */
+ECRYPTFS_EXPORT int ecryptfs_fname_encrypt(const struct ecryptfs_pass_key *fnek, uint8_t code,
+					   size_t key_bytes, const char *name, size_t len,
+					   char *out, size_t out_size);
+/* Symlink target -> lower target; out_size is the caller's limit (PATH_MAX,
+ * or the lower file system's symlink limit + 1): -ENAMETOOLONG past it. */
+ECRYPTFS_EXPORT int ecryptfs_symlink_encrypt(const struct ecryptfs_pass_key *fnek, uint8_t code,
+					     size_t key_bytes, const char *target, size_t len,
+					     char *out, size_t out_size);
+
+/* The FNEK signature and cipher code inside a lower name or target, so the
+ * caller can pick the key: 0, or -EINVAL when it is not a decodable tag 70
+ * name (no prefix, too short, bad tag or length; "." and ".." included). */
+ECRYPTFS_EXPORT int ecryptfs_fname_sig(const char *lower, size_t len,
+				       uint8_t sig[ECRYPTFS_SIG_SIZE], uint8_t *code);
+
+/* Lower name -> name.  "." and ".." pass through.  -EINVAL: not prefixed,
+ * undecodable, no separator, or a result that is empty or holds '/', NUL or
+ * is "." or ".."; -ENOKEY: the packet's sig is not fnek's; -ENOTSUP: cipher
+ * we lack; -ERANGE: out too small. */
+ECRYPTFS_EXPORT int ecryptfs_fname_decrypt(const struct ecryptfs_pass_key *fnek,
+					   size_t key_bytes, const char *lower, size_t len,
+					   char *out, size_t out_size);
+/* Lower target -> target; like ecryptfs_fname_decrypt but '/', "." and ".."
+ * are allowed (only NUL is refused). */
+ECRYPTFS_EXPORT int ecryptfs_symlink_decrypt(const struct ecryptfs_pass_key *fnek,
+					     size_t key_bytes, const char *lower, size_t len,
+					     char *out, size_t out_size);
+
+/* Length of the lower name or target for len plaintext bytes under code. */
+ECRYPTFS_EXPORT ssize_t ecryptfs_fname_lower_len(uint8_t code, size_t len);
+/* Longest plaintext name that fits a lower NAME_MAX (statfs f_namelen): 143
+ * for 255, as the kernel reports; otherwise the exact largest fit. */
+ECRYPTFS_EXPORT ssize_t ecryptfs_fname_max_len(uint8_t code, size_t lower_name_max);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ECRYPTFS_H */
