@@ -277,7 +277,7 @@ ECRYPTFS_EXPORT int ecryptfs_sigcache_append(const char *path, const char *sig_h
 
 /* ------------------------------------------------------------------------ */
 /* The on-disk format (cipher.c, header.c, packets.c, extent.c, fname.c)     */
-/* Owned by the format layer; see doc/ and spec/FORMAT.md.                   */
+/* Owned by the format layer; the format is described in doc/format.md.      */
 /* ------------------------------------------------------------------------ */
 
 /* Ciphers (cipher.c) ------------------------------------------------------ */
@@ -499,8 +499,8 @@ ECRYPTFS_EXPORT int ecryptfs_header_build(const struct ecryptfs_policy *p,
 
 /*
  * The 8192-byte in-file header of an encrypted-view copy of an xattr-mode
- * file (FORMAT §7): the xattr value with flag 0x04 cleared, fields (4096, 2),
- * then zeros.  -EINVAL if hdr is not an xattr header.
+ * file (doc/format.md §7.2): the xattr value with flag 0x04 cleared, fields
+ * (4096, 2), then zeros.  -EINVAL if hdr is not an xattr header.
  */
 ECRYPTFS_EXPORT int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
 					      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE]);
@@ -511,7 +511,7 @@ ECRYPTFS_EXPORT int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
  */
 ECRYPTFS_EXPORT uint64_t ecryptfs_lower_size(uint64_t size, uint64_t data_offset);
 
-/* OpenPGP-style length octets (FORMAT §3.1): bytes written (1 or 2) or -EINVAL. */
+/* Packet length octets (doc/format.md §3.1): bytes written (1 or 2) or -EINVAL. */
 ECRYPTFS_EXPORT int ecryptfs_packet_length_write(size_t len, uint8_t out[2]);
 /* Parse at most avail bytes: *len and *used set; -EBADMSG for forms the kernel rejects. */
 ECRYPTFS_EXPORT int ecryptfs_packet_length_parse(const uint8_t *buf, size_t avail,
@@ -594,9 +594,9 @@ ECRYPTFS_EXPORT int ecryptfs_file_create(int fd, const struct ecryptfs_policy *p
 					 struct ecryptfs_file **out);
 /*
  * Open an existing lower file: the in-file header first, then the xattr
- * (FORMAT §9); then passthrough if p allows it.  p may be NULL (offline
- * tools: no passthrough, no view).  Errors are those of the header and
- * packets for the in-file header, or of the xattr when only it exists.
+ * (doc/format.md §6.2); then passthrough if p allows it.  p may be NULL
+ * (offline tools: no passthrough, no view).  Errors are those of the header
+ * and packets for the in-file header, or of the xattr when only it exists.
  * An xattr header is read whatever p->xattr_metadata says (the kernel
  * refuses it without that option; a reader has no reason to).  With
  * p->encrypted_view only the header is parsed, so ks may be NULL.
@@ -636,7 +636,7 @@ ECRYPTFS_EXPORT int ecryptfs_file_set_size(struct ecryptfs_file *f, uint64_t siz
 /* (Filenames: the fname.c section follows.) */
 
 /* ------------------------------------------------------------------------ */
-/* Filenames and symlink targets (fname.c), FORMAT.md §6                     */
+/* Filenames and symlink targets (fname.c), doc/format.md §8                 */
 /* ------------------------------------------------------------------------ */
 
 /*
