@@ -9,6 +9,7 @@
 #                    before it come with the write)
 #   plain fallocate  fallocate -l SIZE on the lower disk (blocks, no data)
 #   plain zeros      fallocate -l SIZE, then dd if=/dev/zero over it
+#   plain dd         dd if=/dev/zero of SIZE into the empty file
 # Prints MB/s of each, and our ratios to plain zeros (1.0: disk speed).
 # Prints only; no figure is a pass or a fail.  Needs root (drop_caches,
 # mounts).  Environment: BUILDDIR (default SRCDIR/build), BENCH_DIR
@@ -67,7 +68,7 @@ rate() { awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN { printf "%.1f", a / (c - b) }
 median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g |
 	awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 declare -A R
-CASES="ours_truncate ours_write plain_fallocate plain_zeros"
+CASES="ours_truncate ours_write plain_fallocate plain_zeros plain_dd"
 
 # One case: time the growth of a new empty file and its fsync; remove it.
 run_case() {	# CASE
@@ -85,6 +86,7 @@ run_case() {	# CASE
 	plain_fallocate) fallocate -l "$SIZE" "$f" && sync "$f" ;;
 	plain_zeros) fallocate -l "$SIZE" "$f" &&
 		dd if=/dev/zero of="$f" bs=1M count="$SIZE_MB" conv=notrunc,fsync status=none ;;
+	plain_dd) dd if=/dev/zero of="$f" bs=1M count="$SIZE_MB" conv=fsync status=none ;;
 	esac || { echo "growth.sh: $1 failed" >&2; return 1; }
 	t1=$(secs)
 	[ "$(stat -c %s "$f")" -eq "$SIZE" ] || { echo "growth.sh: $1: wrong size" >&2; return 1; }
