@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,16 +198,51 @@ static int fill_encrypt(void *arg, struct ecryptfs_crypt *crypt, uint64_t first,
 }
 
 /*
- * ... and stops between chunks when the request was interrupted (its
- * caller got a signal, a kill -9 included, so a killed writer never leaves
- * a terabyte of work behind it, holding the mount busy) or the session is
- * ending.  The library then puts the file back as it was.
+ * Whether thread tid is dying: a signal that kills (kill -9, or any whose
+ * default action ends the process) is turned by the kernel into SIGKILL
+ * pending for every thread of it.  A thread that is gone, or one we cannot
+ * see (pid 0: another pid namespace), counts as dying.
+ */
+static bool caller_dying(pid_t tid)
+{
+	char path[64], line[256];
+	unsigned long long mask;
+	bool dying = false;
+	FILE *f;
+
+	if (tid <= 0)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT || errno == ESRCH;
+	while (fgets(line, sizeof(line), f)) {
+		if ((sscanf(line, "SigPnd: %llx", &mask) == 1 ||
+		     sscanf(line, "ShdPnd: %llx", &mask) == 1) &&
+		    (mask & (1ULL << (SIGKILL - 1))))
+			dying = true;
+	}
+	fclose(f);
+	return dying;
+}
+
+/*
+ * ... and stops between chunks when its caller is dying (a killed writer
+ * must not leave a terabyte of work behind it, holding the mount busy) or
+ * the session is ending.  The library then puts the file back as it was.
+ * FUSE interrupts a request for any signal; a signal the caller catches
+ * does not stop the fill, as the kernel's eCryptfs stops its own only for
+ * fatal ones: otherwise a program with a timer signal (a profiler, an
+ * event loop) could never grow a file by more than one period's worth.
+ * The caller's state is looked at only once the request was interrupted.
  */
 static int fill_cancelled(void *arg)
 {
 	fuse_req_t req = arg;
 
-	return fuse_session_exited(efs->se) || (req && fuse_req_interrupted(req));
+	if (fuse_session_exited(efs->se))
+		return 1;
+	return req && fuse_req_interrupted(req) && caller_dying(fuse_req_ctx(req)->pid);
 }
 
 /* ecryptfs_file_truncate, stopped early if req is interrupted (the hook is the file's). */

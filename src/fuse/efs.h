@@ -202,7 +202,8 @@ ssize_t content_read(struct efs_content *c, size_t n, off_t off, const char **da
 /*
  * Writes past the end, truncates and fallocates that grow a file write
  * encrypted zeros up to the new end; req (NULL: none) lets an interrupt
- * stop that work, which then fails with -EINTR and changes nothing.
+ * of a dying caller stop that work, which then fails with -EINTR and
+ * changes nothing.
  */
 ssize_t content_write(struct efs_content *c, const char *buf, size_t n, off_t off,
 		      fuse_req_t req);

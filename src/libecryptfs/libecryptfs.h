@@ -536,7 +536,9 @@ ECRYPTFS_EXPORT int ecryptfs_packet_length_parse(const uint8_t *buf, size_t avai
  * extents through one libgcrypt CBC call and corrects each extent's first
  * block, so bigger batches decrypt faster.  On AES-NI/VAES machines the MD5
  * per extent costs about half of a 4 KiB CBC decryption (bench/extent/bench.sh);
- * ecryptfs_crypt_iv_cache() removes it for extents seen before.
+ * ecryptfs_crypt_iv_cache() removes it for extents seen before.  Runs of
+ * extents of zeros (what growing a file writes) are encrypted as parallel
+ * CBC chains, about twice as fast: same output, no call to make.
  */
 struct ecryptfs_crypt;
 
@@ -645,8 +647,8 @@ ECRYPTFS_EXPORT int ecryptfs_file_truncate(struct ecryptfs_file *f, uint64_t siz
  * Long fills.  cancelled(arg) is polled before every chunk of zeros (4 MiB
  * of lower data): nonzero stops the fill, the growth is undone and the
  * truncate or write returns -EINTR.  It runs on the calling thread, and
- * must not call back into the file.  The daemon passes "was the request
- * interrupted"; an offline tool, a flag its signal handler sets.
+ * must not call back into the file.  The daemon passes "is the caller
+ * dying"; an offline tool, a flag its signal handler sets.
  * NULL (the default) never cancels.  The setting stays until changed.
  */
 typedef int (*ecryptfs_cancel_fn)(void *arg);

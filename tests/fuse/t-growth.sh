@@ -6,7 +6,8 @@
 #  - a fill whose caller dies (kill -9 of a writer, SIGINT of a truncate)
 #    stops within seconds and leaves the file as it was (size, contents,
 #    lower bytes), other files untouched, and the mount can be unmounted;
-#    so does one whose daemon is told to stop (SIGTERM);
+#    so does one whose daemon is told to stop (SIGTERM); a signal the
+#    caller catches does not stop it (as in the kernel's eCryptfs);
 #  - normal growth still gives zeros and kernel-exact sizes.
 # The fills that must stop run on ext4 made on a 2 TiB sparse image: a
 # terabyte plausibly fits, far more than the host disk holds, so each case
@@ -211,6 +212,38 @@ else
 		fill_started "$L/f" "$lold"
 		ok "(c) truncate -s 1T starts filling"
 		stop_case "(c)" "$L/f" "$lold" "$before" "$wp"
+
+		# (g) A signal the caller catches does not stop its fill (the
+		# kernel's eCryptfs stops only for fatal ones): the truncate
+		# completes rather than failing with EINTR.
+		python3 - "$M/f" $((1 << 30)) >"$TESTTMP/g.out" <<'PY' &
+import ctypes, signal, sys, time
+got = []
+signal.signal(signal.SIGUSR1, lambda s, f: got.append(s))
+libc = ctypes.CDLL(None, use_errno=True)
+libc.truncate.argtypes = [ctypes.c_char_p, ctypes.c_long]
+t0 = time.monotonic()
+r = libc.truncate(sys.argv[1].encode(), int(sys.argv[2]))
+print(r, ctypes.get_errno(), len(got), "%.2f" % (time.monotonic() - t0))
+PY
+		wp=$!
+		fill_started "$L/f" "$lold"
+		ok "(g) a truncate to 1 GiB by a caller with a SIGUSR1 handler starts filling"
+		kill -USR1 "$wp"
+		sleep 0.2
+		kill -USR1 "$wp"
+		gone "$wp" 60
+		ok "(g) ... and ends"
+		if kill -0 "$wp" 2>/dev/null; then kill -9 "$PID"; fi
+		wait "$wp"
+		read -r g_rc g_errno g_sigs g_took <"$TESTTMP/g.out"
+		diag "truncate returned $g_rc (errno $g_errno) after ${g_took}s; handler ran ${g_sigs}x"
+		[ "$g_rc" = 0 ] && [ "$g_sigs" -ge 1 ]
+		ok "(g) SIGUSR1 during the fill: the truncate succeeds, the handler runs after it"
+		is "$(lsize "$M/f") $(lsize "$L/f")" "$((1 << 30)) $((8192 + (1 << 30)))" \
+			"(g) ... to the full size"
+		truncate -s 10000 "$M/f"
+		is "$(state "$M" "$L")" "$before" "(g) cut back, the file is as it was"
 
 		# (e) Normal growth: zeros, kernel-exact sizes, lower sizes.
 		cp "$TESTTMP/old" "$M/g" && truncate -s 100001234 "$M/g"
