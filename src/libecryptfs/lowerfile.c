@@ -11,10 +11,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
@@ -28,6 +28,7 @@
 #define CHUNK_EXTENTS 64	/* 256 KiB bounce buffer for writes */
 #define IV_CACHE_ENTRIES 512	/* 16 KiB per open file, covers 2 MiB */
 #define FILL_EXTENTS 1024	/* 4 MiB: a zero fill's unit of I/O and of cancellation */
+#define FILL_IN_FLIGHT 16	/* chunks of a long fill written back at once: 64 MiB */
 
 struct ecryptfs_file {
 	int fd;
@@ -473,16 +474,18 @@ ECRYPTFS_EXPORT void ecryptfs_file_set_encrypt(struct ecryptfs_file *f, ecryptfs
  * then ask whether to go on.  Zeros encrypt differently in every extent
  * (the IV is per extent), so nothing is shared between chunks but the
  * plaintext.  A long fill starts writeback of each chunk at once, so the
- * disk works while the next one is encrypted, and drops the chunks behind
- * it from the page cache: ciphertext of zeros nobody is about to read
- * should not push everything else out.
+ * disk works while the next ones are encrypted, keeps FILL_IN_FLIGHT
+ * chunks in flight, and drops each from the page cache once it is on the
+ * disk: gigabytes of ciphertext of zeros that nobody is about to read
+ * would otherwise push everything else out of memory.
  */
 static int write_zero_extents(struct ecryptfs_file *f, uint64_t first, uint64_t n)
 {
 	size_t cap = n < FILL_EXTENTS ? (size_t)n : FILL_EXTENTS;
 	uint8_t *zeros = calloc(cap, EXT), *out = malloc(cap * EXT);
-	bool stream = n > 4 * FILL_EXTENTS;
-	off_t behind = -1;
+	const off_t span = (off_t)(cap * EXT);
+	bool stream = n > FILL_IN_FLIGHT * FILL_EXTENTS;
+	off_t start = (off_t)(f->data_off + first * EXT);
 	int rc = 0;
 
 	if (!zeros || !out) {
@@ -504,10 +507,14 @@ static int write_zero_extents(struct ecryptfs_file *f, uint64_t first, uint64_t 
 		if (rc < 0)
 			break;
 		if (stream) {
+			off_t done = loff - FILL_IN_FLIGHT * span;
+
 			sync_file_range(f->fd, loff, (off_t)(k * EXT), SYNC_FILE_RANGE_WRITE);
-			if (behind >= 0)
-				posix_fadvise(f->fd, behind, loff - behind, POSIX_FADV_DONTNEED);
-			behind = loff;
+			if (done >= start) {
+				sync_file_range(f->fd, done, span, SYNC_FILE_RANGE_WAIT_BEFORE |
+						SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+				posix_fadvise(f->fd, done, span, POSIX_FADV_DONTNEED);
+			}
 		}
 		first += k;
 		n -= k;
@@ -520,11 +527,12 @@ out:
 
 /*
  * Before a fill of zeros up to plaintext size `size`: refuse at once what
- * the lower file system would refuse only after hours of work.  First EFBIG: the
- * lower file system's own limit (ext4's s_maxbytes, about 16 TiB with 4 KiB
- * blocks), found by extending the lower file to its final size with
- * ftruncate, which costs no data blocks, and cutting it back.  ENOSPC: the
- * free space statvfs shows to unprivileged callers cannot hold the data.
+ * the lower file system would refuse only after hours of work.  First
+ * EFBIG: the lower file system's own limit (ext4's s_maxbytes, 16 TiB less
+ * a block with 4 KiB blocks; xfs, btrfs and tmpfs take up to 8 EiB), found
+ * by extending the lower file to its final size with ftruncate, which
+ * costs no data blocks, and cutting it back.  Then ENOSPC: the free space
+ * statvfs shows to unprivileged callers cannot hold the data.
  * Neither check is exact (metadata, other writers, a root's reserve); the
  * fill still fails cleanly when the disk fills up under it.
  */
