@@ -21,7 +21,7 @@ done
 shift $((OPTIND - 1))
 PATTERNS=("$@")
 # Kernel-written vectors live in the tree; tests/kernel/lib.sh locates the qemu
-# harness (ECFS_KERNEL_TOOLS or KERNEL_TOOLS from the environment).
+# harness (tests/kernel/harness; ECFS_KERNEL_TOOLS overrides).
 export VECTORS=${VECTORS:-$SRCDIR/tests/data/vectors}
 LOGDIR=$BUILDDIR/test-logs
 rm -rf "$LOGDIR"; mkdir -p "$LOGDIR"

@@ -1,5 +1,5 @@
 # Glue between the test suite and the real-kernel harness
-# (../shared/tools/kernel: Debian's kernel and ecryptfs.ko in a qemu VM).
+(tests/kernel/harness: Debian's kernel and ecryptfs.ko in a qemu VM).
 # Source after tests/lib/tap.sh.  Tests assume root.
 #
 #   k_require                 the harness is there and set up, or the test
@@ -38,11 +38,11 @@
 #   k_at_exit CMD...          run CMD when the test ends (before the scratch
 #                             space goes); lib.sh owns the EXIT trap
 #
-# Environment: ECFS_KERNEL_TOOLS or KERNEL_TOOLS (harness dir, default
-# $SRCDIR/../shared/tools/kernel), ECFS_KERNEL_ACCEL (auto), ECFS_KERNEL_TIMEOUT (seconds per
+# Environment: ECFS_KERNEL_TOOLS (harness dir, default
+# $SRCDIR/tests/kernel/harness), ECFS_KERNEL_ACCEL (auto), ECFS_KERNEL_TIMEOUT (seconds per
 # VM, 900), ECFS_KERNEL_KEEP=1 keeps the scratch space for debugging.
 
-K_TOOLS=${ECFS_KERNEL_TOOLS:-${KERNEL_TOOLS:-$SRCDIR/../shared/tools/kernel}}
+K_TOOLS=${ECFS_KERNEL_TOOLS:-$SRCDIR/tests/kernel/harness}
 K_WORK=$TESTTMP/kernel
 K_IN=$K_WORK/in
 K_OUT=$K_WORK/out
@@ -77,7 +77,7 @@ _k_bail() {
 k_require() {
 	[ "$(id -u)" = 0 ] || _k_bail "must run as root"
 	[ -x "$K_TOOLS/run.sh" ] && [ -x "$K_TOOLS/setup.sh" ] ||
-		_k_bail "no harness at $K_TOOLS (set ECFS_KERNEL_TOOLS; CI has it in ../shared)"
+		_k_bail "no harness at $K_TOOLS (set ECFS_KERNEL_TOOLS)"
 	# Idempotent, ~2 s when cached; a fresh machine downloads the kernel once.
 	# Concurrent tests must not build the cache twice.
 	mkdir -p "${KECFS_CACHE:-/var/cache/ecryptfs-ng-kernel}" 2>/dev/null

@@ -1,12 +1,12 @@
 # The kernel data path against the real eCryptfs module, in a VM
-# (../shared/tools/kernel exec mode): "mount -t ecryptfs" runs our helper,
+# (tests/kernel/harness exec mode): "mount -t ecryptfs" runs our helper,
 # which adds the key and runs mount -i; the file is written and read back,
 # /proc/mounts shows the assembled options, and umount runs our
 # umount.ecryptfs, which unlinks the key.
 . "$SRCDIR/tests/lib/tap.sh"
-KT=${KECFS_TOOLS:-$SRCDIR/../shared/tools/kernel}
-[ -x "$KT/run.sh" ] || { echo "Bail out! $KT/run.sh not found"; exit 1; }
-"$KT/setup.sh" >"$TESTTMP/setup.log" 2>&1 || { sed 's/^/# /' "$TESTTMP/setup.log" | tail -20; echo "Bail out! kernel harness setup failed"; exit 1; }
+. "$SRCDIR/tests/kernel/lib.sh"
+k_require
+KT=$K_TOOLS
 M=$(prog mount.ecryptfs) U=$(prog umount.ecryptfs) || exit 1
 G=$TESTTMP/guest.sh
 cat >"$G" <<EOS

@@ -8,25 +8,15 @@
 # samples first.  This file is left out of the scan: it spells the patterns.
 . "$SRCDIR/tests/lib/tap.sh"
 
-# Allowed to name ../shared for now: the paths of the qemu harness in these
-# files (removed when the in-tree kernel harness lands).  Every other pattern
-# is still checked in them.
-SHARED_HARNESS_PATHS=(
-	tests/kernel/lib.sh
-	tests/mount/t-kernel-vm.sh
-	tests/project/t-demo-kernel.sh
-)
 SELF=tests/project/t-citations.sh
 
 # scan ROOT FILE...: FILE:LINE: problem for each bad citation, the files
 # relative to ROOT, citations resolved against ROOT/doc.  Files with a NUL
 # byte (tar archives, binary fixtures) are not text and are skipped.
-# CITE_SHARED_OK: newline-separated files where ../shared is allowed.
 cat >"$TESTTMP/scan.py" <<'EOF'
 import os, re, sys
 
 root, files = sys.argv[1], sys.argv[2:]
-shared_ok = set(filter(None, os.environ.get("CITE_SHARED_OK", "").split("\n")))
 NUM = r"§[0-9]+(?:\.[0-9]+)*"
 OUTSIDE = [
     (re.compile(r"REFERENCE(?:\.md|\s*§|\s+[0-9])"), "cites REFERENCE, outside the repository"),
@@ -82,7 +72,7 @@ for rel in files:
         split = SPLIT_END.search(prev) and SPLIT_START.match(line)
         prev = line
         for rx, what in OUTSIDE:
-            if rx.search(line) and not (what.startswith("names ../shared") and rel in shared_ok):
+            if rx.search(line):
                 bad.append(f"{where}: {what}")
         used = set()
         for m in CITE.finditer(line):
@@ -139,15 +129,15 @@ EOF
 	echo '/* line 18: fine, (`doc/guide.md` §1.2) */'
 	echo '/* line 19: see ../../shared too */'
 } >"$S/src/sample.c"
-printf 'ok: ../shared/tools/kernel here\nREFERENCE §2 here\n' >"$S/src/harness.sh"
+printf 'a harness at ../shared/tools/kernel\nREFERENCE §2 here\n' >"$S/src/harness.sh"
 printf 'binary \0 REFERENCE §9 ../shared\n' >"$S/src/blob.bin"
 
-CITE_SHARED_OK=src/harness.sh scan "$S" doc/guide.md src/sample.c src/harness.sh src/blob.bin \
+scan "$S" doc/guide.md src/sample.c src/harness.sh src/blob.bin \
 	>"$TESTTMP/sample.out"
 ok "the checker runs"
 sed 's/^/#   /' "$TESTTMP/sample.out"
 is "$(cut -d: -f1,2 "$TESTTMP/sample.out" | LC_ALL=C sort -u | tr '\n' ' ')" \
-	"doc/guide.md:7 doc/guide.md:9 src/harness.sh:2 src/sample.c:10 src/sample.c:11 src/sample.c:12 src/sample.c:14 src/sample.c:16 src/sample.c:17 src/sample.c:19 src/sample.c:2 src/sample.c:3 src/sample.c:4 src/sample.c:5 src/sample.c:6 src/sample.c:7 src/sample.c:8 src/sample.c:9 " \
+	"doc/guide.md:7 doc/guide.md:9 src/harness.sh:1 src/harness.sh:2 src/sample.c:10 src/sample.c:11 src/sample.c:12 src/sample.c:14 src/sample.c:16 src/sample.c:17 src/sample.c:19 src/sample.c:2 src/sample.c:3 src/sample.c:4 src/sample.c:5 src/sample.c:6 src/sample.c:7 src/sample.c:8 src/sample.c:9 " \
 	"it finds every planted bad citation, and only those"
 grep -qx 'src/sample.c:10: cites doc/guide.md §2, which has no such heading' "$TESTTMP/sample.out"
 ok "a citation of a missing section is named as such"
@@ -161,8 +151,8 @@ ok "a citation cut by a line break is refused, in code and in documents"
 grep -qx 'src/sample.c:17: cites FORMAT, outside the repository' "$TESTTMP/sample.out" &&
 	grep -qx 'src/sample.c:17: cites REFERENCE, outside the repository' "$TESTTMP/sample.out"
 ok "section numbers without the sign are caught too"
-grep -q '^src/harness.sh:1:' "$TESTTMP/sample.out"; [ $? -eq 1 ]
-ok "../shared is allowed where it is allowed, and only that pattern"
+grep -qx 'src/harness.sh:1: names ../shared, outside the repository' "$TESTTMP/sample.out"
+ok "a path to ../shared is refused in a script too"
 
 # --- the tree ------------------------------------------------------------------
 # Tracked files in a checkout; in a tarball every file but build trees.
@@ -189,7 +179,7 @@ grep -qx doc/format.md "$TESTTMP/files" && grep -qx doc/compatibility.md "$TESTT
 ok "the list holds the documents, the sources and the scripts"
 
 mapfile -t FILES <"$TESTTMP/files"
-CITE_SHARED_OK=$(printf '%s\n' "${SHARED_HARNESS_PATHS[@]}") scan "$SRCDIR" "${FILES[@]}" \
+scan "$SRCDIR" "${FILES[@]}" \
 	>"$TESTTMP/tree.out"
 ok "the checker runs over the tree"
 [ ! -s "$TESTTMP/tree.out" ]

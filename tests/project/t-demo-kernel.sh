@@ -1,12 +1,12 @@
 #!/bin/bash
 # scripts/demo.sh on the kernel data path: in a VM with the real eCryptfs
-# module (../shared/tools/kernel exec), our helpers where mount(8) finds
+# module (tests/kernel/harness exec), our helpers where mount(8) finds
 # them.  Same checks as t-demo: exit 0, no stderr, the text read back and
 # recovered, an "ecryptfs" (not FUSE) mount, nothing left behind.
 . "$SRCDIR/tests/lib/tap.sh"
-KT=${KECFS_TOOLS:-$SRCDIR/../shared/tools/kernel}
-[ -x "$KT/run.sh" ] || { echo "Bail out! $KT/run.sh not found"; exit 1; }
-"$KT/setup.sh" >"$TESTTMP/setup.log" 2>&1 || { tail -20 "$TESTTMP/setup.log" | sed 's/^/# /'; echo "Bail out! kernel harness setup failed"; exit 1; }
+. "$SRCDIR/tests/kernel/lib.sh"
+k_require
+KT=$K_TOOLS
 M=$(prog mount.ecryptfs) U=$(prog umount.ecryptfs) || exit 1
 mkdir -p "$TESTTMP/in"
 cp "$SRCDIR/scripts/demo.sh" "$TESTTMP/in/"
