@@ -586,7 +586,7 @@ ECRYPTFS_EXPORT int ecryptfs_mount_opts_resolve(struct ecryptfs_mount_opts *o,
 ECRYPTFS_EXPORT int ecryptfs_mount_opts_format(const struct ecryptfs_mount_opts *o, char *out,
 					       size_t out_size);
 
-/* Header and key packets (header.c, packets.c) ------------------------------ */
+/* Header and key packets (header.c, header_ref.c, packets.c) ---------------- */
 
 #define ECRYPTFS_MARKER_MAGIC 0x3c81b7f5u
 #define ECRYPTFS_FILE_VERSION 3
@@ -635,6 +635,33 @@ struct ecryptfs_header {
  */
 ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool in_xattr,
 					  struct ecryptfs_header *hdr);
+
+/*
+ * The first header fields as ecryptfs-utils 111 reads them for ecryptfs-stat
+ * (header_ref.c): only the length, the marker and the header size are
+ * checked, any version is taken, and the header-extent fields are read at
+ * offsets 20..25 whatever the version (so a version 0 header shows packet
+ * bytes there).  ecryptfs-stat prints its reference lines from this;
+ * ecryptfs_header_parse() is what the kernel and this library go by.
+ */
+#define ECRYPTFS_HEADER_REF_MIN 20	/* size field, marker, flags word */
+#define ECRYPTFS_HEADER_REF_MIN_V1 26	/* + header extent size and count */
+struct ecryptfs_header_ref {
+	uint64_t size;			/* plaintext size (offset 0) */
+	uint8_t version;		/* top byte of the flags word, any value */
+	uint8_t flags;			/* its low byte: ECRYPTFS_FLAG_* bits */
+	uint64_t header_bytes;		/* extent size * extent count */
+	size_t need;			/* -EIO: the bytes that were needed */
+};
+/*
+ * 0 when the reference would print the fields.  -EIO: fewer than need
+ * bytes (20, or 26 for the extent fields, as the reference's minimum for
+ * its first and our minimum for its second check); -ENOMSG: no marker;
+ * -EBADMSG: header_bytes under 8192.  The fields read before a failure are
+ * set, the rest zero.
+ */
+ECRYPTFS_EXPORT int ecryptfs_header_ref_parse(const uint8_t *buf, size_t len,
+					      struct ecryptfs_header_ref *ref);
 
 /* A file encryption key, in secure memory (ecryptfs_fek_new / ecryptfs_fek_free). */
 struct ecryptfs_fek {
