@@ -408,8 +408,10 @@ ECRYPTFS_EXPORT int ecryptfs_mount_opts_parse(struct ecryptfs_mount_opts *o, con
 		if (rc < 0 && err && !err->text[0])
 			refuse(err, ECRYPTFS_OPTERR_REFUSED, item, "%s",
 			       rc == -EINVAL ? "refused" : strerror(-rc));
-		else if (rc < 0 && err)
+		else if (rc < 0 && err) {
 			err->fault = ECRYPTFS_OPTERR_REFUSED;
+			snprintf(err->option, sizeof(err->option), "%s", item);
+		}
 	}
 	ecryptfs_wipe(copy, len);
 	free(copy);
