@@ -44,7 +44,7 @@ void efs_stat_upper(struct efs_inode *in, struct stat *st)
 		if (r == 0)
 			st->st_size = size;
 		/* An unreadable header shows the lower size; open says EIO. */
-	} else if (S_ISLNK(st->st_mode) && efs->opts.fnek_sig[0]) {
+	} else if (S_ISLNK(st->st_mode) && efs->opts.mount.policy.encrypt_filenames) {
 		char buf[PATH_MAX];
 		ssize_t n = efs_read_symlink(in, buf, sizeof(buf));
 

@@ -31,11 +31,6 @@
 static void drop_lower_cache(struct efs_content *c, off_t off, size_t len);
 static int size_field(struct efs_inode *in, int fd, off_t lower_size, uint64_t *size);
 
-struct efs_keys {
-	struct ecryptfs_keyset *ks;
-	struct ecryptfs_policy policy;
-};
-
 struct efs_content {
 	struct efs_inode *in;
 	int fd;
@@ -60,105 +55,6 @@ struct efs_content {
 	int direct_fd;
 	off_t wb_off, wb_len;		/* last large write, to drop once it is on disk */
 };
-
-int efs_keys_load(struct efs_fs *fs, char *err, size_t errlen)
-{
-	const struct efs_opts *o = &fs->opts;
-	struct efs_keys *k = calloc(1, sizeof(*k));
-	struct ecryptfs_policy *p;
-	int r;
-
-	if (!k)
-		return -ENOMEM;
-	fs->keys = k;
-	p = &k->policy;
-	r = ecryptfs_policy_init(p, o->cipher, o->key_bytes);
-	if (r < 0 && !o->key_bytes) {
-		snprintf(err, errlen, "ecryptfs_cipher=%s: %s", o->cipher,
-			 r == -ENOENT ? "unknown cipher" : "ecryptfs_key_bytes is required");
-		return r;
-	}
-	if (r < 0) {
-		snprintf(err, errlen, "ecryptfs_cipher=%s,ecryptfs_key_bytes=%u: %s", o->cipher,
-			 o->key_bytes,
-			 r == -ENOENT ? "unknown cipher" :
-			 r == -ENOTSUP ? "cipher not supported" :
-			 o->key_bytes ? "key size not usable with this cipher" :
-			 "ecryptfs_key_bytes is required");
-		return r;
-	}
-	if (o->nsigs == 0) {
-		snprintf(err, errlen, "no ecryptfs_sig= given: the mount needs a key");
-		return -EINVAL;
-	}
-	p->xattr_metadata = o->xattr_metadata;
-	p->passthrough = o->passthrough;
-	p->encrypted_view = o->encrypted_view;
-	if (o->fnek_sig[0]) {
-		const char *fc = o->fn_cipher[0] ? o->fn_cipher : o->cipher;
-		size_t fkb = o->fn_key_bytes ? o->fn_key_bytes : o->key_bytes;
-
-		p->encrypt_filenames = true;
-		ecryptfs_sig_from_hex(o->fnek_sig, p->fnek_sig);
-		r = ecryptfs_cipher_code(fc, fkb);
-		if (r < 0) {
-			snprintf(err, errlen, "ecryptfs_fn_cipher=%s,ecryptfs_fn_key_bytes=%zu: %s",
-				 fc, fkb, strerror(-r));
-			return r;
-		}
-		p->fn_cipher_code = (uint8_t)r;
-		p->fn_key_bytes = fkb;
-	}
-	r = ecryptfs_keyset_new(&k->ks);
-	if (r < 0) {
-		snprintf(err, errlen, "key set: %s", strerror(-r));
-		return r;
-	}
-	for (unsigned i = 0; i < o->nsigs; i++) {
-		struct ecryptfs_pass_key *key = ecryptfs_pass_key_new();
-		uint8_t sig[ECRYPTFS_SIG_SIZE];
-
-		if (!key) {
-			snprintf(err, errlen, "secure memory: %s", strerror(ENOMEM));
-			return -ENOMEM;
-		}
-		r = ecryptfs_keyring_get(o->sigs[i], key);
-		if (r == 0)
-			r = ecryptfs_keyset_add_pass_key(k->ks, key);
-		ecryptfs_pass_key_free(key);
-		if (r < 0) {
-			snprintf(err, errlen, "ecryptfs_sig=%s: %s", o->sigs[i],
-				 r == -ENOKEY ? "key not found in the user keyring" :
-				 r == -EINVAL ? "the keyring entry is not an eCryptfs passphrase token" :
-				 strerror(-r));
-			return r;
-		}
-		ecryptfs_sig_from_hex(o->sigs[i], sig);
-		r = ecryptfs_policy_add_sig(p, sig);
-		if (r < 0) {
-			snprintf(err, errlen, "ecryptfs_sig=%s: %s", o->sigs[i], strerror(-r));
-			return r;
-		}
-	}
-	/* The kernel also looks file keys up by sig unless told not to. */
-	ecryptfs_keyset_use_keyring(k->ks, !o->mount_auth_tok_only);
-	r = ecryptfs_policy_check(p);
-	if (r < 0) {
-		snprintf(err, errlen, "ecryptfs_cipher=%s,ecryptfs_key_bytes=%u: %s", o->cipher,
-			 o->key_bytes, "not a usable cipher and key size");
-		return r;
-	}
-	return 0;
-}
-
-void efs_keys_free(struct efs_fs *fs)
-{
-	if (!fs->keys)
-		return;
-	ecryptfs_keyset_free(fs->keys->ks);
-	free(fs->keys);
-	fs->keys = NULL;
-}
 
 static uint64_t get_size(const struct efs_content *c)
 {
@@ -274,7 +170,7 @@ int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool wri
 		r = ecryptfs_file_create(lower_fd, &k->policy, k->ks, &c->f);
 	} else {
 		/* Like the kernel: an empty lower file opened gets a header. */
-		if (c->writable && !fs->opts.passthrough && !fs->opts.ro)
+		if (c->writable && !fs->opts.mount.policy.passthrough && !fs->opts.ro)
 			flags |= ECRYPTFS_OPEN_INIT_EMPTY;
 		r = ecryptfs_file_open(lower_fd, &k->policy, k->ks, flags, &c->f);
 	}
@@ -649,7 +545,7 @@ int content_fsync(struct efs_content *c, int datasync)
 	int r;
 
 	/* In xattr mode the size lives in an xattr: metadata, not data. */
-	if (datasync && !efs->opts.xattr_metadata)
+	if (datasync && !efs->opts.mount.policy.xattr_metadata)
 		r = fdatasync(c->fd);
 	else
 		r = fsync(c->fd);
@@ -746,13 +642,13 @@ int content_peek_size(struct efs_fs *fs, struct efs_inode *in, off_t lower_size,
 
 	if (r < 0)
 		return r;
-	if (fs->opts.encrypted_view) {
+	if (fs->opts.mount.policy.encrypted_view) {
 		/* An xattr header is shown in front of the data, except on an empty file. */
 		*size = lower_size + (r == 1 && lower_size ? ECRYPTFS_MIN_METADATA_SIZE : 0);
 		return 0;
 	}
 	/* Under passthrough a file without its key is raw bytes cut at the field. */
-	if (fs->opts.passthrough && s > (uint64_t)lower_size)
+	if (fs->opts.mount.policy.passthrough && s > (uint64_t)lower_size)
 		s = (uint64_t)lower_size;
 	*size = (off_t)s;
 	return 0;

@@ -22,7 +22,6 @@
 #include "libecryptfs.h"
 
 #define EFS_PROG "ecryptfs-fuse"
-#define EFS_MAX_SIGS 16
 #define EFS_MAX_WRITE (1024 * 1024)
 /*
  * A mount's readahead: four requests of EFS_MAX_WRITE in flight, so that a
@@ -31,17 +30,12 @@
  */
 #define EFS_READAHEAD (4 * EFS_MAX_WRITE)
 
-/* Mount options (options.c): the kernel's eCryptfs options plus FUSE's. */
+/*
+ * Mount options (options.c): the kernel's eCryptfs options, read with
+ * libecryptfs's option table into a resolved policy, plus FUSE's.
+ */
 struct efs_opts {
-	char sigs[EFS_MAX_SIGS][ECRYPTFS_SIG_HEX_SIZE + 1];
-	unsigned nsigs;
-	char fnek_sig[ECRYPTFS_SIG_HEX_SIZE + 1];	/* "" = plain names */
-	char cipher[32];				/* "aes" by default */
-	unsigned key_bytes;				/* 0: not given */
-	char fn_cipher[32];				/* "" = the data cipher */
-	unsigned fn_key_bytes;				/* 0 = the data key bytes */
-	bool passthrough, xattr_metadata, encrypted_view, unlink_sigs;
-	bool mount_auth_tok_only, check_dev_ruid;
+	struct ecryptfs_mount_opts mount;	/* mount.policy: ciphers, sigs, FNEK, flags */
 	bool ro, allow_other, default_permissions;
 	bool foreground, debug;
 	char *fuse_opts;	/* generic options handed to the FUSE mount */
@@ -101,7 +95,7 @@ struct efs_fs {
 	struct efs_inode **itable;
 	size_t itable_size, itable_count;
 	double timeout;
-	struct efs_keys *keys;		/* content.c */
+	struct efs_keys *keys;		/* keys.c */
 	struct efs_names *names;	/* names.c */
 	struct fuse_session *se;
 };
@@ -188,11 +182,20 @@ void efs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 int efs_inode_path(struct efs_inode *in, char *buf, size_t size, bool *nofollow);
 
 /*
+ * keys.c: the mount's keys.  The data keys the option string names, from the
+ * user keyring, and the policy new files get.
+ */
+struct efs_keys {
+	struct ecryptfs_keyset *ks;
+	struct ecryptfs_policy policy;
+};
+int efs_keys_load(struct efs_fs *fs, char *err, size_t errlen);
+void efs_keys_free(struct efs_fs *fs);
+
+/*
  * content.c: the contents of regular files.  Everything that knows the
  * difference between upper (plaintext) and lower (ciphertext) bytes is here.
  */
-int efs_keys_load(struct efs_fs *fs, char *err, size_t errlen);
-void efs_keys_free(struct efs_fs *fs);
 /* Open the contents of a regular file; lower_fd (writable: O_RDWR) is consumed on success. */
 int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool writable,
 		 bool created, struct efs_content **out);

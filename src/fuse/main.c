@@ -244,11 +244,18 @@ static int serve(struct efs_fs *fs)
 	fuse_session_unmount(fs->se);
 	efs_pool_stop();
 	/* mount(8) cannot see our options in /proc/mounts: we unlink the keys. */
-	if (fs->opts.unlink_sigs) {
-		for (unsigned i = 0; i < fs->opts.nsigs; i++)
-			ecryptfs_keyring_unlink(fs->opts.sigs[i]);
-		if (fs->opts.fnek_sig[0])
-			ecryptfs_keyring_unlink(fs->opts.fnek_sig);
+	if (fs->opts.mount.unlink_sigs) {
+		const struct ecryptfs_policy *p = &fs->opts.mount.policy;
+		char hex[ECRYPTFS_SIG_HEX_SIZE + 1];
+
+		for (size_t i = 0; i < p->n_sigs; i++) {
+			ecryptfs_sig_to_hex(p->sigs[i], hex);
+			ecryptfs_keyring_unlink(hex);
+		}
+		if (p->encrypt_filenames) {
+			ecryptfs_sig_to_hex(p->fnek_sig, hex);
+			ecryptfs_keyring_unlink(hex);
+		}
 	}
 	return r < 0 ? 1 : 0;
 }
@@ -279,7 +286,7 @@ static int check_lower(struct efs_fs *fs, const char *lower)
 	if (!S_ISDIR(st.st_mode))
 		return fail(lower, strerror(ENOTDIR));
 	/* ecryptfs_check_dev_ruid: the lower directory must be the caller's. */
-	if (fs->opts.check_dev_ruid && st.st_uid != getuid()) {
+	if (fs->opts.mount.check_dev_ruid && st.st_uid != getuid()) {
 		char why[128];
 
 		snprintf(why, sizeof(why), "owned by uid %u, not by the mounting user (uid %u)",

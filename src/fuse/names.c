@@ -19,28 +19,24 @@ static size_t fn_key_bytes;
 
 int efs_names_init(struct efs_fs *fs, char *err, size_t errlen)
 {
-	const struct efs_opts *o = &fs->opts;
-	const char *cipher = o->fn_cipher[0] ? o->fn_cipher : o->cipher;
+	/* options.c resolved the filename cipher with the rest of the policy. */
+	const struct ecryptfs_policy *p = &fs->opts.mount.policy;
+	char sig_hex[ECRYPTFS_SIG_HEX_SIZE + 1];
 	int r;
 
-	if (!o->fnek_sig[0])
+	if (!p->encrypt_filenames)
 		return 0;
-	fn_key_bytes = o->fn_key_bytes ? o->fn_key_bytes : o->key_bytes;
-	r = ecryptfs_cipher_code(cipher, fn_key_bytes);
-	if (r < 0) {
-		snprintf(err, errlen, "filename cipher %s, %zu key bytes: %s", cipher,
-			 fn_key_bytes, r == -ENOENT ? "unknown cipher" : strerror(-r));
-		return r;
-	}
-	fn_code = (uint8_t)r;
+	fn_code = p->fn_cipher_code;
+	fn_key_bytes = p->fn_key_bytes;
+	ecryptfs_sig_to_hex(p->fnek_sig, sig_hex);
 	fnek = ecryptfs_pass_key_new();
 	if (!fnek) {
 		snprintf(err, errlen, "secure memory: %s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
-	r = ecryptfs_keyring_get(o->fnek_sig, fnek);
+	r = ecryptfs_keyring_get(sig_hex, fnek);
 	if (r < 0) {
-		snprintf(err, errlen, "ecryptfs_fnek_sig=%s: %s", o->fnek_sig,
+		snprintf(err, errlen, "ecryptfs_fnek_sig=%s: %s", sig_hex,
 			 r == -ENOKEY ? "key not found in the user keyring" : strerror(-r));
 		ecryptfs_pass_key_free(fnek);
 		fnek = NULL;

@@ -411,7 +411,182 @@ ECRYPTFS_EXPORT int ecryptfs_policy_add_sig(struct ecryptfs_policy *p,
 /* Consistency: a usable cipher/key size, at least one sig, sizes: 0 or -EINVAL/-ENOTSUP. */
 ECRYPTFS_EXPORT int ecryptfs_policy_check(const struct ecryptfs_policy *p);
 
-/* Header and key packets (header.c, packets.c) ------------------------------ */
+/* Mount options (options.c) ------------------------------------------------ */
+
+/*
+ * One table of the words an eCryptfs mount option string may hold: the
+ * kernel's options, mount.ecryptfs's own, the generic mount flags, the words
+ * only mount(8) reads, and the FUSE options ecryptfs-fuse takes.  Each entry
+ * says what value it takes, who takes it, where it lands in struct
+ * ecryptfs_mount_opts and how mount.ecryptfs keeps it from the kernel.
+ * Everything that reads or builds an option string goes through it.
+ */
+enum ecryptfs_opt_kind {
+	ECRYPTFS_OPT_FLAG = 1,		/* a bare name */
+	ECRYPTFS_OPT_STRING,		/* name=text */
+	ECRYPTFS_OPT_SIG,		/* name=16 hex digits (a key signature or a salt) */
+	ECRYPTFS_OPT_NUMBER,		/* name=decimal */
+	ECRYPTFS_OPT_YES_NO,		/* name=y|yes|n|no; the bare name is yes */
+	ECRYPTFS_OPT_ANY,		/* bare or with any value */
+};
+
+/* Who takes an option (struct ecryptfs_opt.flags; the accept mask below). */
+#define ECRYPTFS_OPT_KERNEL 0x0001	/* the kernel's eCryptfs (ecryptfs-fuse mirrors it) */
+#define ECRYPTFS_OPT_HELPER 0x0002	/* mount.ecryptfs reads it (alone unless KERNEL too) */
+#define ECRYPTFS_OPT_VFS 0x0004		/* a generic mount flag of every file system */
+#define ECRYPTFS_OPT_FSTAB 0x0008	/* for mount(8) and fstab only */
+#define ECRYPTFS_OPT_FUSE 0x0010	/* a FUSE mount option that ecryptfs-fuse takes */
+/* What else is true of it. */
+#define ECRYPTFS_OPT_ALIAS 0x0100	/* another name of an option listed before it */
+#define ECRYPTFS_OPT_KEYMOD 0x0200	/* read by the passphrase key module (key=passphrase) */
+#define ECRYPTFS_OPT_SECRET 0x0400	/* its value is a passphrase: never on an argv, never echoed */
+#define ECRYPTFS_OPT_PREFIX 0x0800	/* the name is a prefix: "x-" stands for x-anything */
+#define ECRYPTFS_OPT_HELPER_YES_NO 0x1000	/* mount.ecryptfs also takes name=y|n for the flag */
+
+/* Where an option lands in struct ecryptfs_mount_opts. */
+enum ecryptfs_opt_field {
+	ECRYPTFS_FIELD_NONE = 0,
+	ECRYPTFS_FIELD_SIG,		/* policy.sigs: each one adds a key */
+	ECRYPTFS_FIELD_CIPHER,		/* cipher */
+	ECRYPTFS_FIELD_KEY_BYTES,	/* key_bytes */
+	ECRYPTFS_FIELD_PASSTHROUGH,	/* policy.passthrough */
+	ECRYPTFS_FIELD_XATTR_METADATA,	/* policy.xattr_metadata */
+	ECRYPTFS_FIELD_ENCRYPTED_VIEW,	/* policy.encrypted_view and, as the kernel, xattr_metadata */
+	ECRYPTFS_FIELD_FNEK_SIG,	/* policy.fnek_sig and policy.encrypt_filenames */
+	ECRYPTFS_FIELD_FN_CIPHER,	/* fn_cipher */
+	ECRYPTFS_FIELD_FN_KEY_BYTES,	/* fn_key_bytes */
+	ECRYPTFS_FIELD_UNLINK_SIGS,	/* unlink_sigs */
+	ECRYPTFS_FIELD_MOUNT_AUTH_TOK_ONLY,	/* mount_auth_tok_only */
+	ECRYPTFS_FIELD_CHECK_DEV_RUID,	/* check_dev_ruid */
+};
+
+/*
+ * How mount.ecryptfs keeps an option out of the string the kernel gets.
+ * ecryptfs-utils 111 strips by prefix, which also takes other words that
+ * start alike ("user" takes "users"); mount.ecryptfs does the same.
+ */
+enum ecryptfs_opt_strip {
+	ECRYPTFS_STRIP_NONE = 0,	/* passed on */
+	ECRYPTFS_STRIP_NAME,		/* this name, with or without a value */
+	ECRYPTFS_STRIP_PREFIX,		/* every item that starts with the name */
+	ECRYPTFS_STRIP_PREFIX_EQ,	/* every item that starts with "name=" */
+};
+
+struct ecryptfs_opt {
+	const char *name;
+	uint8_t kind;			/* enum ecryptfs_opt_kind */
+	uint8_t field;			/* enum ecryptfs_opt_field */
+	uint8_t strip;			/* enum ecryptfs_opt_strip */
+	uint16_t flags;			/* ECRYPTFS_OPT_KERNEL ... */
+};
+
+/* The table: *n entries, the kernel's options first, in the kernel's order. */
+ECRYPTFS_EXPORT const struct ecryptfs_opt *ecryptfs_opt_table(size_t *n);
+/* The entry for a bare name (no "=value"), or NULL if none. */
+ECRYPTFS_EXPORT const struct ecryptfs_opt *ecryptfs_opt_lookup(const char *name);
+/* A yes/no value: NULL (a bare name), y or yes: 1; n or no: 0; else -EINVAL. */
+ECRYPTFS_EXPORT int ecryptfs_opt_yes_no(const char *value);
+
+#define ECRYPTFS_CIPHER_NAME_MAX 31	/* the kernel's limit, without the NUL */
+
+/*
+ * What an option string says about a mount.  All zero is the kernel's
+ * defaults (cipher aes; the key size must be given).  Set defaults of your
+ * own before parsing; the parser only changes what the string names.
+ */
+struct ecryptfs_mount_opts {
+	/*
+	 * sigs, fnek_sig, encrypt_filenames and the flags as parsed; the cipher
+	 * codes and key sizes only after ecryptfs_mount_opts_resolve().
+	 */
+	struct ecryptfs_policy policy;
+	char cipher[ECRYPTFS_CIPHER_NAME_MAX + 1];	/* "" = aes */
+	size_t key_bytes;				/* 0 = not given */
+	char fn_cipher[ECRYPTFS_CIPHER_NAME_MAX + 1];	/* "" = the data cipher */
+	size_t fn_key_bytes;				/* 0 = the data key size */
+	bool unlink_sigs;				/* unlink the keys at unmount */
+	bool mount_auth_tok_only;			/* file keys only from the sigs given */
+	bool check_dev_ruid;				/* the lower directory must be the caller's */
+};
+
+/* Why an option was refused: struct ecryptfs_opt_error.fault. */
+enum ecryptfs_opt_fault {
+	ECRYPTFS_OPTERR_NONE = 0,
+	ECRYPTFS_OPTERR_UNKNOWN,	/* not in the table */
+	ECRYPTFS_OPTERR_NOT_HERE,	/* in the table, but none of its takers is accepted */
+	ECRYPTFS_OPTERR_NO_VALUE,	/* name=value expected */
+	ECRYPTFS_OPTERR_HAS_VALUE,	/* a flag given a value */
+	ECRYPTFS_OPTERR_TOO_LONG,	/* the value is longer than the option allows */
+	ECRYPTFS_OPTERR_BAD_SIG,	/* not 16 hex digits */
+	ECRYPTFS_OPTERR_BAD_NUMBER,	/* not a number, or out of range */
+	ECRYPTFS_OPTERR_BAD_YES_NO,	/* not y, yes, n or no */
+	ECRYPTFS_OPTERR_TOO_MANY_KEYS,	/* more than ECRYPTFS_POLICY_MAX_KEYS signatures */
+	ECRYPTFS_OPTERR_REFUSED,	/* the caller's callback refused it */
+	/* ecryptfs_mount_opts_resolve() */
+	ECRYPTFS_OPTERR_UNKNOWN_CIPHER,
+	ECRYPTFS_OPTERR_NO_KEY_BYTES,	/* no ecryptfs_key_bytes */
+	ECRYPTFS_OPTERR_BAD_KEY_BYTES,	/* a key size the cipher cannot use */
+	ECRYPTFS_OPTERR_UNSUPPORTED,	/* a cipher we lack (cast6) */
+};
+
+/*
+ * A refused option: the fault, the option's name as given, and one line that
+ * names the option and the fault (no newline; values of secret options and of
+ * unknown ones are never repeated), for the caller to print after its name.
+ */
+struct ecryptfs_opt_error {
+	int fault;			/* enum ecryptfs_opt_fault */
+	char option[64];
+	char text[256];
+};
+
+/*
+ * Called by ecryptfs_mount_opts_parse() for each accepted option that has no
+ * field (generic flags, fstab words, FUSE options, mount.ecryptfs's own), in
+ * order: name as given (for a prefix entry, the whole name), value NULL when
+ * bare.  0 takes it; a negative errno refuses it (fill err->text to say why,
+ * or leave it empty for the parser's words).
+ */
+typedef int (*ecryptfs_opt_cb)(void *ctx, const struct ecryptfs_opt *opt, const char *name,
+			       const char *value, struct ecryptfs_opt_error *err);
+
+/*
+ * Apply a comma-separated option string to o, left to right: a later value
+ * wins, each signature adds a key (duplicates once), empty items are skipped.
+ * An option none of whose takers is in accept (ECRYPTFS_OPT_KERNEL | ...) is
+ * refused; with ECRYPTFS_OPT_HELPER accepted, mount.ecryptfs's forms are
+ * taken too (ecryptfs_passthrough=y, ecryptfs_xattr=y).  cb may be NULL.
+ * 0; -EINVAL with *err filled (err may be NULL); -ENOMEM.
+ */
+ECRYPTFS_EXPORT int ecryptfs_mount_opts_parse(struct ecryptfs_mount_opts *o, const char *optstr,
+					      unsigned accept, ecryptfs_opt_cb cb, void *ctx,
+					      struct ecryptfs_opt_error *err);
+/*
+ * One option by name (value NULL: bare), whoever takes it, in any of its
+ * forms: the same checks and errors.  Options without a field change nothing.
+ */
+ECRYPTFS_EXPORT int ecryptfs_mount_opts_set(struct ecryptfs_mount_opts *o, const char *name,
+					    const char *value, struct ecryptfs_opt_error *err);
+/*
+ * Fill the policy's cipher codes and key sizes from the names and sizes (the
+ * filename cipher only with a FNEK; it defaults to the data cipher).  Errors
+ * are those of ecryptfs_cipher_code(): -ENOENT, -EINVAL (also for a missing
+ * key size), -ENOTSUP; *err says which option.  Signatures are not checked:
+ * ecryptfs_policy_check() does that once the keys are known.
+ */
+ECRYPTFS_EXPORT int ecryptfs_mount_opts_resolve(struct ecryptfs_mount_opts *o,
+						struct ecryptfs_opt_error *err);
+/*
+ * The kernel option string for o->policy and o's three flags, canonical
+ * names in the table's order (ecryptfs_sig=...,ecryptfs_cipher=aes,...), no
+ * aliases; parsing and resolving it gives the same policy back.  Returns its
+ * length; -ENOSPC if out_size is too small, -EINVAL for a policy whose cipher
+ * code is unknown.
+ */
+ECRYPTFS_EXPORT int ecryptfs_mount_opts_format(const struct ecryptfs_mount_opts *o, char *out,
+					       size_t out_size);
+
+/* Header and key packets (header.c, header_ref.c, packets.c) ---------------- */
 
 #define ECRYPTFS_MARKER_MAGIC 0x3c81b7f5u
 #define ECRYPTFS_FILE_VERSION 3
@@ -460,6 +635,33 @@ struct ecryptfs_header {
  */
 ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool in_xattr,
 					  struct ecryptfs_header *hdr);
+
+/*
+ * The first header fields as ecryptfs-utils 111 reads them for ecryptfs-stat
+ * (header_ref.c): only the length, the marker and the header size are
+ * checked, any version is taken, and the header-extent fields are read at
+ * offsets 20..25 whatever the version (so a version 0 header shows packet
+ * bytes there).  ecryptfs-stat prints its reference lines from this;
+ * ecryptfs_header_parse() is what the kernel and this library go by.
+ */
+#define ECRYPTFS_HEADER_REF_MIN 20	/* size field, marker, flags word */
+#define ECRYPTFS_HEADER_REF_MIN_V1 26	/* + header extent size and count */
+struct ecryptfs_header_ref {
+	uint64_t size;			/* plaintext size (offset 0) */
+	uint8_t version;		/* top byte of the flags word, any value */
+	uint8_t flags;			/* its low byte: ECRYPTFS_FLAG_* bits */
+	uint64_t header_bytes;		/* extent size * extent count */
+	size_t need;			/* -EIO: the bytes that were needed */
+};
+/*
+ * 0 when the reference would print the fields.  -EIO: fewer than need
+ * bytes (20, or 26 for the extent fields, as the reference's minimum for
+ * its first and our minimum for its second check); -ENOMSG: no marker;
+ * -EBADMSG: header_bytes under 8192.  The fields read before a failure are
+ * set, the rest zero.
+ */
+ECRYPTFS_EXPORT int ecryptfs_header_ref_parse(const uint8_t *buf, size_t len,
+					      struct ecryptfs_header_ref *ref);
 
 /* A file encryption key, in secure memory (ecryptfs_fek_new / ecryptfs_fek_free). */
 struct ecryptfs_fek {

@@ -44,6 +44,26 @@ is "$?" 2 "decrypt: --fn-key-bytes 0 is a usage error"
 is "$?" 2 "decrypt: an unknown --fn-cipher is a usage error"
 "$ENCRYPT" --passphrase-file "$W/pass" -o ecryptfs_bogus=1 "$W/plain" "$TESTTMP/x" 2>/dev/null
 is "$?" 2 "encrypt: an unknown mount option: exit 2"
+"$ENCRYPT" --passphrase-file "$W/pass" -o rw,passphrase_passwd=hunter2 "$W/plain" "$TESTTMP/x" \
+	2>"$TESTTMP/err"
+is "$?" 2 "encrypt: a passphrase in the mount options: exit 2"
+check "... names the key options instead" grep -q "'passphrase_passwd': give the key with --passphrase-file" "$TESTTMP/err"
+! grep -q hunter2 "$TESTTMP/err"
+ok "... and does not repeat the passphrase"
+"$ENCRYPT" --passphrase-file "$W/pass" -o ecryptfs_cipher=abcdefghijklmnopqrstuvwxyz0123456789 \
+	"$W/plain" "$TESTTMP/x" 2>"$TESTTMP/err"
+is "$?" 2 "encrypt: a cipher name over 31 characters: exit 2"
+check "... reported as too long" grep -q "'ecryptfs_cipher': value too long" "$TESTTMP/err"
+"$ENCRYPT" --passphrase-file "$W/pass" -o ecryptfs_encrypted_view "$W/plain" "$TESTTMP/x" 2>/dev/null
+is "$?" 2 "encrypt: ecryptfs_encrypted_view (read only): exit 2"
+"$ENCRYPT" --passphrase-file "$W/pass" -o "rw,key=passphrase,ecryptfs_cipher=aes,ecryptfs_key_bytes=32,ecryptfs_passthrough=n,ecryptfs_xattr=n,ecryptfs_enable_filename_crypto=n,no_sig_cache,verbosity=0,nosuid,x-systemd.automount" \
+	"$W/plain" "$TESTTMP/helper-lower"
+is "$?" 0 "encrypt: a mount.ecryptfs option string (without the passphrase) is taken"
+"$DECRYPT" --passphrase-file "$W/pass" "$TESTTMP/helper-lower" "$TESTTMP/helper-out"
+is "$?" 0 "... and decrypts"
+check "... to the same tree" same_tree "$W/plain" "$TESTTMP/helper-out"
+"$(prog ecryptfs-stat)" "$TESTTMP/helper-lower/TestFile" >"$TESTTMP/stat"
+check "... AES-256 as asked" grep -q 'Cipher: \[aes\], key size \[32\] bytes' "$TESTTMP/stat"
 "$ENCRYPT" --passphrase-file "$W/pass" -o ecryptfs_key_bytes=20,ecryptfs_cipher=blowfish \
 	"$W/plain" "$TESTTMP/x" 2>/dev/null
 is "$?" 2 "encrypt: blowfish with 20-byte keys (the kernel fails at creation): exit 2"

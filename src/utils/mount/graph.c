@@ -127,10 +127,10 @@ static int yes_no_node(struct mh_opts *o, const char *name, const char *prompt, 
 	const char *v = NULL;
 
 	if (mh_opt_find(o, name, &v)) {
-		if (!v || !strcmp(v, "y") || !strcmp(v, "yes"))
-			return 1;
-		if (!strcmp(v, "n") || !strcmp(v, "no"))
-			return 0;
+		int yes = ecryptfs_opt_yes_no(v);
+
+		if (yes >= 0)
+			return yes;
 		cli_error(0, "%s: expected y or n, got %s", name, v);
 		if (!o->interactive || !prompted)
 			return -EINVAL;

@@ -56,12 +56,12 @@ int mh_stack_push(struct mh_stack *s, const char *fmt, ...)
 void mh_stack_free(struct mh_stack *s);
 
 /*
- * The user's -o string with the userspace-only options removed (prefix match,
- * doc/compatibility.md §4.2), plus our own rules: datapath= is ours and never
- * reaches the kernel; passphrase values (passwd=, passphrase_passwd=) are
- * never put on anyone's argv; ecryptfs_xattr_metadata and user_xattr are kept
- * (the reference drops them silently, doc/compatibility.md §4.5).  malloc'ed,
- * "" for NULL.
+ * The user's -o string without the items libecryptfs's option table strips
+ * (struct ecryptfs_opt.strip: the reference's prefix list, and ours:
+ * datapath= never reaches the kernel, passphrase values (passwd=,
+ * passphrase_passwd=) are never put on anyone's argv); a kernel option in
+ * the kernel's form and user_xattr are kept, which the reference dropped
+ * silently (ecryptfs_xattr_metadata, user_xattr; doc/compatibility.md §4.5).  malloc'ed, "" for NULL.
  */
 char *mh_scrub(const char *user_opts);
 

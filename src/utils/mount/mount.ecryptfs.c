@@ -51,10 +51,26 @@ static char *find_opts(int argc, char **argv)
 	return NULL;
 }
 
+/* At the start of an item: the length of "name=" if name's value is a secret. */
+static size_t secret_name_len(const char *p)
+{
+	size_t n = strcspn(p, ",:=");
+	const struct ecryptfs_opt *e;
+	char name[64];
+
+	if (p[n] != '=' || n >= sizeof(name))
+		return 0;
+	memcpy(name, p, n);
+	name[n] = '\0';
+	e = ecryptfs_opt_lookup(name);
+	return e && (e->flags & ECRYPTFS_OPT_SECRET) ? n + 1 : 0;
+}
+
 /*
  * Work on a copy in secure memory and blank the passphrase values in our
- * argv, so that they leave /proc/PID/cmdline as early as possible (mount(8)
- * put them there; its own argv is out of our reach).
+ * argv (the option table's secret ones, also inside key=passphrase:...), so
+ * that they leave /proc/PID/cmdline as early as possible (mount(8) put them
+ * there; its own argv is out of our reach).
  */
 static char *take_opts(char *arg)
 {
@@ -65,14 +81,11 @@ static char *take_opts(char *arg)
 		return NULL;
 	memcpy(copy, arg, n + 1);
 	for (char *p = arg; *p; p++) {
-		size_t skip = 0;
+		size_t skip;
 
 		if (p != arg && p[-1] != ',' && p[-1] != ':')
 			continue;
-		if (!strncmp(p, "passwd=", 7))
-			skip = 7;
-		else if (!strncmp(p, "passphrase_passwd=", 18))
-			skip = 18;
+		skip = secret_name_len(p);
 		for (p += skip; skip && *p && *p != ',' && *p != ':'; p++)
 			*p = '*';
 		if (skip && !*p)

@@ -78,55 +78,72 @@ void mh_stack_free(struct mh_stack *s)
 	s->n = s->cap = 0;
 }
 
-/*
- * The reference's strip_userland_opts list; matched as prefixes
- * (doc/compatibility.md §4.2).
- */
-static const char *const scrub_prefixes[] = {
-	"key=", "cipher=", "passthrough", "ecryptfs_passthrough", "hmac",
-	"ecryptfs_hmac", "xattr", "ecryptfs_xattr", "encrypted_view",
-	"ecryptfs_encrypted_view", "user", "sig", "no_sig_cache", "verbose",
-	"verbosity", "ecryptfs_enable_filename_crypto",
-};
-
-static bool has_name(const char *tok, size_t len, const char *name)
-{
-	size_t n = strlen(name);
-
-	return len >= n && memcmp(tok, name, n) == 0 && (len == n || tok[n] == '=');
-}
-
 static bool is_exactly(const char *tok, size_t len, const char *s)
 {
 	return strlen(s) == len && memcmp(tok, s, len) == 0;
 }
 
+/* An option's own strip rule (libecryptfs's table) covers the item tok. */
+static bool strips(const struct ecryptfs_opt *e, const char *tok, size_t len)
+{
+	size_t n = strlen(e->name);
+
+	switch (e->strip) {
+	case ECRYPTFS_STRIP_NAME:
+		return len >= n && memcmp(tok, e->name, n) == 0 && (len == n || tok[n] == '=');
+	case ECRYPTFS_STRIP_PREFIX:
+		return len >= n && memcmp(tok, e->name, n) == 0;
+	case ECRYPTFS_STRIP_PREFIX_EQ:
+		return len > n && memcmp(tok, e->name, n) == 0 && tok[n] == '=';
+	default:
+		return false;
+	}
+}
+
+/*
+ * The item exactly as the kernel writes one of its options: the bare name of
+ * a flag, name=value otherwise.
+ */
+static bool kernel_form(const char *tok, size_t len)
+{
+	const char *eq = memchr(tok, '=', len);
+	size_t n = eq ? (size_t)(eq - tok) : len;
+	char name[64];
+	const struct ecryptfs_opt *e;
+
+	if (n >= sizeof(name))
+		return false;
+	memcpy(name, tok, n);
+	name[n] = '\0';
+	e = ecryptfs_opt_lookup(name);
+	return e && (e->flags & ECRYPTFS_OPT_KERNEL) && e->strip == ECRYPTFS_STRIP_NONE &&
+	       (e->kind == ECRYPTFS_OPT_FLAG) == !eq;
+}
+
+/*
+ * The reference's strip_userland_opts: every item that an option's strip
+ * rule covers (by prefix, as the reference: "user" also takes "users").
+ */
 static bool scrubbed(const char *tok, size_t len)
 {
+	size_t n;
+	const struct ecryptfs_opt *t = ecryptfs_opt_table(&n);
+
 	/* The reference's one exception. */
 	if (len >= 10 && memcmp(tok, "xattr_user", 10) == 0)
 		return false;
 	/*
-	 * Ours (doc/compatibility.md §4.5): the reference drops these two
-	 * silently although the user asked for them; the kernel knows both.
+	 * Ours (doc/compatibility.md §4.5): a kernel option given as the
+	 * kernel takes it is passed on, whatever prefix covers it.  The
+	 * reference dropped the direct ecryptfs_xattr_metadata (prefix
+	 * ecryptfs_xattr) and user_xattr (prefix user) silently although the
+	 * user asked for them.
 	 */
-	if (is_exactly(tok, len, "ecryptfs_xattr_metadata") || is_exactly(tok, len, "user_xattr"))
+	if (kernel_form(tok, len) || is_exactly(tok, len, "user_xattr"))
 		return false;
-	/*
-	 * Ours: a passphrase given as its own -o token would reach mount(8)'s
-	 * argv (visible in ps) and the kernel; the reference passes it on.
-	 */
-	if (has_name(tok, len, "passwd") || has_name(tok, len, "passphrase_passwd"))
-		return true;
-	/* Ours: the data-path choice is for this helper only. */
-	if (has_name(tok, len, "datapath"))
-		return true;
-	for (size_t i = 0; i < sizeof(scrub_prefixes) / sizeof(scrub_prefixes[0]); i++) {
-		size_t n = strlen(scrub_prefixes[i]);
-
-		if (len >= n && memcmp(tok, scrub_prefixes[i], n) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (strips(&t[i], tok, len))
 			return true;
-	}
 	return false;
 }
 

@@ -20,24 +20,15 @@
 
 enum fnek_mode { FNEK_NONE, FNEK_SETUP_PRIVATE, FNEK_SAME_KEY, FNEK_BY_SIG };
 
-struct enc_opts {
-	const char *cipher;
-	size_t key_bytes;
-	const char *fn_cipher;
-	size_t fn_key_bytes;
-	bool xattr;
-	enum fnek_mode fnek;
-	bool have_fnek_sig;
-	uint8_t fnek_sig[ECRYPTFS_SIG_SIZE];
-	uint8_t sigs[OFFLINE_MAX_SIGS][ECRYPTFS_SIG_SIZE];
-	size_t n_sigs;
-};
-
 struct enc {
 	struct offline_tool t;
-	struct enc_opts o;
-	struct ecryptfs_policy pol;
-	struct ecryptfs_pass_key *fnek;	/* names and targets, when encrypted */
+	/*
+	 * -o, --sig, --fnek-sig, --fn-cipher: what a mount with the same options
+	 * would write (libecryptfs's option table); mo.policy once resolved.
+	 */
+	struct ecryptfs_mount_opts mo;
+	enum fnek_mode fnek;
+	struct ecryptfs_pass_key *fnek_key;	/* names and targets, when encrypted */
 };
 
 static void usage(FILE *f)
@@ -69,64 +60,49 @@ static void usage(FILE *f)
 
 /* ---- options ------------------------------------------------------------- */
 
-static int add_sig(struct enc_opts *o, const char *v)
+/* One option by name, from an option of ours: 0, or -1 after saying why. */
+static int set_opt(struct enc *e, const char *name, const char *value)
 {
-	if (o->n_sigs == OFFLINE_MAX_SIGS || !v || ecryptfs_sig_from_hex(v, o->sigs[o->n_sigs])) {
-		cli_error(0, "invalid ecryptfs_sig '%s'", v ? v : "");
+	struct ecryptfs_opt_error err;
+
+	if (ecryptfs_mount_opts_set(&e->mo, name, value, &err) < 0) {
+		cli_error(0, "%s", err.text);
 		return -1;
 	}
-	o->n_sigs++;
 	return 0;
 }
 
-/* One -o list: the names mount.ecryptfs understands that shape the tree. */
-static int parse_mount_opts(struct enc_opts *o, char *list)
+/*
+ * The table's options without a field, as mount.ecryptfs would take them:
+ * generic and fstab words do not shape the tree, nor do most of
+ * mount.ecryptfs's own; a passphrase in the options is refused, keys come
+ * from our key options.
+ */
+static int other_opt(void *ctx, const struct ecryptfs_opt *opt, const char *name,
+		     const char *value, struct ecryptfs_opt_error *err)
 {
-	static const char *const ignored[] = {
-		"ecryptfs_unlink_sigs", "no_sig_cache", "ecryptfs_passthrough",
-		"ecryptfs_mount_auth_tok_only", "ecryptfs_check_dev_ruid", "key",
-		"ecryptfs_enable_filename_crypto", "verbosity", "rw", "ro", NULL,
-	};
-	char *save = NULL;
+	(void)ctx;
+	(void)value;
+	if (!(opt->flags & ECRYPTFS_OPT_KEYMOD))
+		return 0;
+	snprintf(err->text, sizeof(err->text), "mount option '%s': give the key with "
+		 "--passphrase-file, --passphrase-fd, --wrapped-passphrase or --sig", name);
+	return -EINVAL;
+}
 
-	for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *v = strchr(tok, '=');
-		bool known = false;
+/* One -o list. */
+static int parse_mount_opts(struct enc *e, const char *list)
+{
+	struct ecryptfs_opt_error err;
 
-		if (v)
-			*v++ = '\0';
-		if (strcmp(tok, "ecryptfs_cipher") == 0 && v) {
-			o->cipher = v;
-		} else if (strcmp(tok, "ecryptfs_key_bytes") == 0) {
-			if (offline_parse_key_bytes(tok, v, &o->key_bytes) < 0)
-				return -1;
-		} else if (strcmp(tok, "ecryptfs_xattr_metadata") == 0) {
-			o->xattr = true;
-		} else if (strcmp(tok, "ecryptfs_sig") == 0) {
-			if (add_sig(o, v) < 0)
-				return -1;
-		} else if (strcmp(tok, "ecryptfs_fnek_sig") == 0) {
-			if (!v || ecryptfs_sig_from_hex(v, o->fnek_sig) < 0) {
-				cli_error(0, "invalid ecryptfs_fnek_sig '%s'", v ? v : "");
-				return -1;
-			}
-			o->have_fnek_sig = true;
-		} else if (strcmp(tok, "ecryptfs_fn_cipher") == 0 && v) {
-			o->fn_cipher = v;
-		} else if (strcmp(tok, "ecryptfs_fn_key_bytes") == 0) {
-			if (offline_parse_key_bytes(tok, v, &o->fn_key_bytes) < 0)
-				return -1;
-		} else if (strcmp(tok, "ecryptfs_encrypted_view") == 0) {
-			cli_error(0, "ecryptfs_encrypted_view is a read-only mount option");
-			return -1;
-		} else {
-			for (size_t i = 0; ignored[i]; i++)
-				known |= strcmp(tok, ignored[i]) == 0;
-			if (!known) {
-				cli_error(0, "unknown mount option '%s'", tok);
-				return -1;
-			}
-		}
+	if (ecryptfs_mount_opts_parse(&e->mo, list, ECRYPTFS_OPT_KERNEL | ECRYPTFS_OPT_HELPER |
+				      ECRYPTFS_OPT_VFS | ECRYPTFS_OPT_FSTAB, other_opt, e, &err) < 0) {
+		cli_error(0, "%s", err.text[0] ? err.text : "out of memory");
+		return -1;
+	}
+	if (e->mo.policy.encrypted_view) {
+		cli_error(0, "ecryptfs_encrypted_view is a read-only mount option");
+		return -1;
 	}
 	return 0;
 }
@@ -135,45 +111,45 @@ static int parse_mount_opts(struct enc_opts *o, char *list)
 static int setup_policy(struct offline_tool *t)
 {
 	struct enc *e = OFFLINE_TOOL_OF(t, struct enc);
-	struct enc_opts *o = &e->o;
+	struct ecryptfs_policy *p = &e->mo.policy;
 	struct ecryptfs_pass_key *probe = NULL;
-	int rc, code;
+	struct ecryptfs_opt_error err;
+	int rc;
 
-	rc = ecryptfs_policy_init(&e->pol, o->cipher, o->key_bytes);
+	if (p->encrypt_filenames && e->fnek == FNEK_NONE)
+		e->fnek = FNEK_BY_SIG;
+	/* Before resolving: the filename cipher is checked only with a FNEK. */
+	if (e->fnek != FNEK_NONE)
+		p->encrypt_filenames = true;
+	rc = ecryptfs_mount_opts_resolve(&e->mo, &err);
 	if (rc < 0) {
-		cli_error(rc, "cipher %s with %zu-byte keys", o->cipher, o->key_bytes);
+		cli_error(0, "%s", err.text);
 		return rc;
 	}
-	e->pol.xattr_metadata = o->xattr;
-	if (o->n_sigs == 0) {
+	if (p->n_sigs == 0) {
 		if (!t->keys.data) {
 			cli_error(0, "no data key: give a passphrase or ecryptfs_sig/--sig");
 			return -EINVAL;
 		}
-		memcpy(o->sigs[0], t->keys.data->sig, ECRYPTFS_SIG_SIZE);
-		o->n_sigs = 1;
+		ecryptfs_policy_add_sig(p, t->keys.data->sig);
 	}
 	probe = ecryptfs_pass_key_new();
 	if (!probe)
 		return -ENOMEM;
-	for (size_t i = 0; i < o->n_sigs; i++) {
+	for (size_t i = 0; i < p->n_sigs; i++) {
 		char hex[ECRYPTFS_SIG_HEX_SIZE + 1];
 
-		ecryptfs_sig_to_hex(o->sigs[i], hex);
-		rc = ecryptfs_keyset_get_pass_key(t->keys.ks, o->sigs[i], probe);
-		if (rc == 0)
-			rc = ecryptfs_policy_add_sig(&e->pol, o->sigs[i]);
+		ecryptfs_sig_to_hex(p->sigs[i], hex);
+		rc = ecryptfs_keyset_get_pass_key(t->keys.ks, p->sigs[i], probe);
 		if (rc < 0) {
 			cli_error(rc, "key %s", hex);
 			goto out;
 		}
 	}
-	if (o->have_fnek_sig && o->fnek == FNEK_NONE)
-		o->fnek = FNEK_BY_SIG;
-	if (o->fnek != FNEK_NONE) {
+	if (e->fnek != FNEK_NONE) {
 		const struct ecryptfs_pass_key *src = NULL;
 
-		if (o->fnek == FNEK_SETUP_PRIVATE) {
+		if (e->fnek == FNEK_SETUP_PRIVATE) {
 			src = t->keys.fnek;
 			if (!src) {
 				cli_error(0, "--fnek needs a passphrase");
@@ -181,39 +157,25 @@ static int setup_policy(struct offline_tool *t)
 				goto out;
 			}
 		}
-		if (o->fnek == FNEK_SAME_KEY)
-			memcpy(o->fnek_sig, e->pol.sigs[0], ECRYPTFS_SIG_SIZE);
-		e->fnek = ecryptfs_pass_key_new();
-		if (!e->fnek) {
+		if (e->fnek == FNEK_SAME_KEY)
+			memcpy(p->fnek_sig, p->sigs[0], ECRYPTFS_SIG_SIZE);
+		e->fnek_key = ecryptfs_pass_key_new();
+		if (!e->fnek_key) {
 			rc = -ENOMEM;
 			goto out;
 		}
 		if (src) {
-			*e->fnek = *src;
+			*e->fnek_key = *src;
 		} else {
-			rc = ecryptfs_keyset_get_pass_key(t->keys.ks, o->fnek_sig, e->fnek);
+			rc = ecryptfs_keyset_get_pass_key(t->keys.ks, p->fnek_sig, e->fnek_key);
 			if (rc < 0) {
 				cli_error(rc, "filename key");
 				goto out;
 			}
 		}
-		e->pol.encrypt_filenames = true;
-		memcpy(e->pol.fnek_sig, e->fnek->sig, ECRYPTFS_SIG_SIZE);
-		if (o->fn_cipher || o->fn_key_bytes) {
-			size_t kb = o->fn_key_bytes ? o->fn_key_bytes : e->pol.key_bytes;
-
-			code = ecryptfs_cipher_code(o->fn_cipher ? o->fn_cipher : o->cipher, kb);
-			if (code < 0) {
-				rc = code;
-				cli_error(rc, "filename cipher %s with %zu-byte keys",
-					  o->fn_cipher ? o->fn_cipher : o->cipher, kb);
-				goto out;
-			}
-			e->pol.fn_cipher_code = (uint8_t)code;
-			e->pol.fn_key_bytes = kb;
-		}
+		memcpy(p->fnek_sig, e->fnek_key->sig, ECRYPTFS_SIG_SIZE);
 	}
-	rc = ecryptfs_policy_check(&e->pol);
+	rc = ecryptfs_policy_check(p);
 	if (rc < 0)
 		cli_error(rc, "mount options");
 out:
@@ -228,16 +190,16 @@ static int enc_name(struct offline_tool *t, const char *path, const char *in, bo
 		    char *out, size_t out_size)
 {
 	struct enc *e = OFFLINE_TOOL_OF(t, struct enc);
-	const struct ecryptfs_policy *p = &e->pol;
+	const struct ecryptfs_policy *p = &e->mo.policy;
 	int rc;
 
 	if (!p->encrypt_filenames)
 		rc = offline_copy_name(in, out, out_size);
 	else if (target)
-		rc = ecryptfs_symlink_encrypt(e->fnek, p->fn_cipher_code, p->fn_key_bytes, in,
+		rc = ecryptfs_symlink_encrypt(e->fnek_key, p->fn_cipher_code, p->fn_key_bytes, in,
 					      strlen(in), out, out_size);
 	else
-		rc = ecryptfs_fname_encrypt(e->fnek, p->fn_cipher_code, p->fn_key_bytes, in,
+		rc = ecryptfs_fname_encrypt(e->fnek_key, p->fn_cipher_code, p->fn_key_bytes, in,
 					    strlen(in), out, out_size);
 	if (rc < 0)
 		offline_fail(&t->w, path, "cannot encrypt the %s: %s%s",
@@ -255,7 +217,7 @@ static int enc_contents(struct offline_tool *t, const char *path, int in_fd, int
 	uint64_t off = 0;
 	int rc;
 
-	rc = ecryptfs_file_create(out_fd, &e->pol, t->keys.ks, &f);
+	rc = ecryptfs_file_create(out_fd, &e->mo.policy, t->keys.ks, &f);
 	if (rc < 0) {
 		offline_fail(&t->w, path, "cannot write the header: %s", offline_strerror(rc));
 		return rc;
@@ -288,35 +250,31 @@ static int enc_contents(struct offline_tool *t, const char *path, int in_fd, int
 static int enc_option(struct offline_tool *t, int opt, char *arg)
 {
 	struct enc *e = OFFLINE_TOOL_OF(t, struct enc);
-	struct enc_opts *o = &e->o;
 
 	switch (opt) {
 	case OPT_SIG:		/* keyring sigs name data keys here, as ecryptfs_sig= */
-		return add_sig(o, arg) < 0 ? -1 : 0;
+		return set_opt(e, "ecryptfs_sig", arg);
 	case OPT_FNEK_SIG:
-		memcpy(o->fnek_sig, t->ko.fnek_sig, ECRYPTFS_SIG_SIZE);
-		o->have_fnek_sig = true;
-		return 0;
+		return set_opt(e, "ecryptfs_fnek_sig", arg);
 	case 'o':
-		if (parse_mount_opts(o, arg) < 0)
+		if (parse_mount_opts(e, arg) < 0)
 			return -1;
 		/* Sigs in -o name keyring keys unless a passphrase has them. */
-		if (o->n_sigs || o->have_fnek_sig)
+		if (e->mo.policy.n_sigs || e->mo.policy.encrypt_filenames)
 			t->ko.keyring = true;
 		return 1;
 	case 'F':
 	case 'S':
-		if (o->fnek != FNEK_NONE) {
+		if (e->fnek != FNEK_NONE) {
 			cli_error(0, "give only one of --fnek and --fnek-same-key");
 			return -1;
 		}
-		o->fnek = opt == 'F' ? FNEK_SETUP_PRIVATE : FNEK_SAME_KEY;
+		e->fnek = opt == 'F' ? FNEK_SETUP_PRIVATE : FNEK_SAME_KEY;
 		return 1;
 	case OPT_FN_CIPHER:
-		o->fn_cipher = arg;
-		return 1;
+		return set_opt(e, "ecryptfs_fn_cipher", arg) < 0 ? -1 : 1;
 	case OPT_FN_KEY_BYTES:
-		return offline_parse_key_bytes("--fn-key-bytes", arg, &o->fn_key_bytes);
+		return offline_parse_key_bytes("--fn-key-bytes", arg, &e->mo.fn_key_bytes);
 	default:
 		return 0;
 	}
@@ -346,9 +304,10 @@ static const struct offline_tool_ops enc_ops = {
 
 int main(int argc, char *argv[])
 {
-	static struct enc e = { .t.ops = &enc_ops, .o = { .cipher = "aes", .key_bytes = 16 } };
+	/* The data cipher when -o names none: AES-128, as ecryptfs-setup-private. */
+	static struct enc e = { .t.ops = &enc_ops, .mo = { .cipher = "aes", .key_bytes = 16 } };
 	int status = offline_main(&e.t, argc, argv);
 
-	ecryptfs_pass_key_free(e.fnek);
+	ecryptfs_pass_key_free(e.fnek_key);
 	return status;
 }

@@ -25,7 +25,6 @@
 
 #include "cli.h"
 #include "libecryptfs.h"
-#include "stat_ref.h"
 
 #define XATTR_MAX 65536		/* the VFS limit of one xattr value */
 
@@ -205,17 +204,44 @@ out:
 	return sound;
 }
 
+/* The reference's six lines for a header it reads (ecryptfs_header_ref_parse). */
+static void print_ref(const struct ecryptfs_header_ref *r)
+{
+	printf("File version: [%u]\n", r->version);
+	printf("Decrypted file size: [%" PRIu64 "]\n", r->size);
+	printf("Number of header bytes at front of file: [%" PRIu64 "]\n", r->header_bytes);
+	printf("%s\n", r->flags & ECRYPTFS_FLAG_METADATA_IN_XATTR ?
+	       "Metadata in the extended attribute region" : "Metadata in the header region");
+	printf("%s\n", r->flags & ECRYPTFS_FLAG_ENCRYPTED ? "Encrypted" : "Plaintext");
+	printf("%s\n", r->flags & ECRYPTFS_FLAG_HMAC ? "HMAC enabled" : "HMAC disabled");
+}
+
+/* The reference's lines when it gives up on a header: why (rc), then that it did. */
+static void print_ref_not_found(int rc, const struct ecryptfs_header_ref *r, size_t len,
+				const char *file)
+{
+	if (rc == -EIO)
+		printf("ecryptfs_parse_stat: Invalid metadata size; must have at least [%zu] bytes; "
+		       "there are only [%zu] bytes\n", r->need, len);
+	else if (rc == -ENOMSG)
+		printf("ecryptfs_parse_stat: Magic eCryptfs marker not found in header.\n");
+	else if (rc == -EBADMSG)
+		printf("ecryptfs_parse_header_metadata Invalid header size: [%" PRIu64 "]\n"
+		       "ecryptfs_parse_stat: Invalid header content.\n", r->header_bytes);
+	printf("Valid eCryptfs metadata information not found in [%s]\n", file);
+}
+
 /* 0 done, 1 unreadable, 3 no sound header (for --strict). */
 static int stat_one(const char *file)
 {
 	static uint8_t head[ECRYPTFS_HEADER_READ_MAX];
 	struct source fsrc = { head, 0, false }, xsrc = { NULL, 0, true };
 	const struct source *use = NULL;
-	struct stat_ref rf, rx;
+	struct ecryptfs_header_ref rf, rx;
 	struct stat st;
 	ssize_t n;
 	bool found;
-	int fd, rc, ret = 3;
+	int fd, rc, ref_rc, ret = 3;
 
 	/* O_NONBLOCK: a FIFO must not hang us; it reads as empty. */
 	fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -236,7 +262,8 @@ static int stat_one(const char *file)
 	}
 	fsrc.len = (size_t)n;
 	/* The kernel's order: the file's head first, then the xattr. */
-	if (stat_ref_parse(fsrc.buf, fsrc.len, &rf)) {
+	ref_rc = ecryptfs_header_ref_parse(fsrc.buf, fsrc.len, &rf);
+	if (ref_rc == 0) {
 		use = &fsrc;
 	} else {
 		rc = read_xattr(fd, &xsrc);
@@ -245,16 +272,17 @@ static int stat_one(const char *file)
 			ret = 1;
 			goto out;
 		}
-		if (xsrc.len && stat_ref_parse(xsrc.buf, xsrc.len, &rx)) {
+		if (xsrc.len && ecryptfs_header_ref_parse(xsrc.buf, xsrc.len, &rx) == 0) {
 			use = &xsrc;
 			rf = rx;
 		}
 	}
 	found = use != NULL;
 	if (found) {
-		stat_ref_print(stdout, &rf);
+		print_ref(&rf);
 	} else {
-		stat_ref_print_not_found(stdout, &rf, file);
+		/* The reference gives up on the file's head; it never reads the xattr. */
+		print_ref_not_found(ref_rc, &rf, fsrc.len, file);
 		/* Our parser may name the problem more precisely. */
 		use = xsrc.len ? &xsrc : &fsrc;
 	}
