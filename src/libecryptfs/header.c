@@ -23,12 +23,12 @@
 #define OFF_PACKETS 26
 #define OFF_PACKETS_V0 20
 
-ECRYPTFS_EXPORT struct ecryptfs_fek *ecryptfs_fek_new(void)
+struct ecryptfs_fek *ecryptfs_fek_new(void)
 {
 	return ecryptfs_secure_alloc(sizeof(struct ecryptfs_fek));
 }
 
-ECRYPTFS_EXPORT void ecryptfs_fek_free(struct ecryptfs_fek *fek)
+void ecryptfs_fek_free(struct ecryptfs_fek *fek)
 {
 	ecryptfs_secure_free(fek);
 }
@@ -65,8 +65,8 @@ int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes)
 	return ecryptfs_cipher_gcry_algo(cipher_code, key_bytes);
 }
 
-ECRYPTFS_EXPORT int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes,
-					  struct ecryptfs_fek *fek)
+int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes,
+			  struct ecryptfs_fek *fek)
 {
 	int rc;
 
@@ -164,9 +164,9 @@ ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool i
 	return 0;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_header_unwrap_fek(const struct ecryptfs_header *hdr,
-					       struct ecryptfs_keyset *ks,
-					       struct ecryptfs_fek *fek, size_t *which)
+int ecryptfs_header_unwrap_fek(const struct ecryptfs_header *hdr,
+			       struct ecryptfs_keyset *ks,
+			       struct ecryptfs_fek *fek, size_t *which)
 {
 	int rc = -ENOKEY, first_err = 0;
 
@@ -198,11 +198,11 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_header_build(const struct ecryptfs_policy *p,
-					  struct ecryptfs_keyset *ks,
-					  const struct ecryptfs_fek *fek, uint64_t size,
-					  bool in_xattr, uint8_t *out, size_t out_cap,
-					  size_t *out_len)
+int ecryptfs_header_build(const struct ecryptfs_policy *p,
+			  struct ecryptfs_keyset *ks,
+			  const struct ecryptfs_fek *fek, uint64_t size,
+			  bool in_xattr, uint8_t *out, size_t out_cap,
+			  size_t *out_len)
 {
 	uint8_t head[ECRYPTFS_HEADER_READ_MAX];
 	uint32_t metadata_size, m1, flags;
@@ -259,8 +259,8 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
-					      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE])
+int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
+			      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE])
 {
 	if (!hdr || !out || !hdr->in_xattr || hdr->raw_len < OFF_PACKETS ||
 	    hdr->raw_len >= ECRYPTFS_HEADER_READ_MAX)

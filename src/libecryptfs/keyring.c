@@ -22,7 +22,7 @@ static int check_sig_hex(const char *sig_hex)
 	return ecryptfs_sig_from_hex(sig_hex, sig);
 }
 
-ECRYPTFS_EXPORT int ecryptfs_keyring_find(const char *sig_hex, int32_t *serial)
+int ecryptfs_keyring_find(const char *sig_hex, int32_t *serial)
 {
 	key_serial_t id;
 	int rc;

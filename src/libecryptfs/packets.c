@@ -31,7 +31,7 @@
 #define TAG1_FIXED 10		/* version, key id, algorithm */
 #define MAX_EFEK_BYTES 512	/* the kernel's ECRYPTFS_MAX_ENCRYPTED_KEY_BYTES */
 
-ECRYPTFS_EXPORT int ecryptfs_packet_length_write(size_t len, uint8_t out[2])
+int ecryptfs_packet_length_write(size_t len, uint8_t out[2])
 {
 	if (len < 192) {
 		out[0] = (uint8_t)len;
@@ -45,8 +45,8 @@ ECRYPTFS_EXPORT int ecryptfs_packet_length_write(size_t len, uint8_t out[2])
 	return 2;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_packet_length_parse(const uint8_t *buf, size_t avail,
-						 size_t *len, size_t *used)
+int ecryptfs_packet_length_parse(const uint8_t *buf, size_t avail,
+				 size_t *len, size_t *used)
 {
 	if (avail < 1)
 		return -EBADMSG;

@@ -164,8 +164,8 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT const char *ecryptfs_nvlist_get(const struct ecryptfs_nvlist *l,
-						const char *name)
+const char *ecryptfs_nvlist_get(const struct ecryptfs_nvlist *l,
+				const char *name)
 {
 	const char *value = NULL;
 	bool found = false;
@@ -194,8 +194,8 @@ ECRYPTFS_EXPORT void ecryptfs_nvlist_free(struct ecryptfs_nvlist *l)
 	l->n = 0;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_rc_salt(const char *rc_path, uint8_t salt[ECRYPTFS_SALT_SIZE],
-				     bool *from_rc)
+int ecryptfs_rc_salt(const char *rc_path, uint8_t salt[ECRYPTFS_SALT_SIZE],
+		     bool *from_rc)
 {
 	struct ecryptfs_nvlist l = { NULL, 0 };
 	const char *hex;

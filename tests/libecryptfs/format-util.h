@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "libecryptfs.h"
+#include "internal.h"
 #include "tap.h"
 
 /* A passphrase key with the default salt; aborts on failure (a broken test). */
