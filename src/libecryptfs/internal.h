@@ -17,6 +17,14 @@
 /* secmem.c */
 void ecryptfs_wipe(void *p, size_t n);
 
+/*
+ * log.c: one line (no newline) to the program's callback, if it set one (see
+ * ecryptfs_set_log_callback); errno is preserved.  Never a secret: no
+ * passphrase, key, plaintext, option value or file content, only what the
+ * message needs to name the fault (sizes, offsets, versions, tags, sigs).
+ */
+void ecryptfs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* fdio.c (the whole-transfer helpers are public, in libecryptfs.h) */
 /* All input up to end of file into buf (max + 1 bytes): -EFBIG past max. */
 int ecryptfs_read_bounded(int fd, void *buf, size_t max, size_t *len);

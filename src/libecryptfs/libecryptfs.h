@@ -8,7 +8,8 @@
  *
  * Conventions, everywhere in this library:
  *  - functions return 0 (or a documented non-negative value) on success and a
- *    negative errno on failure; they never print and never exit;
+ *    negative errno on failure; they never print and never exit (the reason
+ *    behind an errno goes to ecryptfs_set_log_callback's callback, if any);
  *  - every secret (passphrase, KEK, FEK) lives in memory from
  *    ecryptfs_secure_alloc() and is wiped when freed;
  *  - "sig" is the 8-byte binary key signature, "sig_hex" its 16 lowercase hex
@@ -83,6 +84,31 @@ ECRYPTFS_EXPORT int ecryptfs_init(void);
 /* Zeroed, locked, wiped-on-free memory.  NULL on ENOMEM. */
 ECRYPTFS_EXPORT void *ecryptfs_secure_alloc(size_t n);
 ECRYPTFS_EXPORT void ecryptfs_secure_free(void *p);	/* NULL is fine */
+
+/*
+ * Diagnostics (log.c).  Where a negative errno alone would lose the reason
+ * (which field of a header or wrapped-passphrase file is wrong, which rc-file
+ * token was refused, why a keyring key is not a token), the library hands one
+ * line to the program's callback: no newline, at most 511 bytes, valid only
+ * during the call.  Messages carry sizes, offsets, versions, tags, signatures
+ * and file names, never a secret (no passphrase, key or option value).
+ * Levels are syslog(3)'s, so a callback may pass them on as they are:
+ * ERR the reason behind a failure, WARNING input tolerated or replaced by a
+ * default, INFO, DEBUG details of a success.  Without a callback (the
+ * default) nothing is reported.
+ *
+ * The callback runs under the library's log lock: calls never overlap (it
+ * needs no locking of its own), it may call the library, and once
+ * ecryptfs_set_log_callback() returns the previous callback is not running on
+ * any thread, so its ctx may be freed.  It must not wait for another thread
+ * that uses the library.  cb NULL turns reporting off.
+ */
+#define ECRYPTFS_LOG_ERR 3
+#define ECRYPTFS_LOG_WARNING 4
+#define ECRYPTFS_LOG_INFO 6
+#define ECRYPTFS_LOG_DEBUG 7
+typedef void (*ecryptfs_log_fn)(int level, const char *msg, void *ctx);
+ECRYPTFS_EXPORT void ecryptfs_set_log_callback(ecryptfs_log_fn cb, void *ctx);
 
 /* Lowercase hex of 8 bytes; hex must hold 17 bytes. */
 ECRYPTFS_EXPORT void ecryptfs_sig_to_hex(const uint8_t sig[ECRYPTFS_SIG_SIZE],
