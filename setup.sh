@@ -12,7 +12,7 @@ DEPS=(
 	libgcrypt20-dev libkeyutils-dev keyutils libpam0g-dev libfuse3-dev fuse3
 	clang libclang-rt-14-dev
 	attr e2fsprogs strace util-linux
-	# the real-kernel harness (../shared/tools/kernel, tests/kernel)
+	# the real-kernel harness (tests/kernel)
 	qemu-system-x86 cpio kmod busybox-static libsqlite3-0
 	python3 expect pamtester valgrind
 	# the reference oracle (tests/lib/reference.sh): ecryptfs-utils 111 needs NSS

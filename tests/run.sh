@@ -20,9 +20,9 @@ while getopts b:a: o; do
 done
 shift $((OPTIND - 1))
 PATTERNS=("$@")
-# Kernel-written vectors live in the tree; the qemu harness comes from ../shared.
+# Kernel-written vectors live in the tree; tests/kernel/lib.sh locates the qemu
+# harness (ECFS_KERNEL_TOOLS or KERNEL_TOOLS from the environment).
 export VECTORS=${VECTORS:-$SRCDIR/tests/data/vectors}
-export KERNEL_TOOLS=${KERNEL_TOOLS:-$SRCDIR/../shared/tools/kernel}
 LOGDIR=$BUILDDIR/test-logs
 rm -rf "$LOGDIR"; mkdir -p "$LOGDIR"
 passed=0 failed=0

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The extent engine (FORMAT §5): CBC per 4096-byte extent under the FEK,
- * IVs from MD5 of the root IV and the decimal extent index.
+ * The extent engine (doc/format.md §5): CBC per 4096-byte extent under the
+ * FEK, IVs from MD5 of the root IV and the decimal extent index.
  *
  * Speed comes from doing nothing per extent but the unavoidable: one MD5 of
  * 32 bytes, one setiv, one CBC call.  Cipher and hash handles are keyed once

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Filename and symlink-target encryption (FORMAT.md §6): the tag 70 packet,
- * the kernel's base64 variant and the "ECRYPTFS_FNEK_ENCRYPTED." prefix.
+ * Filename and symlink-target encryption (doc/format.md §8): the tag 70
+ * packet, the kernel's base64 variant and the "ECRYPTFS_FNEK_ENCRYPTED."
+ * prefix.
  *
  * Encryption must match the kernel byte for byte: a kernel mount finds a file
  * by re-encrypting the name it is asked for, so the prefix is the kernel's
@@ -94,7 +95,7 @@ static int block_size_of(uint8_t code, unsigned *bs)
 	return 0;
 }
 
-/* B: the prefix, separator and name padded to whole blocks (§6.2 step 1). */
+/* B: prefix, separator and name padded to whole blocks (doc/format.md §8.3). */
 static size_t aligned_len(size_t len, unsigned bs)
 {
 	return (MIN_PREPEND + 1 + len + bs - 1) / bs * bs;
@@ -293,7 +294,7 @@ ECRYPTFS_EXPORT int ecryptfs_symlink_encrypt(const struct ecryptfs_pass_key *fne
 }
 
 /*
- * Decode and check the packet framing (§6.3 step 1-2).  pkt receives the
+ * Decode and check the packet framing (doc/format.md §8.5).  pkt receives the
  * decoded bytes (at least 3 * (len - prefix) / 4 bytes); *ct and *ct_len
  * point at the ciphertext inside it.
  */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The metadata region (FORMAT §2): size field, marker, version and flags,
- * header-extent fields and the packet set, in the file head or in the
- * user.ecryptfs xattr.  Also the FEK itself, since the header is where it
+ * The metadata region (doc/format.md §2, §6): size field, marker, version
+ * and flags, header-extent fields and the packet set, in the file head or in
+ * the user.ecryptfs xattr.  Also the FEK itself, since the header is where it
  * is born and where it is found again.
  */
 #include "config.h"

@@ -183,13 +183,14 @@ int ecryptfs_header_build(const struct ecryptfs_policy *p, struct ecryptfs_keyse
 			  uint8_t *out, size_t out_cap, size_t *out_len);
 /*
  * header.c: the 8192-byte in-file header of an encrypted-view copy of an
- * xattr-mode file: the xattr value with flag 0x04 cleared, fields (4096, 2),
- * then zeros.  -EINVAL if hdr is not an xattr header.
+ * xattr-mode file (doc/format.md §7.2): the xattr value with flag 0x04
+ * cleared, fields (4096, 2), then zeros.  -EINVAL if hdr is not an xattr
+ * header.
  */
 int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
 			      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE]);
 
-/* packets.c: OpenPGP-style length octets: bytes written (1 or 2) or -EINVAL. */
+/* packets.c: packet length octets (doc/format.md §3.1): bytes written (1 or 2) or -EINVAL. */
 int ecryptfs_packet_length_write(size_t len, uint8_t out[2]);
 /* packets.c: parse at most avail bytes: *len and *used set; -EBADMSG for forms
  * the kernel rejects. */

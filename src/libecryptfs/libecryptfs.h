@@ -293,7 +293,7 @@ ECRYPTFS_EXPORT int ecryptfs_sigcache_append(const char *path, const char *sig_h
 
 /* ------------------------------------------------------------------------ */
 /* The on-disk format (cipher.c, header.c, packets.c, extent.c, fname.c)     */
-/* Owned by the format layer; see doc/ and spec/FORMAT.md.                   */
+/* Owned by the format layer; the format is described in doc/format.md.      */
 /* ------------------------------------------------------------------------ */
 
 /* Ciphers (cipher.c) ------------------------------------------------------ */
@@ -530,9 +530,9 @@ ECRYPTFS_EXPORT int ecryptfs_file_create(int fd, const struct ecryptfs_policy *p
 					 struct ecryptfs_file **out);
 /*
  * Open an existing lower file: the in-file header first, then the xattr
- * (FORMAT §9); then passthrough if p allows it.  p may be NULL (offline
- * tools: no passthrough, no view).  Errors are those of the header and
- * packets for the in-file header, or of the xattr when only it exists.
+ * (doc/format.md §6.2); then passthrough if p allows it.  p may be NULL
+ * (offline tools: no passthrough, no view).  Errors are those of the header
+ * and packets for the in-file header, or of the xattr when only it exists.
  * An xattr header is read whatever p->xattr_metadata says (the kernel
  * refuses it without that option; a reader has no reason to).  With
  * p->encrypted_view only the header is parsed, so ks may be NULL.
@@ -572,7 +572,7 @@ ECRYPTFS_EXPORT int ecryptfs_file_set_size(struct ecryptfs_file *f, uint64_t siz
 /* (Filenames: the fname.c section follows.) */
 
 /* ------------------------------------------------------------------------ */
-/* Filenames and symlink targets (fname.c), FORMAT.md §6                     */
+/* Filenames and symlink targets (fname.c), doc/format.md §8                 */
 /* ------------------------------------------------------------------------ */
 
 /*

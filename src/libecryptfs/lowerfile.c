@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A lower file seen through the format: plaintext reads, writes and
- * truncation with the kernel's semantics (FORMAT §5, §7, §9).
+ * truncation with the kernel's semantics (doc/format.md §5, §6.2, §7).
  *
  * Invariants kept at every step, as the kernel keeps them: every extent below
  * ceil(size / 4096) holds real ciphertext (no holes), the plaintext after the

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Key packets (FORMAT §3): tag 3 + tag 11 for passphrase tokens, tag 1 for
- * public-key tokens, and the length octets they share.  Parsing never reads
+ * Key packets (doc/format.md §3): tag 3 + tag 11 for passphrase tokens, tag 1
+ * for public-key tokens, and the length octets they share.  Parsing never reads
  * past the bytes it is given; every field the kernel checks is checked here
  * too, so a header we accept is one the kernel accepts.
  */

@@ -155,8 +155,9 @@ fs_lower_name() { echo "$1"; }
 
 # fs_lower_check LOWERFILE [strict]: the lower file parses.  For eCryptfs:
 # the marker, version 3, the header extent fields and (strict, i.e. after a
-# clean unmount) the lower size that the size field implies (FORMAT.md §2,
-# §5); with the header in the user.ecryptfs xattr, data starts at 0.
+# clean unmount) the lower size that the size field implies
+# (doc/format.md §2.3, §5.4); with the header in the user.ecryptfs xattr,
+# data starts at 0.
 # Not strict, an empty lower file passes too.
 # ecryptfs-stat too when it is built.  Prints why not.
 fs_lower_check() {

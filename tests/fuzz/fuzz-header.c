@@ -2,7 +2,7 @@
 /*
  * libFuzzer target for the header and packet parser: every input is tried
  * as the head of a lower file and as a user.ecryptfs value, unwrapped with a
- * key set holding the "Test" key of FORMAT §10 A (so mutated kernel headers
+ * key set holding the "Test" key (doc/format.md §9.4; so mutated kernel headers
  * reach the ECB unwrap and the extent engine), and opened as a lower file
  * from a memfd so that size fields and short data are exercised too.
  */

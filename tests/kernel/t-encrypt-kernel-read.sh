@@ -40,7 +40,7 @@ for c in "${cases[@]}"; do
 	ok "queued $name for the kernel"
 done
 
-# Several keys per file (FORMAT §3.2: every packet wraps the same FEK; the
+# Several keys per file (doc/format.md §3.2: every packet wraps the same FEK; the
 # kernel uses any one it holds).  Key A comes from the passphrase file, key
 # B from root's keyring, briefly; the kernel mounts with one of them only.
 ADDP=$(prog ecryptfs-add-passphrase)
@@ -78,7 +78,7 @@ for l in "${legacy[@]}"; do
 	ok "queued $name for the kernel"
 done
 
-# Header versions (FORMAT §2: 1..3 share the layout, above 3 is refused),
+# Header versions (doc/format.md §2.4: 1..3 share the layout, above 3 is refused),
 # checked against the kernel: version bytes 1 and 2 read, 4 gives EIO.
 check "ecryptfs-encrypt versions" "$ENCRYPT" --passphrase-file "$W/legacy-blowfish-16.pass" \
 	-o ecryptfs_cipher=aes,ecryptfs_key_bytes=16 "$S" "$W/lower-versions"

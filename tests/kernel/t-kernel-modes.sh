@@ -1,6 +1,6 @@
 #!/bin/bash
 # The real kernel's ecryptfs_passthrough, zero-length lower files and
-# ecryptfs_encrypted_view (FORMAT §7, until now from code reading only),
+# ecryptfs_encrypted_view (doc/format.md §7 reports what this test measures),
 # on lower trees from our ecryptfs-encrypt; one VM boot.  Our FUSE daemon
 # implements the same modes, so these are its reference behaviour, and the
 # encrypted view of an xattr-mode tree must be a tree our ecryptfs-decrypt
@@ -45,7 +45,7 @@ cmp -s "$V/enc" "$W/q/size-4097"
 ok "passthrough: an eCryptfs file still decrypts"
 cmp -s "$V/plain.txt" "$W/lower-p.orig/plain.txt" && [ "$(cat "$V/plain.txt.size")" = 5000 ]
 ok "passthrough: a plaintext lower file reads as it is, with its own size"
-# Measured, against FORMAT §7's reading of the code: i_size stays the size
+# Measured (doc/format.md §7.1): i_size stays the size
 # field of the header (read at lookup, no key needed), and the reads pass
 # the lower bytes through from offset 0, header included, cut at i_size.
 cmp -s "$V/foreign-key" <(head -c 4097 "$W/lower-p.orig/foreign-key") &&

@@ -1,6 +1,7 @@
 #!/bin/bash
-# ecryptfs-add-passphrase: the worked vectors of REFERENCE §3.1/§3.2, the
-# token layout of §3.3, the rc-file salt, idempotence, argument handling.
+# ecryptfs-add-passphrase: the worked vectors of doc/format.md §9.4, the
+# token layout of doc/format.md §9.3, the rc-file salt, idempotence, argument
+# handling.
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/lib/reference.sh"
 ADD=$(prog ecryptfs-add-passphrase)

@@ -39,7 +39,7 @@ compare "salt=a1b2c3d4e5f60718" "4ae9cb5bd40905376711af7df93193a5" "Alice login 
 compare "cipher=aes,salt=0123456789abcdef" "päss wörd ✓ with spaces" "w" ref
 rm -f "$home/.ecryptfsrc"
 
-# The FNEK vector of REFERENCE §3.2 through insert.
+# The FNEK vector of doc/format.md §9.4 through insert.
 rm -f "$home/wp"
 printf 'mysecretmountpassphrase0123\nw' | as_user "$u" "$WRAP" "$home/wp" -
 kr_clear "$u"

@@ -81,7 +81,7 @@ ok "rewrap argv mode warns"
 is "$(printf 'argv new' | as_user "$u" $(ref_cmd ecryptfs-unwrap-passphrase) "$d/a" -)" "argv pass" \
 	"reference unwraps after our argv-mode rewrap"
 
-# --- v1 fixtures (REFERENCE §3.5) --------------------------------------------
+# --- v1 fixtures (tests/data/keys/make-v1-fixtures.sh) -------------------------
 a64=$(printf 'a%.0s' {1..64})
 z64=$(printf 'z%.0s' {1..64})
 make_v1() {	# FILE PASSPHRASE WRAPPING SALT

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The 740-byte passphrase auth token, offset by offset (REFERENCE 3.3). */
+/* The 740-byte passphrase auth token, offset by offset (doc/format.md §9.3). */
 #include "config.h"
 
 #include <errno.h>

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The extent engine: FORMAT §10 B root IVs and §10 C IV derivation, CBC per
- * extent against libgcrypt directly, batches equal single extents, in place
- * equals out of place, and many threads on one context agree with one.
+ * The extent engine: root IVs and IV derivation (doc/format.md §5.2, §5.6,
+ * and third-party kernel-written files), CBC per extent against libgcrypt
+ * directly, batches equal single extents, in place equals out of place, and
+ * many threads on one context agree with one.
  */
 #include "config.h"
 
@@ -67,16 +68,16 @@ static void test_vectors(void)
 	struct ecryptfs_crypt *c;
 	struct ecryptfs_fek *fek = ecryptfs_fek_new();
 
-	/* §10 C, aes128-plain-names random-1MiB+123. */
+	/* aes128-plain-names random-1MiB+123 (doc/format.md §5.6). */
 	c = ctx_for(7, "b3ce0fdf2f6667a161b1b3d49620a2ae");
-	ok(c != NULL, "§10 C context");
-	check_root(c, "61eac3d67793d5ae536067de91df5ec6", "§10 C");
-	check_iv(c, 0, "b43340197152822b5f39636489eb26e6", 16, "§10 C");
-	check_iv(c, 1, "93b822772f15574f5d8322fe8d7c076b", 16, "§10 C");
-	check_iv(c, 2, "a7894bc66b0c3c91436d20dad6a81493", 16, "§10 C");
-	check_iv(c, 256, "6f632acbd39f352eaa75843aa84557bd", 16, "§10 C");
+	ok(c != NULL, "random-1MiB+123 context");
+	check_root(c, "61eac3d67793d5ae536067de91df5ec6", "random-1MiB+123");
+	check_iv(c, 0, "b43340197152822b5f39636489eb26e6", 16, "random-1MiB+123");
+	check_iv(c, 1, "93b822772f15574f5d8322fe8d7c076b", 16, "random-1MiB+123");
+	check_iv(c, 2, "a7894bc66b0c3c91436d20dad6a81493", 16, "random-1MiB+123");
+	check_iv(c, 256, "6f632acbd39f352eaa75843aa84557bd", 16, "random-1MiB+123");
 	ecryptfs_crypt_free(c);
-	/* §10 C second table, from the aes-16 fixture's FEK. */
+	/* The decimal suffixes, from the aes-16 fixture's FEK (doc/format.md §5.6). */
 	c = ctx_for(7, "d8c8dcec9c511399fb6acb32f28d89e2");
 	check_root(c, "dc7ad27937b255fc59c959d3162ea07c", "aes-16");
 	check_iv(c, 0, "8f4f3411dacaa96027fc8662abd77f1c", 16, "aes-16");
@@ -86,7 +87,7 @@ static void test_vectors(void)
 	check_iv(c, 123, "31e38aa69dcd721c1a4ac946647ee88b", 16, "aes-16");
 	check_iv(c, 1000000, "cfb8c3dfc004baa957d725cfee7723f2", 16, "aes-16");
 	ecryptfs_crypt_free(c);
-	/* §10 B fixtures with a whole FEK: root IV and IV 0 (n bytes compared). */
+	/* Third-party fixtures with a whole FEK: root IV and IV 0 (n bytes compared). */
 	for (size_t i = 0; i < sizeof(fixtures_b) / sizeof(fixtures_b[0]); i++) {
 		const struct fixture_b *x = &fixtures_b[i];
 

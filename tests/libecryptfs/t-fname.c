@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Filename encryption (fname.c) against FORMAT.md §10 D, the third-party
+ * Filename encryption (fname.c) against doc/format.md §8.8, the third-party
  * kernel outputs, and every lower name and symlink target of the kernel 6.1
  * vector sets aes256-fnek, aes192-fnek-same-key and setup-private-style.
  */
@@ -70,10 +70,10 @@ static void spec_vectors(void)
 
 	is_str(b->sig_hex, "fdda5d3feb341894", "set B FNEK sig (ASCII salt)");
 	roundtrip(b, ECRYPTFS_CIPHER_AES_256, 0, "a",
-		  PFX "FWbxqZozunEMZ-YfdKzwuOxDzAATzyTmsvE0Wf1IpDbRUUSXTa5e93ypjE--", "§10 D a");
+		  PFX "FWbxqZozunEMZ-YfdKzwuOxDzAATzyTmsvE0Wf1IpDbRUUSXTa5e93ypjE--", "aes256-fnek a");
 	roundtrip(b, ECRYPTFS_CIPHER_AES_256, 32, "TestFile",
 		  PFX "FWbxqZozunEMZ-YfdKzwuOxDzAATzyTmsvE07BZZzqxGhvcN2n2honnqJk--",
-		  "§10 D TestFile");
+		  "aes256-fnek TestFile");
 	is_str(t->sig_hex, "3515cca9baaea1f4", "Test key sig");
 	for (size_t i = 0; i < sizeof(third) / sizeof(third[0]); i++) {
 		int code = ecryptfs_cipher_code(third[i].cipher, third[i].kb);
@@ -276,7 +276,7 @@ static void limits_and_errors(void)
 	uint8_t sig[8], code = 0, plain[64];
 	int rc;
 
-	/* §6.5 lengths */
+	/* doc/format.md §8.6 lengths */
 	is_int(ecryptfs_fname_lower_len(c16, 1), 84, "lower length of 1 byte (b=16)");
 	is_int(ecryptfs_fname_lower_len(c16, 8), 84, "lower length of 8 bytes");
 	is_int(ecryptfs_fname_lower_len(c16, 143), 252, "lower length of 143 bytes");

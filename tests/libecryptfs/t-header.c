@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Header and key packets: FORMAT §10 B (the aes-16 fixture decodes to its
- * FEK and IVs) and §10 E (length octets), headers we write, several keys,
- * the tag 1 hook, and every malformed input's own error.
+ * Header and key packets: the aes-16 fixture decodes to its FEK and IVs
+ * (doc/format.md §5.6), length octets (doc/format.md §3.1), headers we write,
+ * several keys, the tag 1 hook, and every malformed input's own error.
  */
 #include "config.h"
 
@@ -45,10 +45,10 @@ static void test_length_octets(void)
 		size_t wn = tap_unhex(v[i].hex, want, 2);
 		int n = ecryptfs_packet_length_write(v[i].len, out);
 
-		ok(n == (int)wn && memcmp(out, want, wn) == 0, "§10 E: length %zu -> %s", v[i].len,
+		ok(n == (int)wn && memcmp(out, want, wn) == 0, "length %zu -> %s", v[i].len,
 		   v[i].hex);
 		ok(ecryptfs_packet_length_parse(want, wn, &len, &used) == 0 && len == v[i].len &&
-		   used == wn, "§10 E: %s parses back to %zu", v[i].hex, v[i].len);
+		   used == wn, "%s parses back to %zu", v[i].hex, v[i].len);
 	}
 	is_int(ecryptfs_packet_length_write(8384, out), -EINVAL, "8384 cannot be written");
 	out[0] = 0xe0;
@@ -92,14 +92,14 @@ static void test_aes16_fixture(void)
 	is_int(ecryptfs_header_unwrap_fek(hdr, ks, fek, &which), 0, "FEK unwraps with \"Test\"");
 	is_int(which, 0, "packet 0 used");
 	tap_unhex(fek_hex, want, 16);
-	ok(fek->key_bytes == 16 && memcmp(fek->key, want, 16) == 0, "§10 B: FEK %s", fek_hex);
+	ok(fek->key_bytes == 16 && memcmp(fek->key, want, 16) == 0, "aes-16: FEK %s", fek_hex);
 	is_int(ecryptfs_crypt_new(fek, &c), 0, "crypt context");
 	ecryptfs_crypt_root_iv(c, iv);
 	tap_unhex("dc7ad27937b255fc59c959d3162ea07c", want, 16);
-	is_mem(iv, want, 16, "§10 B: root IV dc7ad279...");
+	is_mem(iv, want, 16, "aes-16: root IV dc7ad279...");
 	ecryptfs_crypt_extent_iv(c, 0, iv);
 	tap_unhex("8f4f3411dacaa96027fc8662abd77f1c", want, 16);
-	is_mem(iv, want, 16, "§10 B: IV of extent 0 8f4f3411...");
+	is_mem(iv, want, 16, "aes-16: IV of extent 0 8f4f3411...");
 	ecryptfs_crypt_free(c);
 
 	/* Kernel-written xattr value of aes128-xattr: 81 bytes, no terminator. */
@@ -121,7 +121,7 @@ static void test_aes16_fixture(void)
 	free(hdr);
 }
 
-/* Versions 0-2 (FORMAT §2): 0 has no header-extent fields, 1 and 2 have. */
+/* Versions 0-2 (doc/format.md §2.4): 0 has no header-extent fields, 1 and 2 have. */
 static void test_old_versions(void)
 {
 	uint8_t head[4096], v0[4096];

@@ -20,7 +20,7 @@ struct vector {
 };
 
 static const struct vector vectors[] = {
-	/* FORMAT.md 10 A / REFERENCE 3.1 (upstream verify-passphrase-sig.sh) */
+	/* doc/format.md §9.4 (ecryptfs-utils' verify-passphrase-sig.sh) */
 	{ "foo", "0011223344556677", "253ca7e88811d184",
 	  "3f0cffa9389d2c396ad887c6ec657898e2e9e74cbb3cb1d25d410f58de2aa6b70dd81ccedaf8fad725346d8f751b8fc2c50ad69fba27d1d4fb735f207e76c6e9", NULL },
 	{ "a", "aaaaaaaaaaaaaaaa", "c42ec75301dc1674",
@@ -36,15 +36,15 @@ static const struct vector vectors[] = {
 	  "4e9809d53f726aafdd0fb37ee4dc1a353a298b04c7100c709abc5501a84fc2823bae6023a8d60ec179f44f76ae740898303b5542234952ad5b6ea814ba89645d", NULL },
 	{ "vector-set-b aes256 fnek", "0011223344556677", "8f0b06a4b8b5e1a1", "04e2ccbfacc43694", NULL },
 	{ "vector-set-b aes256 fnek", NULL, "fdda5d3feb341894", "749f184eae3d8fe254748836fc555271", NULL },
-	/* the other kernel-written vector sets (shared/vectors MANIFEST.md) */
+	/* the other kernel-written vector sets (tests/data/vectors/ MANIFEST.md) */
 	{ "vector-set-c aes192 fnek same key", "0011223344556677", "4825c1d2a5645ecc", NULL, NULL },
 	{ "vector-set-d xattr metadata", "0011223344556677", "19033cba1610c693", NULL, NULL },
 	{ "legacy cipher vectors", "0011223344556677", "d11c55d02e278f31", NULL, NULL },
-	/* REFERENCE 3.1: observed with the Debian 111-6 binaries */
+	/* observed with the Debian 111-6 binaries (doc/format.md §9.4) */
 	{ "test passphrase", "0011223344556677", "5eca2fbf74604115", "bb8b0dd11e3c7819", "3eb0239cc8242462" },
 	{ "secret", "0011223344556677", "7a1719eb53966dd1", NULL, NULL },
 	{ "test passphrase", "a1b2c3d4e5f60718", "16585f12815dd980", NULL, NULL },
-	/* REFERENCE 3.2: data key and ASCII-salt FNEK; the binary salt is not what the reference uses */
+	/* data key and ASCII-salt FNEK; the binary salt is unused (doc/format.md §9.2) */
 	{ "mysecretmountpassphrase0123", "0011223344556677", "0320d876e390ce01", NULL, NULL },
 	{ "mysecretmountpassphrase0123", NULL, "511c924ae091b1b9", NULL, NULL },
 	{ "mysecretmountpassphrase0123", "9988776655443322", "922def7e2f207263", NULL, NULL },
@@ -113,7 +113,7 @@ int main(void)
 	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++)
 		check_vector(&vectors[i], k);
 
-	/* FORMAT.md 10 A: MD5 of the aes256-fnek FNEK KEK (tag 70's first digest). */
+	/* doc/format.md §8.8: MD5 of the aes256-fnek FNEK KEK (tag 70's first digest). */
 	{
 		uint8_t md5[16], want[16];
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The rc-file tokenizer (REFERENCE 3.7), the size limits and the user salt. */
+/* The rc-file tokenizer (doc/compatibility.md §2.4), the size limits and the user salt. */
 #include "config.h"
 
 #include <errno.h>

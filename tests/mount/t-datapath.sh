@@ -1,4 +1,4 @@
-# mount.ecryptfs: kernel version fallback (REFERENCE §3.8, §9) and the choice
+# mount.ecryptfs: kernel version fallback (doc/compatibility.md §4.4) and the choice
 # of data path: the kernel when /proc/filesystems lists ecryptfs, our FUSE
 # daemon otherwise, datapath= to force one.
 . "$SRCDIR/tests/lib/tap.sh"

@@ -1,5 +1,5 @@
-# mount.ecryptfs where we decided against the reference (REFERENCE §8 items
-# 10 and 19, the secrets rule): each input is run through both, and the
+# mount.ecryptfs where we decided against the reference
+# (doc/compatibility.md §4.5): each input is run through both, and the
 # difference is exactly the documented one.
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/mount/lib.sh"
@@ -11,7 +11,7 @@ both() {	# -o STRING: sets REF and OURS to the kernel option strings
 	mt_run ours mount.ecryptfs "$L" "$U" -o "$1" </dev/null; OURS=$(mt_opts)
 }
 
-# §8 item 10: the reference drops these silently; we pass them on
+# the reference drops these silently; we pass them on
 both "$P,$Q,$A,ecryptfs_xattr_metadata"
 is "$REF" "$K,ecryptfs_cipher=aes,ecryptfs_key_bytes=16" "reference drops ecryptfs_xattr_metadata"
 is "$OURS" "$K,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,ecryptfs_xattr_metadata" "ours passes ecryptfs_xattr_metadata"

@@ -1,6 +1,6 @@
 # mount.ecryptfs in a pty: prompts, their order and spelling, menus, default
 # selections, number and name selection, re-prompting on bad input, the
-# signature-cache questions (REFERENCE §5.3, §9 "Interactive dialogue").
+# signature-cache questions (doc/compatibility.md §4.3).
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/mount/lib.sh"
 mt_user

@@ -1,12 +1,12 @@
 # mount.ecryptfs, non-interactive: for a matrix of -o strings the kernel
 # option string, stdout, stderr, exit status and the argv of /bin/mount must
-# be the reference's, byte for byte (REFERENCE §5.1, §9 "Option scrubbing").
+# be the reference's, byte for byte (doc/compatibility.md §4.2).
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/mount/lib.sh"
 mt_user
 
-# §5.1 example and the quirks list
-mt_compare "5.1 example" "$N" "$L" "$U" -o "rw,$P,ecryptfs_cipher=aes,ecryptfs_key_bytes=32,ecryptfs_passthrough=n,ecryptfs_enable_filename_crypto=y,ecryptfs_fnek_sig=7a1719eb53966dd1,$Q"
+# the example of doc/compatibility.md §4.2 and the quirks it lists
+mt_compare "documented example" "$N" "$L" "$U" -o "rw,$P,ecryptfs_cipher=aes,ecryptfs_key_bytes=32,ecryptfs_passthrough=n,ecryptfs_enable_filename_crypto=y,ecryptfs_fnek_sig=7a1719eb53966dd1,$Q"
 mt_compare "unknown option passes" "$N" "$L" "$U" -o "$P,$A,$Q,ecryptfs_mount_auth_tok_only,nosuid,relatime"
 mt_compare "ecryptfs_xattr translated" "$N" "$L" "$U" -o "$P,$A,$Q,ecryptfs_xattr"
 mt_compare "xattr_user kept" "$N" "$L" "$U" -o "$P,$A,$Q,xattr_user_foo"

@@ -1,6 +1,6 @@
 # mount.ecryptfs: passphrase_passwd_file / passphrase_passwd_fd (and their
 # aliases), the "passwd=" file syntax, and ~/.ecryptfsrc merged under -o
-# (REFERENCE §3.7, §4.3, §9 "passphrase_passwd_file / fd").
+# (doc/compatibility.md §2.4, §4.2).
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/mount/lib.sh"
 mt_user

@@ -1,5 +1,5 @@
 #!/bin/bash
-# ecryptfs-encrypt writes what the kernel writes (FORMAT.md Appendix C): for
+# ecryptfs-encrypt writes what the kernel writes (doc/format.md §12): for
 # the plaintext of each kernel vector set and the same options, the same lower
 # names, symlink targets, lower sizes, modes, times and hard links, and headers
 # that differ only in the random marker and the encrypted FEK.  The result

@@ -89,7 +89,7 @@ grep -qxF 'Metadata in the extended attribute region' "$W/o" &&
 	grep -q 'data at lower offset \[0\]$' "$W/o"
 ok "xattr mode: header from user.ecryptfs, data at offset 0"
 
-# --- synthetic headers (FORMAT §2; REFERENCE §3.9)
+# --- synthetic headers (doc/format.md §2.6)
 python3 - "$W/syn" <<'EOF'
 import struct, sys, os
 d = sys.argv[1]
@@ -116,7 +116,7 @@ cases = {
     'tag11-alone': hdr(pk=PK[31:]),
     'bad-length': hdr(pk=b'\x8c\xff' + PK[2:]),
     'zeros': bytes(8192), 'random': os.urandom(8192), 'empty': b'',
-    # Several keys: every packet wraps the same FEK (FORMAT §3.2).
+    # Several keys: every packet wraps the same FEK (doc/format.md §3.2).
     'two-keys': hdr(pk=PK + PK[:-8] + bytes.fromhex('dfe2081a9780d1ee')),
     # A public-key packet (tag 1, RSA-1024 blob) before the passphrase one.
     'tag1-and-tag3': hdr(pk=bytes([0x01, 10 + 128, 0x03]) + bytes.fromhex('0123456789abcdef')

@@ -12,7 +12,7 @@ for p in mount.ecryptfs umount.ecryptfs; do
 	printf '#!/bin/sh\nECRYPTFS_FUSE_PROG=%s exec %s "$@"\n' "$FUSE" "$(prog $p)" >"$W/sbin/$p"
 	chmod 755 "$W/sbin/$p"
 done
-bin=$(dirname "$(prog ecryptfs-wrap-passphrase)")
+bin=$(dirname "$(prog ecryptfs-wrap-passphrase)"):$(dirname "$(prog ecryptfs-stat)")
 TEXT="Hello from ecryptfs-ng: this line is stored encrypted."
 
 # run_demo OUT [EXTRA-PATH]: the demo's stdout in OUT.out, stderr in OUT.err,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The reference's decision graph for mount.ecryptfs, written out as the
- * fixed sequence it is for the passphrase module (REFERENCE §5.3): key
- * module, cipher, key bytes, then the optional nodes the kernel supports.
+ * fixed sequence it is for the passphrase module (doc/compatibility.md §4.3):
+ * key module, cipher, key bytes, then the optional nodes the kernel supports.
  * Each node takes its value from the options (command line, then
  * ~/.ecryptfsrc); a missing value is asked for when interactive and is an
  * error otherwise, unless the node has a default.  Values are pushed in the
@@ -182,7 +182,7 @@ int mh_run_graph(struct mh_opts *o, uint32_t version, struct mh_stack *out)
 	int r;
 
 	if (mh_opt_find(o, "sig", &v) && v && *v) {
-		/* A sig given directly skips the key modules (§5.2). */
+		/* A sig given directly skips the key modules (doc/compatibility.md §4.2). */
 		snprintf(sig_hex, sizeof(sig_hex), "%s", v);
 		r = mh_stack_push(out, "ecryptfs_sig=%s", v);
 	} else {

@@ -15,7 +15,7 @@
 
 #include "libecryptfs.h"
 
-/* Kernel feature bits of /sys/fs/ecryptfs/version (REFERENCE §3.8). */
+/* Kernel feature bits of /sys/fs/ecryptfs/version (doc/compatibility.md §4.4). */
 #define MH_V_PASSPHRASE 0x001
 #define MH_V_PASSTHROUGH 0x004
 #define MH_V_XATTR 0x010
@@ -57,10 +57,11 @@ void mh_stack_free(struct mh_stack *s);
 
 /*
  * The user's -o string with the userspace-only options removed (prefix match,
- * REFERENCE §5.1 step 9), plus our own rules: datapath= is ours and never
+ * doc/compatibility.md §4.2), plus our own rules: datapath= is ours and never
  * reaches the kernel; passphrase values (passwd=, passphrase_passwd=) are
  * never put on anyone's argv; ecryptfs_xattr_metadata and user_xattr are kept
- * (the reference drops them silently, §8 item 10).  malloc'ed, "" for NULL.
+ * (the reference drops them silently, doc/compatibility.md §4.5).  malloc'ed,
+ * "" for NULL.
  */
 char *mh_scrub(const char *user_opts);
 

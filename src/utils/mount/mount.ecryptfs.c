@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mount.ecryptfs: the helper mount(8) runs for "mount -t ecryptfs".  The
- * flow, messages and exit status are ecryptfs-utils 111's (REFERENCE §5):
- * options from -o and ~/.ecryptfsrc, the decision graph (which adds the key
- * to the keyring), the assembled kernel option string, the signature cache,
- * then the kernel (mount -i) or our FUSE daemon.  The exit status is the
- * negative errno truncated to 8 bits, which scripts test for.
+ * flow, messages and exit status are ecryptfs-utils 111's
+ * (doc/compatibility.md §4): options from -o and ~/.ecryptfsrc, the decision
+ * graph (which adds the key to the keyring), the assembled kernel option
+ * string, the signature cache, then the kernel (mount -i) or our FUSE
+ * daemon.  The exit status is the negative errno truncated to 8 bits, which
+ * scripts test for.
  */
 #include "config.h"
 

@@ -78,7 +78,10 @@ void mh_stack_free(struct mh_stack *s)
 	s->n = s->cap = 0;
 }
 
-/* The reference's strip_userland_opts list; matched as prefixes (§5.1). */
+/*
+ * The reference's strip_userland_opts list; matched as prefixes
+ * (doc/compatibility.md §4.2).
+ */
 static const char *const scrub_prefixes[] = {
 	"key=", "cipher=", "passthrough", "ecryptfs_passthrough", "hmac",
 	"ecryptfs_hmac", "xattr", "ecryptfs_xattr", "encrypted_view",
@@ -104,8 +107,8 @@ static bool scrubbed(const char *tok, size_t len)
 	if (len >= 10 && memcmp(tok, "xattr_user", 10) == 0)
 		return false;
 	/*
-	 * Ours, REFERENCE §8 item 10: the reference drops these two silently
-	 * although the user asked for them; the kernel knows both.
+	 * Ours (doc/compatibility.md §4.5): the reference drops these two
+	 * silently although the user asked for them; the kernel knows both.
 	 */
 	if (is_exactly(tok, len, "ecryptfs_xattr_metadata") || is_exactly(tok, len, "user_xattr"))
 		return false;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The passphrase key module of mount.ecryptfs (REFERENCE §4.3): get the
- * passphrase (option, file, fd or prompt), derive the key with the salt,
- * add its auth token to @u and push ecryptfs_sig=.  The passphrase only ever
- * lives in secure memory and is never printed or logged.
+ * The passphrase key module of mount.ecryptfs (doc/compatibility.md §4.2):
+ * get the passphrase (option, file, fd or prompt), derive the key with the
+ * salt, add its auth token to @u and push ecryptfs_sig=.  The passphrase
+ * only ever lives in secure memory and is never printed or logged.
  */
 #include "config.h"
 
@@ -33,7 +33,7 @@ static int secret_set(struct cli_secret *s, const char *v)
 	return 0;
 }
 
-/* "passwd=" or "passphrase_passwd=" inside a passphrase file (§3.7). */
+/* "passwd=" or "passphrase_passwd=" in a passphrase file (doc/compatibility.md §2.4). */
 static int pass_from_list(const struct ecryptfs_nvlist *l, struct cli_secret *s)
 {
 	const char *v = NULL;

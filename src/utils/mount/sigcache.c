@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The signature-cache check of mount.ecryptfs (REFERENCE §5.3 step 10): a
+ * The signature-cache check of mount.ecryptfs (doc/compatibility.md §4.3): a
  * key never mounted with before probably means a mistyped passphrase, so the
  * user confirms and may record the sig in ~/.ecryptfs/sig-cache.txt.  Texts,
  * trailing spaces and the 5-try limit are the reference's.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ecryptfs-encrypt: write a plaintext tree as a lower eCryptfs tree that the
- * kernel mounts with the same options (FORMAT.md Appendix C), without a
+ * kernel mounts with the same options (doc/format.md §12), without a
  * mount.  Files go through the same lower-file code as the FUSE daemon.
  *
  * Exit status: 0 everything written, 1 some entries failed, 2 usage, keys

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Makes the v1 wrapped-passphrase fixtures wp01..wp05 (REFERENCE.md 3.5)
+# Makes the v1 wrapped-passphrase fixtures wp01..wp05 (doc/wrapped-passphrase.5)
 # independently of our library: the KDF with python3's hashlib, the cipher with
 # openssl.  v1 = 16 hex sig of the wrapping key, then AES-128-ECB of the
 # NUL-padded mount passphrase; the salt is not stored.  Run it from anywhere;

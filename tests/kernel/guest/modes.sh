@@ -1,7 +1,7 @@
 #!/bin/sh
 # Guest side of tests/kernel/t-kernel-modes.sh: how the real kernel treats
 # ecryptfs_passthrough, zero-length lower files and ecryptfs_encrypted_view
-# (FORMAT §7, so far from code reading only).  The keys come from the
+# (doc/format.md §7).  The keys come from the
 # reference ecryptfs-add-passphrase; the host compares what lands in /out.
 set -u
 ADD=/opt/ecryptfs-utils/bin/ecryptfs-add-passphrase
