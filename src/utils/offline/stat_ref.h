@@ -4,8 +4,8 @@
  * its own lenient reading of the first header fields (libecryptfs
  * ecryptfs_parse_stat), with its diagnostics, byte for byte.
  */
-#ifndef ECFS_STAT_REF_H
-#define ECFS_STAT_REF_H
+#ifndef ECFS_SRC_UTILS_OFFLINE_STAT_REF_H
+#define ECFS_SRC_UTILS_OFFLINE_STAT_REF_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,4 +28,4 @@ void stat_ref_print(FILE *f, const struct stat_ref *r);
 /* The diagnostics and "Valid eCryptfs metadata information not found in [f]". */
 void stat_ref_print_not_found(FILE *f, const struct stat_ref *r, const char *file);
 
-#endif
+#endif /* ECFS_SRC_UTILS_OFFLINE_STAT_REF_H */
