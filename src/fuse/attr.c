@@ -101,7 +101,7 @@ static int set_times(struct efs_inode *in, const struct stat *attr, int valid)
 	return r;
 }
 
-static int set_size(struct efs_inode *in, off_t size)
+static int set_size(struct efs_inode *in, off_t size, fuse_req_t req)
 {
 	struct efs_content *c;
 	int r;
@@ -114,7 +114,7 @@ static int set_size(struct efs_inode *in, off_t size)
 	if (r < 0)
 		return r;
 	pthread_rwlock_wrlock(&in->io_lock);
-	r = content_truncate(c, size);
+	r = content_truncate(c, size, req);
 	pthread_rwlock_unlock(&in->io_lock);
 	efs_content_put(in);
 	return r;
@@ -141,7 +141,7 @@ void efs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 			r = -errno;
 	}
 	if (!r && (valid & FUSE_SET_ATTR_SIZE))
-		r = set_size(in, attr->st_size);
+		r = set_size(in, attr->st_size, req);
 	if (!r && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
 			    FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)))
 		r = set_times(in, attr, valid);

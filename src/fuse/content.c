@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +185,77 @@ static int open_error(struct efs_inode *in, int r)
 	return -EIO;
 }
 
+/*
+ * Growth writes encrypted zeros up to the new end (the format has no
+ * holes): gigabytes of work for one truncate.  The library does it a chunk
+ * at a time, encrypted here on the worker pool ...
+ */
+static int fill_encrypt(void *arg, struct ecryptfs_crypt *crypt, uint64_t first, const void *in,
+			void *out, size_t n)
+{
+	(void)arg;
+	return efs_pool_crypt(crypt, true, first, in, out, n);
+}
+
+/*
+ * Whether thread tid is dying: a signal that kills (kill -9, or any whose
+ * default action ends the process) is turned by the kernel into SIGKILL
+ * pending for every thread of it.  A thread that is gone, or one we cannot
+ * see (pid 0: another pid namespace), counts as dying.
+ */
+static bool caller_dying(pid_t tid)
+{
+	char path[64], line[256];
+	unsigned long long mask;
+	bool dying = false;
+	FILE *f;
+
+	if (tid <= 0)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT || errno == ESRCH;
+	while (fgets(line, sizeof(line), f)) {
+		if ((sscanf(line, "SigPnd: %llx", &mask) == 1 ||
+		     sscanf(line, "ShdPnd: %llx", &mask) == 1) &&
+		    (mask & (1ULL << (SIGKILL - 1))))
+			dying = true;
+	}
+	fclose(f);
+	return dying;
+}
+
+/*
+ * ... and stops between chunks when its caller is dying (a killed writer
+ * must not leave a terabyte of work behind it, holding the mount busy) or
+ * the session is ending.  The library then puts the file back as it was.
+ * FUSE interrupts a request for any signal; a signal the caller catches
+ * does not stop the fill, as the kernel's eCryptfs stops its own only for
+ * fatal ones: otherwise a program with a timer signal (a profiler, an
+ * event loop) could never grow a file by more than one period's worth.
+ * The caller's state is looked at only once the request was interrupted.
+ */
+static int fill_cancelled(void *arg)
+{
+	fuse_req_t req = arg;
+
+	if (fuse_session_exited(efs->se))
+		return 1;
+	return req && fuse_req_interrupted(req) && caller_dying(fuse_req_ctx(req)->pid);
+}
+
+/* ecryptfs_file_truncate, stopped early if req is interrupted (the hook is the file's). */
+static int truncate_for(struct efs_content *c, uint64_t size, fuse_req_t req)
+{
+	int r;
+
+	ecryptfs_file_set_cancel(c->f, fill_cancelled, req);
+	r = ecryptfs_file_truncate(c->f, size);
+	ecryptfs_file_set_cancel(c->f, NULL, NULL);
+	return r;
+}
+
 int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool writable,
 		 bool created, struct efs_content **out)
 {
@@ -214,6 +286,7 @@ int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool wri
 	if (c->kind == ECRYPTFS_FILE_ENCRYPTED) {
 		c->crypt = ecryptfs_file_crypt(c->f);
 		c->data_off = ecryptfs_file_data_offset(c->f);
+		ecryptfs_file_set_encrypt(c->f, fill_encrypt, NULL);
 	}
 	set_size(c, ecryptfs_file_size(c->f));
 	if (c->kind != ECRYPTFS_FILE_ENCRYPTED) {
@@ -469,9 +542,10 @@ static int may_modify(const struct efs_content *c)
 	return 0;
 }
 
-ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t off)
+ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t off,
+		      fuse_req_t req)
 {
-	uint64_t old, end, first, last, cnt;
+	uint64_t old, old0, end, first, last, cnt;
 	char *buf;
 	int r;
 
@@ -488,7 +562,7 @@ ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t o
 	}
 	if (n == 0)
 		return 0;
-	old = get_size(c);
+	old = old0 = get_size(c);
 	end = (uint64_t)off + n;
 	first = (uint64_t)off / EXT;
 	last = (end - 1) / EXT;
@@ -496,35 +570,39 @@ ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t o
 
 	/* Whole extents between the old end and this write: encrypted zeros. */
 	if ((old + EXT - 1) / EXT < first) {
-		r = ecryptfs_file_truncate(c->f, first * EXT);
+		r = truncate_for(c, first * EXT, req);
 		if (r < 0)
 			return r;
 		old = ecryptfs_file_size(c->f);
 		set_size(c, old);
 	}
 	buf = efs_thread_buffer(1, cnt * EXT);
-	if (!buf)
-		return -ENOMEM;
+	if (!buf) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	/* Only partial extents at the edges are read: covered ones never are. */
 	if ((uint64_t)off % EXT) {
 		r = load_extent(c, first, old, buf);
 		if (r < 0)
-			return r;
+			goto fail;
 	}
 	if (end % EXT && (last != first || !((uint64_t)off % EXT))) {
 		r = load_extent(c, last, old, buf + (cnt - 1) * EXT);
 		if (r < 0)
-			return r;
+			goto fail;
 	}
 	r = encrypt_request(c, buf, data, n, (uint64_t)off, first, cnt);
-	if (r < 0)
-		return -EIO;
+	if (r < 0) {
+		r = -EIO;
+		goto fail;
+	}
 	r = ecryptfs_pwrite_full(c->fd, buf, cnt * EXT, c->data_off + first * EXT);
 	if (r < 0) {
 		/* ENOSPC and friends: no half extent past the old end stays behind. */
 		if (end > old && ftruncate(c->fd, (off_t)ecryptfs_lower_size(old, c->data_off)) < 0)
 			efs_dbg("ftruncate after failed write: %s", strerror(errno));
-		return r;
+		goto fail;
 	}
 	if (cnt * EXT >= 256 * 1024) {
 		/*
@@ -541,13 +619,18 @@ ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t o
 	if (end > old) {
 		r = ecryptfs_file_set_size(c->f, end);
 		if (r < 0)
-			return r;
+			goto fail;
 		set_size(c, end);
 	}
 	return (ssize_t)n;
+fail:
+	/* A failed write leaves no growth behind, the zeros before it included. */
+	if (old != old0 && ecryptfs_file_truncate(c->f, old0) == 0)
+		set_size(c, old0);
+	return r;
 }
 
-int content_truncate(struct efs_content *c, off_t size)
+int content_truncate(struct efs_content *c, off_t size, fuse_req_t req)
 {
 	int r;
 
@@ -556,7 +639,7 @@ int content_truncate(struct efs_content *c, off_t size)
 	r = may_modify(c);
 	if (r < 0)
 		return r;
-	r = ecryptfs_file_truncate(c->f, (uint64_t)size);
+	r = truncate_for(c, (uint64_t)size, req);
 	set_size(c, ecryptfs_file_size(c->f));
 	return r;
 }
@@ -577,7 +660,7 @@ int content_fsync(struct efs_content *c, int datasync)
 	return 0;
 }
 
-int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len)
+int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len, fuse_req_t req)
 {
 	uint64_t end;
 
@@ -589,7 +672,7 @@ int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len)
 	if (mode == 0) {
 		/* No holes in this format: allocating past EOF is growing with zeros. */
 		if (end > get_size(c))
-			return content_truncate(c, (off_t)end);
+			return content_truncate(c, (off_t)end, req);
 		return 0;
 	}
 	if (mode == FALLOC_FL_KEEP_SIZE) {

@@ -199,10 +199,17 @@ int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool wri
 void content_close(struct efs_content *c);
 /* *data points into a per-thread buffer, valid until the thread's next call. */
 ssize_t content_read(struct efs_content *c, size_t n, off_t off, const char **data);
-ssize_t content_write(struct efs_content *c, const char *buf, size_t n, off_t off);
-int content_truncate(struct efs_content *c, off_t size);
+/*
+ * Writes past the end, truncates and fallocates that grow a file write
+ * encrypted zeros up to the new end; req (NULL: none) lets an interrupt
+ * of a dying caller stop that work, which then fails with -EINTR and
+ * changes nothing.
+ */
+ssize_t content_write(struct efs_content *c, const char *buf, size_t n, off_t off,
+		      fuse_req_t req);
+int content_truncate(struct efs_content *c, off_t size, fuse_req_t req);
 int content_fsync(struct efs_content *c, int datasync);
-int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len);
+int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len, fuse_req_t req);
 off_t content_size(struct efs_content *c);
 /* True when only this daemon's writes change the size (not the lower size). */
 bool content_size_is_stable(const struct efs_content *c);

@@ -78,7 +78,7 @@ static int truncate_on_open(struct efs_inode *in, struct efs_content *c, int fla
 	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY) {
 		pthread_rwlock_wrlock(&in->io_lock);
 		if (content_size(c) != 0)
-			r = content_truncate(c, 0);
+			r = content_truncate(c, 0, NULL);	/* never grows */
 		pthread_rwlock_unlock(&in->io_lock);
 	}
 	return r;
@@ -308,7 +308,7 @@ void efs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, o
 		data = buf;
 	}
 	pthread_rwlock_wrlock(&in->io_lock);
-	n = content_write(open_content(in), data, size, off);
+	n = content_write(open_content(in), data, size, off, req);
 	pthread_rwlock_unlock(&in->io_lock);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
@@ -342,7 +342,7 @@ void efs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t
 
 	NEED_CONTENT(req, in);
 	pthread_rwlock_wrlock(&in->io_lock);
-	r = content_fallocate(open_content(in), mode, offset, length);
+	r = content_fallocate(open_content(in), mode, offset, length, req);
 	pthread_rwlock_unlock(&in->io_lock);
 	fuse_reply_err(req, -r);
 }

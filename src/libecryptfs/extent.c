@@ -29,6 +29,7 @@
 struct slot {
 	gcry_cipher_hd_t cipher;
 	gcry_md_hd_t md;
+	gcry_cipher_hd_t ecb;		/* for runs of zero extents; opened when first needed */
 	struct slot *next;
 };
 
@@ -61,6 +62,7 @@ static void slot_free(struct slot *s)
 		return;
 	/* Both close calls wipe the handle, key schedule included. */
 	gcry_cipher_close(s->cipher);
+	gcry_cipher_close(s->ecb);
 	gcry_md_close(s->md);
 	free(s);
 }
@@ -282,6 +284,91 @@ int ecryptfs_crypt_extent_iv(struct ecryptfs_crypt *c, uint64_t idx,
 	return 0;
 }
 
+/*
+ * Extents of zeros: what growing a file writes, gigabytes of them.  CBC of
+ * a zero plaintext is the cipher iterated on the IV (C_0 = E(IV), C_j =
+ * E(C_{j-1})), a chain that no single extent can run faster than one
+ * block at a time.  But the chains of different extents are independent:
+ * a run of extents advances all its chains by one block with one ECB call
+ * over their current blocks, which keeps the AES pipeline as full as CBC
+ * decryption keeps it, and each result goes to its place in its extent.
+ */
+#define ZERO_RUN 64		/* chains advanced together: 1 KiB of AES state */
+#define ZERO_RUN_MIN 4		/* shorter runs are left to plain CBC */
+
+static bool extent_is_zero(const uint8_t *p)
+{
+	return p[0] == 0 && memcmp(p, p + 1, ECRYPTFS_EXTENT_SIZE - 1) == 0;
+}
+
+/* Zero extents at src from extent i on, at most ZERO_RUN of them. */
+static size_t zero_run(const uint8_t *src, size_t i, size_t n)
+{
+	size_t k = 0;
+
+	while (i + k < n && k < ZERO_RUN && extent_is_zero(src + (i + k) * ECRYPTFS_EXTENT_SIZE))
+		k++;
+	return k;
+}
+
+/* 0, or -1 when the ECB handle cannot be had (then CBC does the run). */
+static int ecb_handle(const struct ecryptfs_crypt *c, struct slot *s)
+{
+	gcry_error_t e;
+
+	if (s->ecb)
+		return 0;
+	if (gcry_cipher_open(&s->ecb, c->algo, GCRY_CIPHER_MODE_ECB, 0))
+		return -1;
+	e = gcry_cipher_setkey(s->ecb, c->fek->key, c->fek->key_bytes);
+	if (e && gcry_err_code(e) != GPG_ERR_WEAK_KEY) {
+		gcry_cipher_close(s->ecb);
+		s->ecb = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The chains' blocks are kept for a cache line's worth of steps and then
+ * stored a whole line per extent: the extents lie 4096 bytes apart, so
+ * their lines share a cache set, and lines filled a block at a time would
+ * be evicted and fetched again three times over.
+ */
+#define LINE 64
+
+static int encrypt_zero_run(struct ecryptfs_crypt *c, struct slot *s, uint64_t first,
+			    uint8_t *dst, size_t k)
+{
+	const unsigned b = c->block_size, steps = LINE / b;
+	uint8_t state[ZERO_RUN * IV_BYTES], iv[IV_BYTES];
+	uint8_t line[LINE * ZERO_RUN];		/* [step][chain] */
+
+	for (size_t i = 0; i < k; i++) {
+		derive_iv(c, s->md, first + i, iv);
+		memcpy(state + i * b, iv, b);
+	}
+	for (size_t off = 0; off < ECRYPTFS_EXTENT_SIZE; off += LINE) {
+		for (unsigned j = 0; j < steps; j++) {
+			if (gcry_cipher_encrypt(s->ecb, state, k * b, NULL, 0))
+				return -EIO;
+			memcpy(line + j * k * b, state, k * b);
+		}
+		for (size_t i = 0; i < k; i++) {
+			uint8_t *to = dst + i * ECRYPTFS_EXTENT_SIZE + off;
+
+			/* Constant sizes: inline moves, not a library call per block. */
+			for (unsigned j = 0; j < steps; j++) {
+				if (b == 16)
+					memcpy(to + j * 16, line + (j * k + i) * 16, 16);
+				else
+					memcpy(to + j * 8, line + (j * k + i) * 8, 8);
+			}
+		}
+	}
+	return 0;
+}
+
 static int encrypt_extents(struct ecryptfs_crypt *c, struct slot *s, uint64_t first,
 			   const uint8_t *src, uint8_t *dst, size_t n)
 {
@@ -290,6 +377,13 @@ static int encrypt_extents(struct ecryptfs_crypt *c, struct slot *s, uint64_t fi
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const size_t off = i * ECRYPTFS_EXTENT_SIZE;
+		size_t k = n - i >= ZERO_RUN_MIN ? zero_run(src, i, n) : 0;
+
+		if (k >= ZERO_RUN_MIN && ecb_handle(c, s) == 0) {
+			rc = encrypt_zero_run(c, s, first + i, dst + off, k);
+			i += k - 1;
+			continue;
+		}
 
 		derive_iv(c, s->md, first + i, iv);
 		/* 8-byte-block ciphers take the first half of the IV. */

@@ -11,10 +11,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -25,6 +27,8 @@
 #define EXT ECRYPTFS_EXTENT_SIZE
 #define CHUNK_EXTENTS 64	/* 256 KiB bounce buffer for writes */
 #define IV_CACHE_ENTRIES 512	/* 16 KiB per open file, covers 2 MiB */
+#define FILL_EXTENTS 1024	/* 4 MiB: a zero fill's unit of I/O and of cancellation */
+#define FILL_IN_FLIGHT 16	/* chunks of a long fill written back at once: 64 MiB */
 
 struct ecryptfs_file {
 	int fd;
@@ -37,6 +41,10 @@ struct ecryptfs_file {
 	size_t xattr_len;
 	uint8_t *wbuf;			/* writes are serialised: one bounce buffer */
 	struct ecryptfs_header hdr;
+	ecryptfs_cancel_fn cancelled;	/* polled between chunks of a zero fill */
+	void *cancel_arg;
+	ecryptfs_encrypt_fn encrypt;	/* a zero fill's encryption (NULL: the engine's) */
+	void *encrypt_arg;
 };
 
 static uint64_t get_size(const struct ecryptfs_file *f)
@@ -446,22 +454,108 @@ static int ensure_wbuf(struct ecryptfs_file *f)
 	return f->wbuf ? 0 : -ENOMEM;
 }
 
-/* Encrypted zeros for extents [first, first+n): batched through the bounce buffer. */
+ECRYPTFS_EXPORT void ecryptfs_file_set_cancel(struct ecryptfs_file *f, ecryptfs_cancel_fn fn,
+					     void *arg)
+{
+	f->cancelled = fn;
+	f->cancel_arg = arg;
+}
+
+ECRYPTFS_EXPORT void ecryptfs_file_set_encrypt(struct ecryptfs_file *f, ecryptfs_encrypt_fn fn,
+					      void *arg)
+{
+	f->encrypt = fn;
+	f->encrypt_arg = arg;
+}
+
+/*
+ * Encrypted zeros for extents [first, first+n), a chunk at a time: encrypt
+ * (through the caller's hook, which may spread it over threads), write,
+ * then ask whether to go on.  Zeros encrypt differently in every extent
+ * (the IV is per extent), so nothing is shared between chunks but the
+ * plaintext.  A long fill starts writeback of each chunk at once, so the
+ * disk works while the next ones are encrypted, keeps FILL_IN_FLIGHT
+ * chunks in flight, and drops each from the page cache once it is on the
+ * disk: gigabytes of ciphertext of zeros that nobody is about to read
+ * would otherwise push everything else out of memory.
+ */
 static int write_zero_extents(struct ecryptfs_file *f, uint64_t first, uint64_t n)
 {
-	int rc = ensure_wbuf(f);
+	size_t cap = n < FILL_EXTENTS ? (size_t)n : FILL_EXTENTS;
+	uint8_t *zeros = calloc(cap, EXT), *out = malloc(cap * EXT);
+	const off_t span = (off_t)(cap * EXT);
+	bool stream = n > FILL_IN_FLIGHT * FILL_EXTENTS;
+	off_t start = (off_t)(f->data_off + first * EXT);
+	int rc = 0;
 
-	while (rc == 0 && n) {
-		size_t k = n < CHUNK_EXTENTS ? (size_t)n : CHUNK_EXTENTS;
+	if (!zeros || !out) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (n) {
+		size_t k = n < cap ? (size_t)n : cap;
+		off_t loff = (off_t)(f->data_off + first * EXT);
 
-		memset(f->wbuf, 0, k * EXT);
-		rc = ecryptfs_crypt_encrypt(f->crypt, first, f->wbuf, f->wbuf, k);
+		if (f->cancelled && f->cancelled(f->cancel_arg)) {
+			rc = -EINTR;
+			break;
+		}
+		rc = f->encrypt ? f->encrypt(f->encrypt_arg, f->crypt, first, zeros, out, k) :
+				  ecryptfs_crypt_encrypt(f->crypt, first, zeros, out, k);
 		if (rc == 0)
-			rc = ecryptfs_pwrite_full(f->fd, f->wbuf, k * EXT, f->data_off + first * EXT);
+			rc = ecryptfs_pwrite_full(f->fd, out, k * EXT, (uint64_t)loff);
+		if (rc < 0)
+			break;
+		if (stream) {
+			off_t done = loff - FILL_IN_FLIGHT * span;
+
+			sync_file_range(f->fd, loff, (off_t)(k * EXT), SYNC_FILE_RANGE_WRITE);
+			if (done >= start) {
+				sync_file_range(f->fd, done, span, SYNC_FILE_RANGE_WAIT_BEFORE |
+						SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+				posix_fadvise(f->fd, done, span, POSIX_FADV_DONTNEED);
+			}
+		}
 		first += k;
 		n -= k;
 	}
+out:
+	free(zeros);
+	free(out);
 	return rc;
+}
+
+/*
+ * Before a fill of zeros up to plaintext size `size`: refuse at once what
+ * the lower file system would refuse only after hours of work.  First
+ * EFBIG: the lower file system's own limit (ext4's s_maxbytes, 16 TiB less
+ * a block with 4 KiB blocks; xfs, btrfs and tmpfs take up to 8 EiB), found
+ * by extending the lower file to its final size with ftruncate, which
+ * costs no data blocks, and cutting it back.  Then ENOSPC: the free space
+ * statvfs shows to unprivileged callers cannot hold the data.
+ * Neither check is exact (metadata, other writers, a root's reserve); the
+ * fill still fails cleanly when the disk fills up under it.
+ */
+static int check_growth(struct ecryptfs_file *f, uint64_t size)
+{
+	uint64_t want = ecryptfs_lower_size(size, f->data_off);
+	struct statvfs sv;
+	struct stat st;
+
+	if (fstat(f->fd, &st) < 0)
+		return -errno;
+	if (want <= (uint64_t)st.st_size)
+		return 0;
+	/* Too large is the answer a local file system gives before too full. */
+	if (ftruncate(f->fd, (off_t)want) < 0)
+		return -errno;
+	if (ftruncate(f->fd, st.st_size) < 0)
+		return -errno;
+	/* ramfs and friends count no blocks at all: nothing to compare. */
+	if (fstatvfs(f->fd, &sv) == 0 && sv.f_blocks && sv.f_frsize &&
+	    (want - (uint64_t)st.st_size) / sv.f_frsize > sv.f_bavail)
+		return -ENOSPC;
+	return 0;
 }
 
 /*
@@ -555,6 +649,9 @@ ECRYPTFS_EXPORT ssize_t ecryptfs_file_pwrite(struct ecryptfs_file *f, const void
 	end = off + n;
 	/* Growth past EOF: zeros up to the first extent this write touches. */
 	if (off > size) {
+		rc = check_growth(f, end);
+		if (rc < 0)
+			return rc;
 		rc = zero_fill(f, size, off / EXT);
 		if (rc < 0)
 			goto fail;
@@ -616,6 +713,9 @@ ECRYPTFS_EXPORT int ecryptfs_file_truncate(struct ecryptfs_file *f, uint64_t siz
 		return -EFBIG;
 	old = get_size(f);
 	if (size > old) {
+		rc = check_growth(f, size);
+		if (rc < 0)
+			return rc;
 		rc = zero_fill(f, old, ecryptfs_extents_for(size));
 		if (rc == 0)
 			rc = write_size_field(f, size);

@@ -3,7 +3,8 @@
  * Lower files: round trips for every cipher and key size libgcrypt does at
  * sizes 0 .. 3 extents +- 1, xattr mode, several keys, growth and truncation
  * laid out like the kernel's extend/ vectors, a randomised model check,
- * passthrough, the encrypted view, and clean errors for bad files.
+ * passthrough, the encrypted view, clean errors for bad files, and long
+ * fills of zeros that can be cancelled and encrypted by the caller's hook.
  */
 #include "config.h"
 
@@ -570,6 +571,74 @@ static void test_huge_offsets(void)
 	ecryptfs_keyset_free(ks);
 }
 
+/* A cancel hook that gives up on its `after`-th call; counts its calls. */
+struct cancel_state {
+	int calls, after;
+};
+
+static int cancel_after(void *arg)
+{
+	struct cancel_state *st = arg;
+
+	return ++st->calls >= st->after;
+}
+
+/* An encrypt hook that counts its calls and does what the engine does. */
+static int counting_encrypt(void *arg, struct ecryptfs_crypt *c, uint64_t first, const void *in,
+			    void *out, size_t n)
+{
+	++*(int *)arg;
+	return ecryptfs_crypt_encrypt(c, first, in, out, n);
+}
+
+/* Long fills: cancelled half way, the file is as it was; hooks are used. */
+static void test_fill_hooks(void)
+{
+	struct ecryptfs_keyset *ks = fu_keyset(PASS, NULL);
+	struct ecryptfs_policy p = policy("aes", 16, false);
+	const char *path = fu_path("fill");
+	struct cancel_state st = { 0, 3 };
+	struct ecryptfs_file *f = NULL;
+	uint8_t *data = malloc(5000), *back = malloc(1 << 20);
+	uint64_t lower_before;
+	int fd = new_file(path), encs = 0;
+	bool zeros = true;
+
+	fu_fill(data, 5000, 7);
+	ecryptfs_file_create(fd, &p, ks, &f);
+	is_int(ecryptfs_file_pwrite(f, data, 5000, 0), 5000, "fill: 5000 bytes written");
+	lower_before = fu_file_size(path);
+	ecryptfs_file_set_cancel(f, cancel_after, &st);
+	is_int(ecryptfs_file_truncate(f, 64 << 20), -EINTR,
+	       "fill: truncate up by 64 MiB, cancelled at its third chunk: -EINTR");
+	is_int(st.calls, 3, "fill: the hook was asked before each chunk, up to the one that stopped it");
+	ok(ecryptfs_file_size(f) == 5000 && fu_file_size(path) == lower_before,
+	   "fill: after the cancel, the old size and the old lower length");
+	is_int(ecryptfs_file_pwrite(f, "x", 1, 32 << 20), -EINTR,
+	       "fill: a write past the end is cancelled too");
+	ok(ecryptfs_file_size(f) == 5000 && fu_file_size(path) == lower_before &&
+	   ecryptfs_file_pread(f, back, 1 << 20, 0) == 5000 && memcmp(back, data, 5000) == 0,
+	   "fill: ... and leaves the file as it was");
+	ecryptfs_file_set_cancel(f, NULL, NULL);
+	ecryptfs_file_set_encrypt(f, counting_encrypt, &encs);
+	is_int(ecryptfs_file_truncate(f, (10 << 20) + 3), 0, "fill: no cancel hook: grows");
+	ok(encs >= 3, "fill: the chunks went through the caller's encrypt hook");
+	for (uint64_t off = 5000; off < (10 << 20) + 3; off += 1 << 20) {
+		ssize_t n = ecryptfs_file_pread(f, back, 1 << 20, off);
+
+		for (ssize_t i = 0; i < n; i++)
+			zeros = zeros && back[i] == 0;
+		zeros = zeros && n > 0;
+	}
+	ok(zeros && fu_file_size(path) == ecryptfs_lower_size((10 << 20) + 3, 8192),
+	   "fill: the growth reads as zeros, lower length of whole extents");
+	ecryptfs_file_close(f);
+	close(fd);
+	free(data);
+	free(back);
+	ecryptfs_keyset_free(ks);
+}
+
 int main(void)
 {
 	test_roundtrips();
@@ -580,6 +649,7 @@ int main(void)
 	test_xattr_and_view();
 	test_enospc();
 	test_huge_offsets();
+	test_fill_hooks();
 	test_keyring();
 	return tap_done();
 }
