@@ -7,8 +7,8 @@
  * and symlink targets transformed.  Each file here has one job; this header
  * is the glue between them.
  */
-#ifndef EFS_H
-#define EFS_H
+#ifndef ECFS_SRC_FUSE_EFS_H
+#define ECFS_SRC_FUSE_EFS_H
 
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
@@ -248,4 +248,4 @@ void efs_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Log a damaged file once per inode and a few times per minute overall. */
 void efs_log_corrupt(struct efs_inode *in, const char *what, int err);
 
-#endif /* EFS_H */
+#endif /* ECFS_SRC_FUSE_EFS_H */

@@ -61,8 +61,8 @@ static uint32_t get32(const uint8_t *tok, size_t off)
 	return v;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_auth_tok_build(const struct ecryptfs_pass_key *key,
-					    uint8_t tok[ECRYPTFS_AUTH_TOK_SIZE])
+int ecryptfs_auth_tok_build(const struct ecryptfs_pass_key *key,
+			    uint8_t tok[ECRYPTFS_AUTH_TOK_SIZE])
 {
 	if (!key || !tok)
 		return -EINVAL;
@@ -79,8 +79,8 @@ ECRYPTFS_EXPORT int ecryptfs_auth_tok_build(const struct ecryptfs_pass_key *key,
 	return 0;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_auth_tok_parse(const uint8_t *tok, size_t len,
-					    struct ecryptfs_pass_key *out)
+int ecryptfs_auth_tok_parse(const uint8_t *tok, size_t len,
+			    struct ecryptfs_pass_key *out)
 {
 	uint32_t skek_bytes;
 

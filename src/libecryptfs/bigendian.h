@@ -4,8 +4,8 @@
  * format (header, wrapped-passphrase v3) stores them.  Byte by byte, so no
  * alignment or host byte order is ever assumed.
  */
-#ifndef ECRYPTFS_BIGENDIAN_H
-#define ECRYPTFS_BIGENDIAN_H
+#ifndef ECFS_SRC_LIBECRYPTFS_BIGENDIAN_H
+#define ECFS_SRC_LIBECRYPTFS_BIGENDIAN_H
 
 #include <stdint.h>
 
@@ -44,4 +44,4 @@ static inline void ecryptfs_put_be64(uint8_t *p, uint64_t v)
 	ecryptfs_put_be32(p + 4, (uint32_t)v);
 }
 
-#endif
+#endif /* ECFS_SRC_LIBECRYPTFS_BIGENDIAN_H */

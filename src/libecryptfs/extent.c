@@ -116,8 +116,8 @@ static void slot_give(struct ecryptfs_crypt *c, struct slot *s)
 	pthread_mutex_unlock(&c->lock);
 }
 
-ECRYPTFS_EXPORT int ecryptfs_crypt_new(const struct ecryptfs_fek *fek,
-				       struct ecryptfs_crypt **out)
+int ecryptfs_crypt_new(const struct ecryptfs_fek *fek,
+		       struct ecryptfs_crypt **out)
 {
 	struct ecryptfs_cipher_info ci;
 	struct ecryptfs_crypt *c = NULL;
@@ -160,7 +160,7 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT void ecryptfs_crypt_free(struct ecryptfs_crypt *c)
+void ecryptfs_crypt_free(struct ecryptfs_crypt *c)
 {
 	if (!c)
 		return;
@@ -177,7 +177,7 @@ ECRYPTFS_EXPORT void ecryptfs_crypt_free(struct ecryptfs_crypt *c)
 	free(c);
 }
 
-ECRYPTFS_EXPORT void ecryptfs_crypt_root_iv(const struct ecryptfs_crypt *c, uint8_t iv[16])
+void ecryptfs_crypt_root_iv(const struct ecryptfs_crypt *c, uint8_t iv[16])
 {
 	memcpy(iv, c->root_iv, IV_BYTES);
 }
@@ -250,7 +250,7 @@ static void derive_iv(struct ecryptfs_crypt *c, gcry_md_hd_t md, uint64_t idx,
 		cache_put(c, idx, iv);
 }
 
-ECRYPTFS_EXPORT int ecryptfs_crypt_iv_cache(struct ecryptfs_crypt *c, size_t entries)
+int ecryptfs_crypt_iv_cache(struct ecryptfs_crypt *c, size_t entries)
 {
 	struct iv_entry *cache = NULL;
 
@@ -268,8 +268,8 @@ ECRYPTFS_EXPORT int ecryptfs_crypt_iv_cache(struct ecryptfs_crypt *c, size_t ent
 	return 0;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_crypt_extent_iv(struct ecryptfs_crypt *c, uint64_t idx,
-					     uint8_t iv[16])
+int ecryptfs_crypt_extent_iv(struct ecryptfs_crypt *c, uint64_t idx,
+			     uint8_t iv[16])
 {
 	struct slot *s;
 	int rc;

@@ -106,7 +106,7 @@ static size_t packet_len(size_t body)
 	return 1 + (body < 192 ? 1 : 2) + body;
 }
 
-ECRYPTFS_EXPORT ssize_t ecryptfs_fname_lower_len(uint8_t code, size_t len)
+ssize_t ecryptfs_fname_lower_len(uint8_t code, size_t len)
 {
 	unsigned bs;
 	int rc = block_size_of(code, &bs);

@@ -23,12 +23,12 @@
 #define OFF_PACKETS 26
 #define OFF_PACKETS_V0 20
 
-ECRYPTFS_EXPORT struct ecryptfs_fek *ecryptfs_fek_new(void)
+struct ecryptfs_fek *ecryptfs_fek_new(void)
 {
 	return ecryptfs_secure_alloc(sizeof(struct ecryptfs_fek));
 }
 
-ECRYPTFS_EXPORT void ecryptfs_fek_free(struct ecryptfs_fek *fek)
+void ecryptfs_fek_free(struct ecryptfs_fek *fek)
 {
 	ecryptfs_secure_free(fek);
 }
@@ -65,8 +65,8 @@ int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes)
 	return ecryptfs_cipher_gcry_algo(cipher_code, key_bytes);
 }
 
-ECRYPTFS_EXPORT int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes,
-					  struct ecryptfs_fek *fek)
+int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes,
+			  struct ecryptfs_fek *fek)
 {
 	int rc;
 
@@ -95,6 +95,14 @@ ECRYPTFS_EXPORT uint64_t ecryptfs_lower_size(uint64_t size, uint64_t data_offset
 	return data_offset + extents * ECRYPTFS_EXTENT_SIZE;
 }
 
+/* A header that ends inside a fixed field: cut (file head) or malformed (xattr). */
+static int cut_short(bool in_xattr, size_t end, const char *field)
+{
+	ecryptfs_log(ECRYPTFS_LOG_ERR, "header: %s after %zu bytes, inside %s",
+		     in_xattr ? "the xattr ends" : "the file is cut", end, field);
+	return in_xattr ? -EBADMSG : -EIO;
+}
+
 ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool in_xattr,
 					  struct ecryptfs_header *hdr)
 {
@@ -114,27 +122,33 @@ ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool i
 	    ecryptfs_get_be32(buf + OFF_MARKER + 4))
 		return -ENOMSG;
 	/* The kernel reads at most 4096 bytes of either form. */
-	if (in_xattr && len > ECRYPTFS_HEADER_READ_MAX)
+	if (in_xattr && len > ECRYPTFS_HEADER_READ_MAX) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "header: a %zu-byte xattr, over the kernel's "
+			     "%d", len, ECRYPTFS_HEADER_READ_MAX);
 		return -EBADMSG;
+	}
 	end = len < ECRYPTFS_HEADER_READ_MAX ? len : ECRYPTFS_HEADER_READ_MAX;
 	/* A value ends where it ends; a file head shorter than 4096 was cut. */
 	truncated = !in_xattr && end < ECRYPTFS_HEADER_READ_MAX;
 	if (end < OFF_FLAGS + 4)
-		return in_xattr ? -EBADMSG : -EIO;
+		return cut_short(in_xattr, end, "the flags");
 	hdr->size = ecryptfs_get_be64(buf);
 	hdr->marker = ecryptfs_get_be32(buf + OFF_MARKER);
 	flags = ecryptfs_get_be32(buf + OFF_FLAGS);
 	hdr->version = (uint8_t)(flags >> 24);
 	hdr->flags = (uint8_t)flags;
-	if (hdr->version > ECRYPTFS_FILE_VERSION)
+	if (hdr->version > ECRYPTFS_FILE_VERSION) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "header: format version %u, above %d",
+			     hdr->version, ECRYPTFS_FILE_VERSION);
 		return -EPROTO;
+	}
 	if (hdr->version == 0) {
 		hdr->extent_size = ECRYPTFS_EXTENT_SIZE;
 		hdr->extent_count = 2;
 		start = OFF_PACKETS_V0;
 	} else {
 		if (end < OFF_PACKETS)
-			return in_xattr ? -EBADMSG : -EIO;
+			return cut_short(in_xattr, end, "the header-extent fields");
 		hdr->extent_size = ecryptfs_get_be32(buf + OFF_EXTENT_SIZE);
 		hdr->extent_count = ecryptfs_get_be16(buf + OFF_EXTENT_COUNT);
 		start = OFF_PACKETS;
@@ -145,8 +159,11 @@ ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool i
 	 * offset 0, which is wrong for every file that has it (encrypted-view
 	 * copies strip it); the header's own place decides here.
 	 */
-	if (!in_xattr && hdr->metadata_size < ECRYPTFS_MIN_METADATA_SIZE)
+	if (!in_xattr && hdr->metadata_size < ECRYPTFS_MIN_METADATA_SIZE) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "header: metadata of %u x %u bytes, below %d",
+			     hdr->extent_count, hdr->extent_size, ECRYPTFS_MIN_METADATA_SIZE);
 		return -EBADMSG;
+	}
 	rc = ecryptfs_packet_set_parse(buf, start, end, truncated, hdr, &set_end);
 	if (rc < 0)
 		return rc;
@@ -164,10 +181,11 @@ ECRYPTFS_EXPORT int ecryptfs_header_parse(const uint8_t *buf, size_t len, bool i
 	return 0;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_header_unwrap_fek(const struct ecryptfs_header *hdr,
-					       struct ecryptfs_keyset *ks,
-					       struct ecryptfs_fek *fek, size_t *which)
+int ecryptfs_header_unwrap_fek(const struct ecryptfs_header *hdr,
+			       struct ecryptfs_keyset *ks,
+			       struct ecryptfs_fek *fek, size_t *which)
 {
+	char sig_hex[ECRYPTFS_SIG_HEX_SIZE + 1];
 	int rc = -ENOKEY, first_err = 0;
 
 	if (!hdr || !ks || !fek)
@@ -186,8 +204,13 @@ ECRYPTFS_EXPORT int ecryptfs_header_unwrap_fek(const struct ecryptfs_header *hdr
 			rc = 0;
 			goto out;
 		}
-		if (r != -ENOKEY && !first_err)
+		if (r == -ENOKEY)
+			continue;
+		if (!first_err)
 			first_err = r;
+		ecryptfs_sig_to_hex(hdr->packets[i].sig, sig_hex);
+		ecryptfs_log(ECRYPTFS_LOG_DEBUG, "header: key packet %zu (sig %s) failed (%d), "
+			     "trying the next", i, sig_hex, r);
 	}
 	/* Say why the file cannot be read if a key was not the only problem. */
 	if (first_err)
@@ -198,11 +221,11 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_header_build(const struct ecryptfs_policy *p,
-					  struct ecryptfs_keyset *ks,
-					  const struct ecryptfs_fek *fek, uint64_t size,
-					  bool in_xattr, uint8_t *out, size_t out_cap,
-					  size_t *out_len)
+int ecryptfs_header_build(const struct ecryptfs_policy *p,
+			  struct ecryptfs_keyset *ks,
+			  const struct ecryptfs_fek *fek, uint64_t size,
+			  bool in_xattr, uint8_t *out, size_t out_cap,
+			  size_t *out_len)
 {
 	uint8_t head[ECRYPTFS_HEADER_READ_MAX];
 	uint32_t metadata_size, m1, flags;
@@ -259,8 +282,8 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
-					      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE])
+int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
+			      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE])
 {
 	if (!hdr || !out || !hdr->in_xattr || hdr->raw_len < OFF_PACKETS ||
 	    hdr->raw_len >= ECRYPTFS_HEADER_READ_MAX)

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Declarations shared between libecryptfs source files but not exported.
- * Each section belongs to the file named in its heading.
+ * Declarations shared between libecryptfs source files but not exported
+ * (libecryptfs.sym leaves them out).  Tests, fuzzers and benchmarks reach
+ * them through the static libecryptfs-internal.la.  Each section belongs to
+ * the file named in its heading.
  */
-#ifndef ECRYPTFS_INTERNAL_H
-#define ECRYPTFS_INTERNAL_H
+#ifndef ECFS_SRC_LIBECRYPTFS_INTERNAL_H
+#define ECFS_SRC_LIBECRYPTFS_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +16,14 @@
 
 /* secmem.c */
 void ecryptfs_wipe(void *p, size_t n);
+
+/*
+ * log.c: one line (no newline) to the program's callback, if it set one (see
+ * ecryptfs_set_log_callback); errno is preserved.  Never a secret: no
+ * passphrase, key, plaintext, option value or file content, only what the
+ * message needs to name the fault (sizes, offsets, versions, tags, sigs).
+ */
+void ecryptfs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* fdio.c (the whole-transfer helpers are public, in libecryptfs.h) */
 /* All input up to end of file into buf (max + 1 bytes): -EFBIG past max. */
@@ -27,15 +37,35 @@ void ecryptfs_hex_encode(const uint8_t *in, size_t n, char *out);
 /* cipher.c: the GCRY_CIPHER_* for a code and key size, -ENOENT or -ENOTSUP. */
 int ecryptfs_cipher_gcry_algo(uint8_t code, size_t key_bytes);
 
-/* ---- Key layer (kdf.c, wrap.c, wrap_v3.c, rcfile.c) ---------------------- */
+/* ---- Key layer (kdf.c, authtok.c, keyring.c, rcfile.c, wrap.c, wrap_v3.c) ---- */
 
 /* kdf.c: 1..64 bytes, no NUL; 0 or -EINVAL. */
 int ecryptfs_check_passphrase(const char *pass, size_t pass_len);
 
-struct ecryptfs_wrap_params;
+/* authtok.c: the 740-byte struct ecryptfs_auth_tok (version 0x0004, password type). */
+int ecryptfs_auth_tok_build(const struct ecryptfs_pass_key *key,
+			    uint8_t tok[ECRYPTFS_AUTH_TOK_SIZE]);
+/* authtok.c: parse a password token back into a key: -EINVAL if not one. */
+int ecryptfs_auth_tok_parse(const uint8_t *tok, size_t len, struct ecryptfs_pass_key *out);
 
+/* keyring.c: search @u (and what it links) for the "user" key sig_hex: serial or -ENOKEY. */
+int ecryptfs_keyring_find(const char *sig_hex, int32_t *serial);
+
+/* rcfile.c: value of the last entry named name (NULL if absent or valueless). */
+const char *ecryptfs_nvlist_get(const struct ecryptfs_nvlist *l, const char *name);
+/* rcfile.c: ecryptfs_user_salt for an explicit rc path. */
+int ecryptfs_rc_salt(const char *rc_path, uint8_t salt[ECRYPTFS_SALT_SIZE], bool *from_rc);
 /* rcfile.c: ~/.ecryptfsrc of the real uid's passwd home (malloc'd). */
 int ecryptfs_user_rc_path(char **path);
+
+/*
+ * wrap.c: unwrap with the old passphrase and write again with the new one.
+ * The file is left untouched on any failure.  params NULL: v3 files stay v3,
+ * v1 and v2 files become v2 (the reference's v1 -> v2 migration).
+ */
+int ecryptfs_rewrap_file(const char *path, const char *old_pw, size_t old_len,
+			 const char *new_pw, size_t new_len, const uint8_t *v1_salt,
+			 const struct ecryptfs_wrap_params *params);
 
 /*
  * A wrapped-passphrase file split into its fields, without any KDF (wrap.c).
@@ -87,11 +117,24 @@ int ecryptfs_unwrap_v3(const struct ecryptfs_wrapped_fields *f, const uint8_t *b
 #define ECRYPTFS_V3_DEFAULT_MEMORY_KIB (64 * 1024)
 #define ECRYPTFS_V3_DEFAULT_LANES 1
 
-/* ---- Format layer (keyset.c, packets.c, header.c, extent.c, lowerfile.c) ---- */
-struct ecryptfs_keyset;
-struct ecryptfs_header;
-struct ecryptfs_fek;
+/* ---- Format layer (keyset.c, header.c, packets.c, extent.c, fname.c) ---- */
 
+/*
+ * keyset.c: public-key tokens (tag 1 packets).  A key module plugs in here;
+ * the library builds and checks the payload cipher_code || FEK || BE16
+ * sum(FEK bytes) and the module only encrypts or decrypts it.  Both return
+ * 0, -ENOKEY when the token for sig is not theirs, or another negative
+ * errno.  *out_len is the capacity on entry and the length on return.
+ * (Internal until a key module exists to use it.)
+ */
+struct ecryptfs_pubkey_ops {
+	int (*encrypt)(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE],
+		       const uint8_t *payload, size_t len, uint8_t *out, size_t *out_len);
+	int (*decrypt)(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE],
+		       const uint8_t *blob, size_t len, uint8_t *out, size_t *out_len);
+};
+void ecryptfs_keyset_set_pubkey_ops(struct ecryptfs_keyset *ks,
+				    const struct ecryptfs_pubkey_ops *ops, void *ctx);
 /* keyset.c: the tag 1 hook, -ENOKEY when no module is plugged in. */
 int ecryptfs_keyset_pubkey_encrypt(struct ecryptfs_keyset *ks, const uint8_t sig[8],
 				   const uint8_t *payload, size_t len,
@@ -100,6 +143,16 @@ int ecryptfs_keyset_pubkey_decrypt(struct ecryptfs_keyset *ks, const uint8_t sig
 				   const uint8_t *blob, size_t len,
 				   uint8_t *out, size_t *out_len);
 
+/* header.c: a file encryption key, in secure memory (ecryptfs_fek_new / _free). */
+struct ecryptfs_fek {
+	uint8_t cipher_code;
+	size_t key_bytes;
+	uint8_t key[ECRYPTFS_MAX_KEY_BYTES];
+};
+struct ecryptfs_fek *ecryptfs_fek_new(void);
+void ecryptfs_fek_free(struct ecryptfs_fek *fek);
+/* header.c: a fresh random FEK (strong): -EINVAL/-ENOTSUP for a bad cipher/size. */
+int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes, struct ecryptfs_fek *fek);
 /* header.c: a FEK size a new file may use: -ENOPKG, -ENOTSUP, -EINVAL. */
 int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes);
 /*
@@ -109,6 +162,39 @@ int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes);
  */
 int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes);
 
+/*
+ * header.c: unwrap the FEK with the first packet (in file order) whose key
+ * the set holds.  Errors: -ENOKEY, -ENOTSUP (cast6), -ENOPKG, -EKEYREJECTED
+ * (tag 1 checksum).  *which (may be NULL) receives the index of the packet used.
+ */
+int ecryptfs_header_unwrap_fek(const struct ecryptfs_header *hdr, struct ecryptfs_keyset *ks,
+			       struct ecryptfs_fek *fek, size_t *which);
+/*
+ * header.c: build a header for fek under policy p (a packet per p->sigs, each
+ * key taken from ks: passphrase keys as tag 3 + tag 11, others through the
+ * pubkey hook as tag 1), with a random marker and the given size.
+ *   in_xattr false: exactly metadata_size bytes (terminator, zero fill);
+ *   in_xattr true: the user.ecryptfs value (flag 0x04, no terminator).
+ * out has out_cap bytes; *out_len gets the length.  -ENOSPC if out is too
+ * small, -E2BIG if the packets pass 4096 bytes, -ENOKEY for a sig without key.
+ */
+int ecryptfs_header_build(const struct ecryptfs_policy *p, struct ecryptfs_keyset *ks,
+			  const struct ecryptfs_fek *fek, uint64_t size, bool in_xattr,
+			  uint8_t *out, size_t out_cap, size_t *out_len);
+/*
+ * header.c: the 8192-byte in-file header of an encrypted-view copy of an
+ * xattr-mode file (doc/format.md §7.2): the xattr value with flag 0x04
+ * cleared, fields (4096, 2), then zeros.  -EINVAL if hdr is not an xattr
+ * header.
+ */
+int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
+			      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE]);
+
+/* packets.c: packet length octets (doc/format.md §3.1): bytes written (1 or 2) or -EINVAL. */
+int ecryptfs_packet_length_write(size_t len, uint8_t out[2]);
+/* packets.c: parse at most avail bytes: *len and *used set; -EBADMSG for forms
+ * the kernel rejects. */
+int ecryptfs_packet_length_parse(const uint8_t *buf, size_t avail, size_t *len, size_t *used);
 /* packets.c: the FEK size the kernel derives from a tag 3 (AES-192 alone is padded). */
 size_t ecryptfs_tag3_key_bytes(uint8_t cipher_code, size_t efek_len);
 /* Data extents that hold size bytes. */
@@ -132,4 +218,21 @@ int ecryptfs_packet_write_for_sig(struct ecryptfs_keyset *ks, const uint8_t sig[
 int ecryptfs_packet_unwrap(const struct ecryptfs_header *hdr, size_t i,
 			   struct ecryptfs_keyset *ks, struct ecryptfs_fek *fek);
 
-#endif
+/* extent.c: a context for fek (ecryptfs_file_crypt hands out a file's). */
+int ecryptfs_crypt_new(const struct ecryptfs_fek *fek, struct ecryptfs_crypt **out);
+void ecryptfs_crypt_free(struct ecryptfs_crypt *c);	/* NULL is fine */
+/*
+ * extent.c: keep the IVs of up to `entries` (a power of two; 0: none, the
+ * default) extents, so extents read again, or read then rewritten, skip their
+ * MD5.  32 bytes per entry, lock-free.  Call once, before the context is
+ * shared: -EBUSY when a cache is already set.  Lower files use 512 entries.
+ */
+int ecryptfs_crypt_iv_cache(struct ecryptfs_crypt *c, size_t entries);
+/* extent.c: the root IV and the 16-byte IV of one extent (before 8-byte truncation). */
+void ecryptfs_crypt_root_iv(const struct ecryptfs_crypt *c, uint8_t iv[16]);
+int ecryptfs_crypt_extent_iv(struct ecryptfs_crypt *c, uint64_t idx, uint8_t iv[16]);
+
+/* fname.c: length of the lower name or target for len plaintext bytes under code. */
+ssize_t ecryptfs_fname_lower_len(uint8_t code, size_t len);
+
+#endif /* ECFS_SRC_LIBECRYPTFS_INTERNAL_H */

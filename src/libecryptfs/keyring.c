@@ -22,7 +22,7 @@ static int check_sig_hex(const char *sig_hex)
 	return ecryptfs_sig_from_hex(sig_hex, sig);
 }
 
-ECRYPTFS_EXPORT int ecryptfs_keyring_find(const char *sig_hex, int32_t *serial)
+int ecryptfs_keyring_find(const char *sig_hex, int32_t *serial)
 {
 	key_serial_t id;
 	int rc;
@@ -99,8 +99,14 @@ ECRYPTFS_EXPORT int ecryptfs_keyring_get(const char *sig_hex, struct ecryptfs_pa
 	}
 	rc = ecryptfs_auth_tok_parse(payload, (size_t)n, out);
 	/* A "user" key described by a sig but holding something else. */
-	if (rc == 0 && strcmp(out->sig_hex, sig_hex) != 0)
+	if (rc == 0 && strcmp(out->sig_hex, sig_hex) != 0) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "user keyring: key %s holds the token of "
+			     "another signature, %s", sig_hex, out->sig_hex);
 		rc = -EINVAL;
+	} else if (rc < 0) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "user keyring: key %s (%ld bytes) is not an "
+			     "eCryptfs passphrase token", sig_hex, n);
+	}
 out:
 	if (payload) {
 		/* keyutils hands the KEK over in ordinary heap memory. */

@@ -87,9 +87,9 @@ ECRYPTFS_EXPORT void ecryptfs_keyset_use_keyring(struct ecryptfs_keyset *ks, boo
 		ks->use_keyring = on;
 }
 
-ECRYPTFS_EXPORT void ecryptfs_keyset_set_pubkey_ops(struct ecryptfs_keyset *ks,
-						    const struct ecryptfs_pubkey_ops *ops,
-						    void *ctx)
+void ecryptfs_keyset_set_pubkey_ops(struct ecryptfs_keyset *ks,
+				    const struct ecryptfs_pubkey_ops *ops,
+				    void *ctx)
 {
 	if (!ks)
 		return;

@@ -8,14 +8,30 @@
  *
  * Conventions, everywhere in this library:
  *  - functions return 0 (or a documented non-negative value) on success and a
- *    negative errno on failure; they never print and never exit;
+ *    negative errno on failure; they never print and never exit (the reason
+ *    behind an errno goes to ecryptfs_set_log_callback's callback, if any);
  *  - every secret (passphrase, KEK, FEK) lives in memory from
  *    ecryptfs_secure_alloc() and is wiped when freed;
  *  - "sig" is the 8-byte binary key signature, "sig_hex" its 16 lowercase hex
  *    characters plus NUL, as used for keyring descriptions and Private.sig.
+ *
+ * Exports: src/libecryptfs/libecryptfs.sym, the linker's version script, is
+ * what decides which symbols libecryptfs.so.2 exports (version node
+ * LIBECRYPTFS_2); nothing outside it is reachable.  Every function and object
+ * declared here is in it and carries ECRYPTFS_EXPORT, which only tells the
+ * compiler (the library is built with -fvisibility=hidden) what the script
+ * will export; tests/libecryptfs/t-exports.sh checks that header, script and
+ * the built library agree.  What only the library's own files, its tests,
+ * fuzzers and benchmarks call is declared in internal.h instead; those link
+ * the static libecryptfs-internal.la, which has no version script.
+ *
+ * Names: every exported name, and every name one file of the library shares
+ * with another (internal.h, bigendian.h), starts with ecryptfs_ (types
+ * struct ecryptfs_*, macros ECRYPTFS_*); helpers static to one file carry no
+ * prefix.  t-exports.sh checks the first half on the built library.
  */
-#ifndef ECRYPTFS_H
-#define ECRYPTFS_H
+#ifndef ECFS_SRC_LIBECRYPTFS_LIBECRYPTFS_H
+#define ECFS_SRC_LIBECRYPTFS_LIBECRYPTFS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,6 +85,31 @@ ECRYPTFS_EXPORT int ecryptfs_init(void);
 ECRYPTFS_EXPORT void *ecryptfs_secure_alloc(size_t n);
 ECRYPTFS_EXPORT void ecryptfs_secure_free(void *p);	/* NULL is fine */
 
+/*
+ * Diagnostics (log.c).  Where a negative errno alone would lose the reason
+ * (which field of a header or wrapped-passphrase file is wrong, which rc-file
+ * token was refused, why a keyring key is not a token), the library hands one
+ * line to the program's callback: no newline, at most 511 bytes, valid only
+ * during the call.  Messages carry sizes, offsets, versions, tags, signatures
+ * and file names, never a secret (no passphrase, key or option value).
+ * Levels are syslog(3)'s, so a callback may pass them on as they are:
+ * ERR the reason behind a failure, WARNING input tolerated or replaced by a
+ * default, INFO, DEBUG details of a success.  Without a callback (the
+ * default) nothing is reported.
+ *
+ * The callback runs under the library's log lock: calls never overlap (it
+ * needs no locking of its own), it may call the library, and once
+ * ecryptfs_set_log_callback() returns the previous callback is not running on
+ * any thread, so its ctx may be freed.  It must not wait for another thread
+ * that uses the library.  cb NULL turns reporting off.
+ */
+#define ECRYPTFS_LOG_ERR 3
+#define ECRYPTFS_LOG_WARNING 4
+#define ECRYPTFS_LOG_INFO 6
+#define ECRYPTFS_LOG_DEBUG 7
+typedef void (*ecryptfs_log_fn)(int level, const char *msg, void *ctx);
+ECRYPTFS_EXPORT void ecryptfs_set_log_callback(ecryptfs_log_fn cb, void *ctx);
+
 /* Lowercase hex of 8 bytes; hex must hold 17 bytes. */
 ECRYPTFS_EXPORT void ecryptfs_sig_to_hex(const uint8_t sig[ECRYPTFS_SIG_SIZE],
 					 char hex[ECRYPTFS_SIG_HEX_SIZE + 1]);
@@ -119,21 +160,12 @@ ECRYPTFS_EXPORT int ecryptfs_derive_pass_key(const char *pass, size_t pass_len,
 /* Auth tokens and the kernel keyring (authtok.c, keyring.c)                 */
 /* ------------------------------------------------------------------------ */
 
-/* The 740-byte struct ecryptfs_auth_tok (version 0x0004, password type). */
-ECRYPTFS_EXPORT int ecryptfs_auth_tok_build(const struct ecryptfs_pass_key *key,
-					    uint8_t tok[ECRYPTFS_AUTH_TOK_SIZE]);
-/* Parse a password token back into a key: -EINVAL if not one. */
-ECRYPTFS_EXPORT int ecryptfs_auth_tok_parse(const uint8_t *tok, size_t len,
-					    struct ecryptfs_pass_key *out);
-
 /*
  * Add the key's auth token to the user keyring (@u) as a "user" key described
  * by its sig.  A key already present is success; *already (may be NULL) says
  * which happened.
  */
 ECRYPTFS_EXPORT int ecryptfs_keyring_add(const struct ecryptfs_pass_key *key, bool *already);
-/* Search @u (and what it links) for the "user" key sig_hex: serial or -ENOKEY. */
-ECRYPTFS_EXPORT int ecryptfs_keyring_find(const char *sig_hex, int32_t *serial);
 /* Read the token for sig_hex from the keyring into out: -ENOKEY, -EINVAL. */
 ECRYPTFS_EXPORT int ecryptfs_keyring_get(const char *sig_hex, struct ecryptfs_pass_key *out);
 /* Unlink the key sig_hex from @u: 0 or -ENOKEY. */
@@ -169,9 +201,6 @@ ECRYPTFS_EXPORT int ecryptfs_nvlist_parse(const char *buf, size_t len,
  */
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_file(const char *path, struct ecryptfs_nvlist *out);
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out);
-/* Value of the last entry named name (NULL if absent or valueless). */
-ECRYPTFS_EXPORT const char *ecryptfs_nvlist_get(const struct ecryptfs_nvlist *l,
-						const char *name);
 ECRYPTFS_EXPORT void ecryptfs_nvlist_free(struct ecryptfs_nvlist *l);
 
 /*
@@ -180,9 +209,6 @@ ECRYPTFS_EXPORT void ecryptfs_nvlist_free(struct ecryptfs_nvlist *l);
  * default; *from_rc (may be NULL) says where it came from.
  */
 ECRYPTFS_EXPORT int ecryptfs_user_salt(uint8_t salt[ECRYPTFS_SALT_SIZE], bool *from_rc);
-/* The same for an explicit rc path (tests, other users). */
-ECRYPTFS_EXPORT int ecryptfs_rc_salt(const char *rc_path, uint8_t salt[ECRYPTFS_SALT_SIZE],
-				     bool *from_rc);
 
 /* ------------------------------------------------------------------------ */
 /* Wrapped passphrases (wrap.c: v1 and v2, wrap_v3.c: our opt-in v3)         */
@@ -244,16 +270,6 @@ ECRYPTFS_EXPORT int ecryptfs_unwrap_file(const char *path, const char *wrapping_
 ECRYPTFS_EXPORT int ecryptfs_wrap_file(const char *path, const char *pass, size_t pass_len,
 				       const char *wrapping_pw, size_t wrapping_len,
 				       const struct ecryptfs_wrap_params *params);
-/*
- * Unwrap with the old passphrase and write again with the new one.  The file
- * is left untouched on any failure.  params NULL: v3 files stay v3, v1 and v2
- * files become v2 (the reference's v1 -> v2 migration).
- */
-ECRYPTFS_EXPORT int ecryptfs_rewrap_file(const char *path,
-					 const char *old_pw, size_t old_len,
-					 const char *new_pw, size_t new_len,
-					 const uint8_t *v1_salt,
-					 const struct ecryptfs_wrap_params *params);
 
 /*
  * Unwrap and add two tokens to @u, as the reference does: first the FNEK
@@ -337,9 +353,9 @@ ECRYPTFS_EXPORT int ecryptfs_cipher_info(uint8_t code, struct ecryptfs_cipher_in
 
 /*
  * The keys one caller can use: passphrase keys found by their 8-byte sig
- * (copied into secure memory), optionally the user keyring by sig, and a
- * hook for public-key (tag 1) tokens.  Lookups are thread-safe; adding keys
- * is not (build the set, then share it).
+ * (copied into secure memory), optionally the user keyring by sig (tag 1
+ * public-key tokens go through a key-module hook, internal for now).
+ * Lookups are thread-safe; adding keys is not (build the set, then share it).
  */
 struct ecryptfs_keyset;
 
@@ -357,23 +373,6 @@ ECRYPTFS_EXPORT void ecryptfs_keyset_use_keyring(struct ecryptfs_keyset *ks, boo
 ECRYPTFS_EXPORT int ecryptfs_keyset_get_pass_key(struct ecryptfs_keyset *ks,
 						 const uint8_t sig[ECRYPTFS_SIG_SIZE],
 						 struct ecryptfs_pass_key *out);
-
-/*
- * Public-key tokens (tag 1 packets).  A key module plugs in here; the library
- * builds and checks the payload cipher_code || FEK || BE16 sum(FEK bytes) and
- * the module only encrypts or decrypts it.  Both return 0, -ENOKEY when the
- * token for sig is not theirs, or another negative errno.  *out_len is the
- * capacity on entry and the length on return.
- */
-struct ecryptfs_pubkey_ops {
-	int (*encrypt)(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE],
-		       const uint8_t *payload, size_t len, uint8_t *out, size_t *out_len);
-	int (*decrypt)(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE],
-		       const uint8_t *blob, size_t len, uint8_t *out, size_t *out_len);
-};
-ECRYPTFS_EXPORT void ecryptfs_keyset_set_pubkey_ops(struct ecryptfs_keyset *ks,
-						    const struct ecryptfs_pubkey_ops *ops,
-						    void *ctx);
 
 /* Mount-wide policy (policy.c) --------------------------------------------- */
 
@@ -663,61 +662,11 @@ struct ecryptfs_header_ref {
 ECRYPTFS_EXPORT int ecryptfs_header_ref_parse(const uint8_t *buf, size_t len,
 					      struct ecryptfs_header_ref *ref);
 
-/* A file encryption key, in secure memory (ecryptfs_fek_new / ecryptfs_fek_free). */
-struct ecryptfs_fek {
-	uint8_t cipher_code;
-	size_t key_bytes;
-	uint8_t key[ECRYPTFS_MAX_KEY_BYTES];
-};
-ECRYPTFS_EXPORT struct ecryptfs_fek *ecryptfs_fek_new(void);
-ECRYPTFS_EXPORT void ecryptfs_fek_free(struct ecryptfs_fek *fek);
-/* A fresh random FEK (gcry_randomize, strong): -EINVAL/-ENOTSUP for a bad cipher/size. */
-ECRYPTFS_EXPORT int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes,
-					  struct ecryptfs_fek *fek);
-
-/*
- * Unwrap the FEK with the first packet (in file order) whose key the set holds.
- * Errors: -ENOKEY, -ENOTSUP (cast6), -ENOPKG, -EKEYREJECTED (tag 1 checksum).
- * *which (may be NULL) receives the index of the packet used.
- */
-ECRYPTFS_EXPORT int ecryptfs_header_unwrap_fek(const struct ecryptfs_header *hdr,
-					       struct ecryptfs_keyset *ks,
-					       struct ecryptfs_fek *fek, size_t *which);
-
-/*
- * Build a header for fek under policy p (a packet per p->sigs, each key taken
- * from ks: passphrase keys as tag 3 + tag 11, others through the pubkey hook
- * as tag 1), with a random marker and the given size.
- *   in_xattr false: exactly metadata_size bytes (terminator, zero fill);
- *   in_xattr true: the user.ecryptfs value (flag 0x04, no terminator).
- * out has out_cap bytes; *out_len gets the length.  -ENOSPC if out is too
- * small, -E2BIG if the packets pass 4096 bytes, -ENOKEY for a sig without key.
- */
-ECRYPTFS_EXPORT int ecryptfs_header_build(const struct ecryptfs_policy *p,
-					  struct ecryptfs_keyset *ks,
-					  const struct ecryptfs_fek *fek, uint64_t size,
-					  bool in_xattr, uint8_t *out, size_t out_cap,
-					  size_t *out_len);
-
-/*
- * The 8192-byte in-file header of an encrypted-view copy of an xattr-mode
- * file (doc/format.md §7.2): the xattr value with flag 0x04 cleared, fields
- * (4096, 2), then zeros.  -EINVAL if hdr is not an xattr header.
- */
-ECRYPTFS_EXPORT int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
-					      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE]);
-
 /*
  * Lower size for a plaintext size: metadata + whole extents (xattr: no
  * metadata).  UINT64_MAX when that does not fit (a corrupt size field).
  */
 ECRYPTFS_EXPORT uint64_t ecryptfs_lower_size(uint64_t size, uint64_t data_offset);
-
-/* Packet length octets (doc/format.md §3.1): bytes written (1 or 2) or -EINVAL. */
-ECRYPTFS_EXPORT int ecryptfs_packet_length_write(size_t len, uint8_t out[2]);
-/* Parse at most avail bytes: *len and *used set; -EBADMSG for forms the kernel rejects. */
-ECRYPTFS_EXPORT int ecryptfs_packet_length_parse(const uint8_t *buf, size_t avail,
-						 size_t *len, size_t *used);
 
 /* The extent engine (extent.c) ---------------------------------------------- */
 
@@ -738,31 +687,18 @@ ECRYPTFS_EXPORT int ecryptfs_packet_length_parse(const uint8_t *buf, size_t avai
  * extents through one libgcrypt CBC call and corrects each extent's first
  * block, so bigger batches decrypt faster.  On AES-NI/VAES machines the MD5
  * per extent costs about half of a 4 KiB CBC decryption (bench/extent/bench.sh);
- * ecryptfs_crypt_iv_cache() removes it for extents seen before.  Runs of
- * extents of zeros (what growing a file writes) are encrypted as parallel
- * CBC chains, about twice as fast: same output, no call to make.
+ * the context of a lower file keeps the IVs of 512 extents, so extents seen
+ * before skip it.  Runs of extents of zeros (what growing a file writes) are
+ * encrypted as parallel CBC chains, about twice as fast: same output, no call
+ * to make.  A context comes from ecryptfs_file_crypt().
  */
 struct ecryptfs_crypt;
 
-ECRYPTFS_EXPORT int ecryptfs_crypt_new(const struct ecryptfs_fek *fek,
-				       struct ecryptfs_crypt **out);
-ECRYPTFS_EXPORT void ecryptfs_crypt_free(struct ecryptfs_crypt *c);	/* NULL is fine */
 /* n extents of 4096 bytes, extent indexes first .. first+n-1. */
 ECRYPTFS_EXPORT int ecryptfs_crypt_encrypt(struct ecryptfs_crypt *c, uint64_t first,
 					   const void *in, void *out, size_t n);
 ECRYPTFS_EXPORT int ecryptfs_crypt_decrypt(struct ecryptfs_crypt *c, uint64_t first,
 					   const void *in, void *out, size_t n);
-/*
- * Keep the IVs of up to `entries` (a power of two; 0: none, the default)
- * extents, so extents read again, or read then rewritten, skip their MD5.
- * 32 bytes per entry, lock-free.  Call once, before the context is shared:
- * -EBUSY when a cache is already set.  Lower files use 512 entries.
- */
-ECRYPTFS_EXPORT int ecryptfs_crypt_iv_cache(struct ecryptfs_crypt *c, size_t entries);
-/* The root IV and the 16-byte IV of one extent (before 8-byte truncation). */
-ECRYPTFS_EXPORT void ecryptfs_crypt_root_iv(const struct ecryptfs_crypt *c, uint8_t iv[16]);
-ECRYPTFS_EXPORT int ecryptfs_crypt_extent_iv(struct ecryptfs_crypt *c, uint64_t idx,
-					     uint8_t iv[16]);
 
 /* Lower files (lowerfile.c) ------------------------------------------------- */
 
@@ -918,8 +854,6 @@ ECRYPTFS_EXPORT int ecryptfs_symlink_decrypt(const struct ecryptfs_pass_key *fne
 					     size_t key_bytes, const char *lower, size_t len,
 					     char *out, size_t out_size);
 
-/* Length of the lower name or target for len plaintext bytes under code. */
-ECRYPTFS_EXPORT ssize_t ecryptfs_fname_lower_len(uint8_t code, size_t len);
 /* Longest plaintext name that fits a lower NAME_MAX (statfs f_namelen): 143
  * for 255, as the kernel reports; otherwise the exact largest fit. */
 ECRYPTFS_EXPORT ssize_t ecryptfs_fname_max_len(uint8_t code, size_t lower_name_max);
@@ -928,4 +862,4 @@ ECRYPTFS_EXPORT ssize_t ecryptfs_fname_max_len(uint8_t code, size_t lower_name_m
 }
 #endif
 
-#endif /* ECRYPTFS_H */
+#endif /* ECFS_SRC_LIBECRYPTFS_LIBECRYPTFS_H */

@@ -31,7 +31,7 @@
 #define TAG1_FIXED 10		/* version, key id, algorithm */
 #define MAX_EFEK_BYTES 512	/* the kernel's ECRYPTFS_MAX_ENCRYPTED_KEY_BYTES */
 
-ECRYPTFS_EXPORT int ecryptfs_packet_length_write(size_t len, uint8_t out[2])
+int ecryptfs_packet_length_write(size_t len, uint8_t out[2])
 {
 	if (len < 192) {
 		out[0] = (uint8_t)len;
@@ -45,8 +45,8 @@ ECRYPTFS_EXPORT int ecryptfs_packet_length_write(size_t len, uint8_t out[2])
 	return 2;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_packet_length_parse(const uint8_t *buf, size_t avail,
-						 size_t *len, size_t *used)
+int ecryptfs_packet_length_parse(const uint8_t *buf, size_t avail,
+				 size_t *len, size_t *used)
 {
 	if (avail < 1)
 		return -EBADMSG;
@@ -66,6 +66,13 @@ ECRYPTFS_EXPORT int ecryptfs_packet_length_parse(const uint8_t *buf, size_t avai
 	return -EBADMSG;
 }
 
+/* Why the packet at offset off is refused, for the program's log; returns rc. */
+static int refuse(int rc, size_t off, const char *why)
+{
+	ecryptfs_log(ECRYPTFS_LOG_ERR, "header: key packet at offset %zu: %s", off, why);
+	return rc;
+}
+
 /*
  * Header of a packet at buf[i]: body offset and length, bounded by end.
  * Running past end is -EIO when the buffer was cut short of 4096 bytes.
@@ -77,10 +84,14 @@ static int packet_bounds(const uint8_t *buf, size_t i, size_t end, int truncated
 	int rc;
 
 	rc = ecryptfs_packet_length_parse(buf + i + 1, end - i - 1, &len, &used);
-	if (rc < 0)
-		return (truncated && end - i - 1 < 2) ? -EIO : rc;
+	if (rc < 0) {
+		if (truncated && end - i - 1 < 2)
+			return refuse(-EIO, i, "the file is cut inside its length");
+		return refuse(rc, i, "no length, or a length form the kernel refuses");
+	}
 	if (len > end - i - 1 - used)
-		return truncated ? -EIO : -EBADMSG;
+		return truncated ? refuse(-EIO, i, "the file is cut inside its body")
+				 : refuse(-EBADMSG, i, "its length runs past the header");
 	*body = i + 1 + used;
 	*body_len = len;
 	return 0;
@@ -102,11 +113,15 @@ static int parse_tag3(const uint8_t *buf, size_t i, size_t end, int truncated,
 	if (rc < 0)
 		goto out;
 	rc = -EBADMSG;
-	if (len <= TAG3_FIXED || len - TAG3_FIXED > MAX_EFEK_BYTES)
+	if (len <= TAG3_FIXED || len - TAG3_FIXED > MAX_EFEK_BYTES) {
+		refuse(rc, i, "a tag 3 body too short or too long for an encrypted key");
 		goto out;
+	}
 	if (buf[body] != TAG3_VERSION || buf[body + 2] != S2K_ITERATED_SALTED ||
-	    buf[body + 3] != HASH_MD5)
+	    buf[body + 3] != HASH_MD5) {
+		refuse(rc, i, "tag 3 version, S2K or hash not the kernel's (4, 3, MD5)");
 		goto out;
+	}
 	n = len - TAG3_FIXED;
 	pi->tag = 3;
 	pi->cipher_code = buf[body + 1];
@@ -114,12 +129,16 @@ static int parse_tag3(const uint8_t *buf, size_t i, size_t end, int truncated,
 	pi->efek_off = (uint16_t)(body + TAG3_FIXED);
 	pi->efek_len = (uint16_t)n;
 	if (ecryptfs_cipher_info(pi->cipher_code, &ci) < 0) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "header: key packet at offset %zu: cipher code "
+			     "0x%02x is not in the kernel's table", i, pi->cipher_code);
 		rc = -ENOPKG;
 		goto out;
 	}
 	/* code 8 stores 24 bytes padded to 32; anything shorter cannot hold them. */
-	if (ecryptfs_tag3_key_bytes(pi->cipher_code, n) > n)
+	if (ecryptfs_tag3_key_bytes(pi->cipher_code, n) > n) {
+		refuse(rc, i, "an AES-192 key in fewer than 24 bytes");
 		goto out;
+	}
 	*next = body + len;
 	rc = 0;
 out:
@@ -133,15 +152,16 @@ static int parse_tag11(const uint8_t *buf, size_t i, size_t end, int truncated,
 	int rc;
 
 	if (i >= end)
-		return truncated ? -EIO : -EBADMSG;
-	if (buf[i] != TAG11)
-		return -EBADMSG;	/* tag 3 must be followed by its signature */
+		return truncated ? refuse(-EIO, i, "the file is cut before tag 3's tag 11")
+				 : refuse(-EBADMSG, i, "the header ends before tag 3's tag 11");
+	if (buf[i] != TAG11)	/* tag 3 must be followed by its signature */
+		return refuse(-EBADMSG, i, "a tag 3 not followed by its tag 11");
 	rc = packet_bounds(buf, i, end, truncated, &body, &len);
 	if (rc < 0)
 		return rc;
 	if (len != TAG11_FIXED + ECRYPTFS_SIG_SIZE || buf[body] != TAG11_FORMAT_BINARY ||
 	    buf[body + 1] != 8)
-		return -EBADMSG;
+		return refuse(-EBADMSG, i, "tag 11 is not the kernel's 8-byte binary signature");
 	memcpy(pi->sig, buf + body + TAG11_FIXED, ECRYPTFS_SIG_SIZE);
 	*next = body + len;
 	return 0;
@@ -158,7 +178,7 @@ static int parse_tag1(const uint8_t *buf, size_t i, size_t end, int truncated,
 		return rc;
 	if (len <= TAG1_FIXED || len - TAG1_FIXED > MAX_EFEK_BYTES ||
 	    buf[body] != TAG1_VERSION)
-		return -EBADMSG;
+		return refuse(-EBADMSG, i, "tag 1 length or version not the kernel's");
 	pi->tag = 1;
 	memcpy(pi->sig, buf + body + 1, ECRYPTFS_SIG_SIZE);
 	pi->cipher_code = 0;
@@ -187,25 +207,26 @@ int ecryptfs_packet_set_parse(const uint8_t *buf, size_t start, size_t end, int 
 		} else if (buf[i] == TAG1) {
 			rc = parse_tag1(buf, i, end, truncated, &pi, &i);
 		} else if (buf[i] == TAG11) {
-			rc = -EBADMSG;	/* "tag 11 not allowed by itself" */
+			rc = refuse(-EBADMSG, i, "a tag 11 without a tag 3 before it");
 		} else {
 			break;		/* the 0x00 terminator, or whatever ends the set */
 		}
 		if (rc < 0)
 			goto out;
 		if (hdr->n_packets == ECRYPTFS_MAX_PACKETS) {
-			rc = -EBADMSG;
+			rc = refuse(-EBADMSG, i, "more than the 128 key packets this library keeps");
 			goto out;
 		}
 		hdr->packets[hdr->n_packets++] = pi;
 	}
 	/* In a cut-off file the set must still end inside what we have. */
 	if (i >= end && truncated) {
-		rc = -EIO;
+		rc = refuse(-EIO, i, "the file is cut before the end of the key packets");
 		goto out;
 	}
 	if (hdr->n_packets == 0) {
-		rc = -EBADMSG;	/* "non-encrypted eCryptfs file" */
+		/* The kernel's "non-encrypted eCryptfs file". */
+		rc = refuse(-EBADMSG, i, "not a key packet: the header has none");
 		goto out;
 	}
 	*set_end = i;

@@ -74,7 +74,7 @@ ECRYPTFS_EXPORT int ecryptfs_nvlist_parse(const char *buf, size_t len,
 {
 	struct ecryptfs_nvlist l = { NULL, 0 };
 	char *arena = NULL, *p, *end;
-	size_t cap = 2;
+	size_t cap = 2, tokens = 0;
 	int rc;
 
 	if (!out || (!buf && len)) {
@@ -100,16 +100,25 @@ ECRYPTFS_EXPORT int ecryptfs_nvlist_parse(const char *buf, size_t len,
 		goto out;
 	}
 	rc = 0;
+	/* The log names a token by its number, never by its text: values are secrets. */
 	for (p = arena; p < arena + len; p = end + 1) {
 		end = p + strcspn(p, ",\n");
 		if (end == p)
 			continue;
-		if (end - p >= RC_MAX_TOKEN)
+		tokens++;
+		if (end - p >= RC_MAX_TOKEN) {
+			ecryptfs_log(ECRYPTFS_LOG_WARNING, "options: token %zu has %d characters "
+				     "or more; it and all after it are ignored, as ecryptfs-utils "
+				     "does", tokens, RC_MAX_TOKEN);
 			break;
+		}
 		*end = '\0';
 		rc = add_token(&l, p);
-		if (rc < 0)
+		if (rc < 0) {
+			ecryptfs_log(ECRYPTFS_LOG_ERR, "options: token %zu starts with '=' or ':' "
+				     "(after any key=module: part)", tokens);
 			goto out;
+		}
 	}
 	l.v[l.n].name = arena;
 	arena = NULL;
@@ -164,8 +173,8 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT const char *ecryptfs_nvlist_get(const struct ecryptfs_nvlist *l,
-						const char *name)
+const char *ecryptfs_nvlist_get(const struct ecryptfs_nvlist *l,
+				const char *name)
 {
 	const char *value = NULL;
 	bool found = false;
@@ -194,11 +203,12 @@ ECRYPTFS_EXPORT void ecryptfs_nvlist_free(struct ecryptfs_nvlist *l)
 	l->n = 0;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_rc_salt(const char *rc_path, uint8_t salt[ECRYPTFS_SALT_SIZE],
-				     bool *from_rc)
+int ecryptfs_rc_salt(const char *rc_path, uint8_t salt[ECRYPTFS_SALT_SIZE],
+		     bool *from_rc)
 {
 	struct ecryptfs_nvlist l = { NULL, 0 };
 	const char *hex;
+	int rc;
 
 	if (from_rc)
 		*from_rc = false;
@@ -209,13 +219,21 @@ ECRYPTFS_EXPORT int ecryptfs_rc_salt(const char *rc_path, uint8_t salt[ECRYPTFS_
 	 * Like the reference's callers, anything short of a well-formed salt=
 	 * (no file, unreadable, unparsable, not 16 hex) means the default.
 	 */
-	if (ecryptfs_nvlist_parse_file(rc_path, &l) < 0)
+	rc = ecryptfs_nvlist_parse_file(rc_path, &l);
+	if (rc < 0) {
+		if (rc != -ENOENT)
+			ecryptfs_log(ECRYPTFS_LOG_WARNING, "%s: not read (%d); the default salt "
+				     "is used", rc_path, rc);
 		return 0;
+	}
 	hex = ecryptfs_nvlist_get(&l, "salt");
 	if (hex && ecryptfs_salt_from_hex(hex, salt) == 0) {
 		if (from_rc)
 			*from_rc = true;
 	} else {
+		if (hex)
+			ecryptfs_log(ECRYPTFS_LOG_WARNING, "%s: salt= is not 16 hex digits; the "
+				     "default salt is used", rc_path);
 		memcpy(salt, ecryptfs_default_salt, ECRYPTFS_SALT_SIZE);
 	}
 	ecryptfs_nvlist_free(&l);

@@ -47,11 +47,17 @@ static int parse_ct(const uint8_t *buf, size_t len, size_t off, struct ecryptfs_
 {
 	size_t n;
 
-	if (len <= off)
+	if (len <= off) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase v%d: %zu bytes, no "
+			     "ciphertext after the %zu-byte header", f->version, len, off);
 		return -EBADMSG;
+	}
 	n = len - off;
-	if (n % WRAP_BLOCK || n > ECRYPTFS_MAX_PASSPHRASE_BYTES)
+	if (n % WRAP_BLOCK || n > ECRYPTFS_MAX_PASSPHRASE_BYTES) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase v%d: a ciphertext of %zu "
+			     "bytes, not 16, 32, 48 or 64", f->version, n);
 		return -EBADMSG;
+	}
 	f->ct = buf + off;
 	f->ct_len = n;
 	return 0;
@@ -60,22 +66,34 @@ static int parse_ct(const uint8_t *buf, size_t len, size_t off, struct ecryptfs_
 int ecryptfs_wrapped_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f)
 {
 	memset(f, 0, sizeof(*f));
-	if (!buf || len == 0)
+	if (!buf || len == 0) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase: an empty file");
 		return -EBADMSG;
+	}
 	if (buf[0] != ':') {
 		/* v1 (the reference's detection: 16 hex digits first). */
-		if (len < V1_CT_OFF || !all_hex(buf, ECRYPTFS_SIG_HEX_SIZE))
+		if (len < V1_CT_OFF || !all_hex(buf, ECRYPTFS_SIG_HEX_SIZE)) {
+			ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase: neither ':' and a "
+				     "version byte nor (version 1) 16 hex digits first");
 			return -EBADMSG;
+		}
 		f->version = ECRYPTFS_WRAP_V1;
 		f->sig_hex = (const char *)buf;
 		return parse_ct(buf, len, V1_CT_OFF, f);
 	}
-	if (len < 2)
+	if (len < 2) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR,
+			     "wrapped passphrase: 1 byte, no version byte after ':'");
 		return -EBADMSG;
+	}
 	switch (buf[1]) {
 	case ECRYPTFS_WRAP_V2:
-		if (len < V2_CT_OFF || !all_hex(buf + V2_SIG_OFF, ECRYPTFS_SIG_HEX_SIZE))
+		if (len < V2_CT_OFF || !all_hex(buf + V2_SIG_OFF, ECRYPTFS_SIG_HEX_SIZE)) {
+			ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase v2: %s",
+				     len < V2_CT_OFF ? "cut short inside the salt or signature"
+						     : "the signature is not 16 hex digits");
 			return -EBADMSG;
+		}
 		f->version = ECRYPTFS_WRAP_V2;
 		f->salt = buf + V2_SALT_OFF;
 		f->sig_hex = (const char *)buf + V2_SIG_OFF;
@@ -84,8 +102,11 @@ int ecryptfs_wrapped_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapp
 		return ecryptfs_wrapped_v3_parse(buf, len, f);
 	case ECRYPTFS_WRAP_V1:
 		/* No v1 file starts with ':'; the byte was damaged. */
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase: version byte 1 after ':', "
+			     "which no version writes");
 		return -EBADMSG;
 	default:
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase: unknown version %u", buf[1]);
 		return -ENOTSUP;
 	}
 }
@@ -103,8 +124,11 @@ int ecryptfs_wrapped_pass_out(const uint8_t *pt, size_t cap, char *pass, size_t 
 	size_t n = strnlen((const char *)pt, cap);
 
 	/* The right wrapping key and no passphrase: damaged ciphertext. */
-	if (n == 0)
+	if (n == 0) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase: the right wrapping "
+			     "passphrase, but the ciphertext decrypts to an empty passphrase");
 		return -EBADMSG;
+	}
 	memcpy(pass, pt, n);
 	pass[n] = '\0';
 	*pass_len = n;
@@ -148,6 +172,11 @@ static int unwrap_v12(const struct ecryptfs_wrapped_fields *f, const uint8_t *sa
 	if (rc < 0)
 		goto out;
 	if (memcmp(k->sig_hex, f->sig_hex, ECRYPTFS_SIG_HEX_SIZE) != 0) {
+		/* A v1 file keeps no salt: the caller's may be the wrong one. */
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase v%d: the wrapping passphrase "
+			     "does not give the file's signature%s", f->version,
+			     f->version == ECRYPTFS_WRAP_V1 ? " (or, as version 1 files keep "
+			     "no salt, the salt is not the one it was wrapped with)" : "");
 		rc = -EKEYREJECTED;
 		goto out;
 	}
@@ -420,11 +449,11 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_rewrap_file(const char *path,
-					 const char *old_pw, size_t old_len,
-					 const char *new_pw, size_t new_len,
-					 const uint8_t *v1_salt,
-					 const struct ecryptfs_wrap_params *params)
+int ecryptfs_rewrap_file(const char *path,
+			 const char *old_pw, size_t old_len,
+			 const char *new_pw, size_t new_len,
+			 const uint8_t *v1_salt,
+			 const struct ecryptfs_wrap_params *params)
 {
 	struct ecryptfs_wrap_params keep = { .version = ECRYPTFS_WRAP_V2 };
 	struct ecryptfs_wrapped_fields f;

@@ -63,22 +63,32 @@ int ecryptfs_wrapped_v3_parse(const uint8_t *buf, size_t len, struct ecryptfs_wr
 	int rc;
 
 	memset(f, 0, sizeof(*f));
-	if (len != ECRYPTFS_V3_FILE_BYTES || buf[0] != ':' || buf[1] != ECRYPTFS_WRAP_V3)
+	if (len != ECRYPTFS_V3_FILE_BYTES || buf[0] != ':' || buf[1] != ECRYPTFS_WRAP_V3) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase v3: %zu bytes, not %d",
+			     len, ECRYPTFS_V3_FILE_BYTES);
 		return -EBADMSG;
+	}
 	/* The checksum is libgcrypt's first use on the ecryptfs_wrapped_version path. */
 	rc = ecryptfs_init();
 	if (rc < 0)
 		return rc;
 	gcry_md_hash_buffer(GCRY_MD_SHA256, sum, buf, OFF_SUM);
-	if (memcmp(sum, buf + OFF_SUM, sizeof(sum)) != 0)
+	if (memcmp(sum, buf + OFF_SUM, sizeof(sum)) != 0) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase v3: the SHA-256 checksum does "
+			     "not match: the file is damaged");
 		return -EBADMSG;
+	}
 	f->version = ECRYPTFS_WRAP_V3;
 	f->argon2_time = ecryptfs_get_be32(buf + OFF_TIME);
 	f->argon2_memory_kib = ecryptfs_get_be32(buf + OFF_MEMORY);
 	f->argon2_lanes = ecryptfs_get_be32(buf + OFF_LANES);
 	/* Intact but not something we would write: refuse before any KDF. */
-	if (!costs_ok(f->argon2_time, f->argon2_memory_kib, f->argon2_lanes))
+	if (!costs_ok(f->argon2_time, f->argon2_memory_kib, f->argon2_lanes)) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase v3: Argon2 costs out of "
+			     "bounds (time %u, memory %u KiB, lanes %u)", f->argon2_time,
+			     f->argon2_memory_kib, f->argon2_lanes);
 		return -EBADMSG;
+	}
 	f->salt = buf + OFF_SALT;
 	f->nonce = buf + OFF_NONCE;
 	f->kcv = buf + OFF_KCV;
@@ -182,6 +192,8 @@ int ecryptfs_unwrap_v3(const struct ecryptfs_wrapped_fields *f, const uint8_t *b
 	if (rc < 0)
 		goto out;
 	if (!same(w.key + AES_KEY_BYTES, f->kcv, ECRYPTFS_V3_KCV_BYTES)) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase v3: the key-check value "
+			     "does not match: a wrong wrapping passphrase");
 		rc = -EKEYREJECTED;
 		goto out;
 	}
@@ -191,6 +203,8 @@ int ecryptfs_unwrap_v3(const struct ecryptfs_wrapped_fields *f, const uint8_t *b
 	if (gcry_cipher_decrypt(w.h, w.pt, ECRYPTFS_V3_CT_BYTES, f->ct, ECRYPTFS_V3_CT_BYTES) ||
 	    gcry_cipher_checktag(w.h, f->tag, ECRYPTFS_V3_TAG_BYTES)) {
 		/* Intact checksum and the right key but a bad tag: forged. */
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase v3: the right wrapping "
+			     "passphrase, but the GCM tag does not verify: the file was altered");
 		rc = -EBADMSG;
 		goto out;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ecfs-fsx: randomized file operation tester (the fsx idea), shared declarations. */
-#ifndef ECFS_FSX_H
-#define ECFS_FSX_H
+#ifndef ECFS_TESTS_FSX_FSX_H
+#define ECFS_TESTS_FSX_FSX_H
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -62,4 +62,4 @@ uint64_t now_ms(void);
 int fsx_single(const struct fsx_opts *o);
 int fsx_multi(const struct fsx_opts *o);
 
-#endif
+#endif /* ECFS_TESTS_FSX_FSX_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Minimal TAP producer for the C unit tests; tests/run.sh counts the lines. */
-#ifndef TAP_H
-#define TAP_H
+#ifndef ECFS_TESTS_LIB_TAP_H
+#define ECFS_TESTS_LIB_TAP_H
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,4 +68,4 @@ static size_t tap_unhex(const char *hex, unsigned char *out, size_t max)
 	return n;
 }
 
-#endif
+#endif /* ECFS_TESTS_LIB_TAP_H */

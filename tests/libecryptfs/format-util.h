@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Helpers shared by the format layer's unit tests (t-header, t-lowerfile, ...). */
-#ifndef FORMAT_UTIL_H
-#define FORMAT_UTIL_H
+#ifndef ECFS_TESTS_LIBECRYPTFS_FORMAT_UTIL_H
+#define ECFS_TESTS_LIBECRYPTFS_FORMAT_UTIL_H
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "libecryptfs.h"
+#include "internal.h"
 #include "tap.h"
 
 /* A passphrase key with the default salt; aborts on failure (a broken test). */
@@ -121,4 +122,4 @@ static const char *fu_path(const char *name)
 	return p;
 }
 
-#endif
+#endif /* ECFS_TESTS_LIBECRYPTFS_FORMAT_UTIL_H */

@@ -16,6 +16,7 @@
 #include <gcrypt.h>
 
 #include "libecryptfs.h"
+#include "internal.h"
 #include "tap.h"
 
 #define PFX ECRYPTFS_FNEK_PREFIX

@@ -10,8 +10,8 @@
  * Messages go to stderr as "prog: what failed: why" (cli_error); programs
  * that must also print the reference's exact lines print those themselves.
  */
-#ifndef ECFS_CLI_H
-#define ECFS_CLI_H
+#ifndef ECFS_SRC_UTILS_COMMON_CLI_H
+#define ECFS_SRC_UTILS_COMMON_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -234,4 +234,4 @@ void cli_wrapped_job_end(struct cli_wrapped_job *job);
 int cli_unwrap_report(const char *path, const uint8_t *buf, size_t len,
 		      const struct cli_secret *wrapping, char **pass, size_t *pass_len);
 
-#endif /* ECFS_CLI_H */
+#endif /* ECFS_SRC_UTILS_COMMON_CLI_H */

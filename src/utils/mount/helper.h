@@ -6,8 +6,8 @@
  * data path and the exec (mount_datapath.c).  Every function returns 0 or a
  * negative errno unless it says otherwise.
  */
-#ifndef MOUNT_HELPER_H
-#define MOUNT_HELPER_H
+#ifndef ECFS_SRC_UTILS_MOUNT_HELPER_H
+#define ECFS_SRC_UTILS_MOUNT_HELPER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -132,4 +132,4 @@ bool mh_kernel_has_ecryptfs(void);
  */
 int mh_exec_mount(enum mh_datapath dp, const char *src, const char *dst, const char *opts);
 
-#endif
+#endif /* ECFS_SRC_UTILS_MOUNT_HELPER_H */

@@ -4,8 +4,8 @@
  * mount passphrase comes from and which keyring keys to use, turned into a
  * libecryptfs key set.
  */
-#ifndef OFFLINE_KEYS_H
-#define OFFLINE_KEYS_H
+#ifndef ECFS_SRC_UTILS_OFFLINE_KEYS_H
+#define ECFS_SRC_UTILS_OFFLINE_KEYS_H
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -80,4 +80,4 @@ void offline_keys_free(struct offline_keys *k);
 /* Parse a decimal fd or count; -1 on anything else. */
 int offline_parse_uint(const char *s, unsigned max);
 
-#endif
+#endif /* ECFS_SRC_UTILS_OFFLINE_KEYS_H */

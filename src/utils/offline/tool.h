@@ -5,8 +5,8 @@
  * the output tree (offline-tree.c).  A tool supplies only how one name, one
  * symlink target and one file's contents are turned into the other form.
  */
-#ifndef OFFLINE_TOOL_H
-#define OFFLINE_TOOL_H
+#ifndef ECFS_SRC_UTILS_OFFLINE_TOOL_H
+#define ECFS_SRC_UTILS_OFFLINE_TOOL_H
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -89,4 +89,4 @@ int offline_parse_key_bytes(const char *what, const char *arg, size_t *out);
 int offline_tree(struct offline_tool *t, const char *in, const char *out);
 int offline_single(struct offline_tool *t, const char *in, const char *out);
 
-#endif
+#endif /* ECFS_SRC_UTILS_OFFLINE_TOOL_H */

@@ -5,8 +5,8 @@
  * per-entry error count.  Everything works relative to directory fds, so a
  * hostile tree (names, symlinks) can never make us write outside the output.
  */
-#ifndef OFFLINE_WALK_H
-#define OFFLINE_WALK_H
+#ifndef ECFS_SRC_UTILS_OFFLINE_WALK_H
+#define ECFS_SRC_UTILS_OFFLINE_WALK_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -80,4 +80,4 @@ void offline_raise_fd_limit(void);
 /* Text for an errno of the format layer, naming the problem for a user. */
 const char *offline_strerror(int err);
 
-#endif
+#endif /* ECFS_SRC_UTILS_OFFLINE_WALK_H */
