@@ -1,5 +1,5 @@
 # Glue between the test suite and the real-kernel harness
-(tests/kernel/harness: Debian's kernel and ecryptfs.ko in a qemu VM).
+# (tests/kernel/harness: Debian's kernel and ecryptfs.ko in a qemu VM).
 # Source after tests/lib/tap.sh.  Tests assume root.
 #
 #   k_require                 the harness is there and set up, or the test
