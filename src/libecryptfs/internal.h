@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Declarations shared between libecryptfs source files but not exported.
- * Each section belongs to the file named in its heading.
+ * Each section belongs to the file named in its heading, and the sections
+ * follow the layer order below: a file calls only the files before it,
+ * never one after it (libecryptfs.h declares the exported functions,
+ * grouped by topic).  A call that must go up is marked "layer exception:
+ * SYMBOL" beside it, with the reason; tests/project/t-layers.sh reads the
+ * order and the object files' symbols, and fails on any other upward call.
+ * layer order: secmem fdio hex cipher | kdf authtok keyring rcfile sigcache
+ *   wrap_v3 wrap | fname keyset policy packets header extent lowerfile
  */
 #ifndef ECRYPTFS_INTERNAL_H
 #define ECRYPTFS_INTERNAL_H
@@ -26,20 +33,35 @@ void ecryptfs_hex_encode(const uint8_t *in, size_t n, char *out);
 
 /* cipher.c: the GCRY_CIPHER_* for a code and key size, -ENOENT or -ENOTSUP. */
 int ecryptfs_cipher_gcry_algo(uint8_t code, size_t key_bytes);
+/* A FEK size a new file may use: -ENOPKG, -ENOTSUP, -EINVAL. */
+int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes);
+/*
+ * The libgcrypt algorithm for a FEK as a reader must take it: for AES the
+ * key size decides, whatever the code says (the kernel reads a code 7
+ * packet with a 32-byte EFEK as AES-256).
+ */
+int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes);
 
-/* ---- Key layer (kdf.c, wrap.c, wrap_v3.c, rcfile.c) ---------------------- */
+/* ---- Key layer (kdf.c ... wrap.c) ---------------------------------------- */
 
 /* kdf.c: 1..64 bytes, no NUL; 0 or -EINVAL. */
 int ecryptfs_check_passphrase(const char *pass, size_t pass_len);
-
-struct ecryptfs_wrap_params;
+/*
+ * The passphrase in a decrypted, NUL-padded plaintext of cap bytes (any
+ * wrapped-passphrase version) into pass (cap + 1 bytes); -EBADMSG when it
+ * is empty.
+ */
+int ecryptfs_wrapped_pass_out(const uint8_t *pt, size_t cap, char *pass, size_t *pass_len);
 
 /* rcfile.c: ~/.ecryptfsrc of the real uid's passwd home (malloc'd). */
 int ecryptfs_user_rc_path(char **path);
 
+/* wrap_v3.c, below wrap.c, which hands it v3 files. */
+struct ecryptfs_wrap_params;
 /*
- * A wrapped-passphrase file split into its fields, without any KDF (wrap.c).
- * Pointers point into the parsed buffer.  Fields a version lacks are NULL/0.
+ * A wrapped-passphrase file split into its fields, without any KDF (by
+ * ecryptfs_wrapped_parse).  Pointers point into the parsed buffer.  Fields
+ * a version lacks are NULL/0.
  */
 #define ECRYPTFS_V3_SALT_BYTES 16
 #define ECRYPTFS_V3_NONCE_BYTES 12
@@ -63,31 +85,27 @@ struct ecryptfs_wrapped_fields {
 	size_t header_len;		/* bytes authenticated as AAD */
 };
 
-/*
- * Validate the structure of buf and split it (wrap.c).  -EBADMSG truncated or
- * garbled, -ENOTSUP unknown version; v3 also checks its checksum here.
- */
-int ecryptfs_wrapped_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f);
-/*
- * wrap.c: the passphrase in a decrypted, NUL-padded plaintext of cap bytes
- * into pass (cap + 1 bytes); -EBADMSG when it is empty.
- */
-int ecryptfs_wrapped_pass_out(const uint8_t *pt, size_t cap, char *pass, size_t *pass_len);
-/* wrap_v3.c: v3 part of ecryptfs_wrapped_parse (buf starts with ':' 0x03). */
+/* The v3 part of ecryptfs_wrapped_parse (buf starts with ':' 0x03). */
 int ecryptfs_wrapped_v3_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f);
-/* wrap_v3.c: the v3 halves of ecryptfs_wrap / ecryptfs_unwrap. */
+/* The v3 halves of ecryptfs_wrap / ecryptfs_unwrap. */
 int ecryptfs_wrap_v3(const char *pass, size_t pass_len, const char *wrapping_pw,
 		     size_t wrapping_len, const struct ecryptfs_wrap_params *params,
 		     uint8_t *out, size_t *out_len);
 int ecryptfs_unwrap_v3(const struct ecryptfs_wrapped_fields *f, const uint8_t *buf,
 		       const char *wrapping_pw, size_t wrapping_len,
 		       char *pass, size_t *pass_len);
-/* wrap_v3.c: defaults of v3 (doc/wrapped-passphrase.5). */
+/* Defaults of v3 (doc/wrapped-passphrase.5). */
 #define ECRYPTFS_V3_DEFAULT_TIME 3
 #define ECRYPTFS_V3_DEFAULT_MEMORY_KIB (64 * 1024)
 #define ECRYPTFS_V3_DEFAULT_LANES 1
 
-/* ---- Format layer (keyset.c, packets.c, header.c, extent.c, lowerfile.c) ---- */
+/*
+ * wrap.c: validate the structure of buf and split it.  -EBADMSG truncated or
+ * garbled, -ENOTSUP unknown version; v3 also checks its checksum here.
+ */
+int ecryptfs_wrapped_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f);
+
+/* ---- Format layer (fname.c ... lowerfile.c) ------------------------------ */
 struct ecryptfs_keyset;
 struct ecryptfs_header;
 struct ecryptfs_fek;
@@ -99,15 +117,6 @@ int ecryptfs_keyset_pubkey_encrypt(struct ecryptfs_keyset *ks, const uint8_t sig
 int ecryptfs_keyset_pubkey_decrypt(struct ecryptfs_keyset *ks, const uint8_t sig[8],
 				   const uint8_t *blob, size_t len,
 				   uint8_t *out, size_t *out_len);
-
-/* header.c: a FEK size a new file may use: -ENOPKG, -ENOTSUP, -EINVAL. */
-int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes);
-/*
- * header.c: the libgcrypt algorithm for a FEK as a reader must take it: for
- * AES the key size decides, whatever the code says (the kernel reads a code 7
- * packet with a 32-byte EFEK as AES-256).
- */
-int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes);
 
 /* packets.c: the FEK size the kernel derives from a tag 3 (AES-192 alone is padded). */
 size_t ecryptfs_tag3_key_bytes(uint8_t cipher_code, size_t efek_len);

@@ -13,6 +13,14 @@
  *    ecryptfs_secure_alloc() and is wiped when freed;
  *  - "sig" is the 8-byte binary key signature, "sig_hex" its 16 lowercase hex
  *    characters plus NUL, as used for keyring descriptions and Private.sig.
+ *
+ * The sections below group the functions by topic and name the files that
+ * define them.  The files themselves are layered: each calls only those
+ * before it in the layer order (internal.h states it and
+ * tests/project/t-layers.sh checks it):
+ *   base:   secmem fdio hex cipher
+ *   keys:   kdf authtok keyring rcfile sigcache wrap_v3 wrap
+ *   format: fname keyset policy packets header extent lowerfile
  */
 #ifndef ECRYPTFS_H
 #define ECRYPTFS_H
