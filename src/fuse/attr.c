@@ -31,12 +31,12 @@ void efs_stat_upper(struct efs_inode *in, struct stat *st)
 
 		pthread_mutex_lock(&in->open_lock);
 		if (in->content) {
-			size = content_size(in->content);
+			size = efs_content_size(in->content);
 		} else if (in->size_known) {
 			size = in->known_size;
 		} else {
 			/* Only this daemon changes the header: once read, it stays true. */
-			r = content_peek_size(efs, in, st->st_size, &size);
+			r = efs_content_peek_size(efs, in, st->st_size, &size);
 			in->size_known = r == 0;
 			in->known_size = size;
 		}
@@ -114,7 +114,7 @@ static int set_size(struct efs_inode *in, off_t size, fuse_req_t req)
 	if (r < 0)
 		return r;
 	pthread_rwlock_wrlock(&in->io_lock);
-	r = content_truncate(c, size, req);
+	r = efs_content_truncate(c, size, req);
 	pthread_rwlock_unlock(&in->io_lock);
 	efs_content_put(in);
 	return r;
@@ -161,6 +161,6 @@ void efs_statfs(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_err(req, errno);
 		return;
 	}
-	sv.f_namemax = names_namelen(sv.f_namemax);
+	sv.f_namemax = efs_names_namelen(sv.f_namemax);
 	fuse_reply_statfs(req, &sv);
 }

@@ -11,6 +11,8 @@
  *    the kernel's FUSE page cache already, and caching both halves memory.
  * Crash order: extents first, the size field after, so a killed daemon
  * leaves files whose header describes only data that is really there.
+ * An inode's open contents are counted here too (efs_content_get/put): every
+ * handle of the inode shares them.
  */
 #include "config.h"
 
@@ -152,7 +154,8 @@ static int truncate_for(struct efs_content *c, uint64_t size, fuse_req_t req)
 	return r;
 }
 
-int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool writable,
+/* Open the contents of a regular file; lower_fd (writable: O_RDWR) is consumed on success. */
+static int open_contents(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool writable,
 		 bool created, struct efs_content **out)
 {
 	struct efs_keys *k = fs->keys;
@@ -208,14 +211,15 @@ int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool wri
 	return 0;
 }
 
-int content_check_access(const struct efs_content *c, int flags)
+/* -EACCES for write access to a file passthrough shows raw for want of its key. */
+static int check_access(const struct efs_content *c, int flags)
 {
 	if (c->sealed && (flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
 	return 0;
 }
 
-void content_close(struct efs_content *c)
+static void close_contents(struct efs_content *c)
 {
 	if (!c)
 		return;
@@ -230,14 +234,99 @@ void content_close(struct efs_content *c)
 	free(c);
 }
 
-bool content_size_is_stable(const struct efs_content *c)
+/* True when only this daemon's writes change the size (not the lower size). */
+static bool size_is_stable(const struct efs_content *c)
 {
 	return c->kind == ECRYPTFS_FILE_ENCRYPTED || c->sealed;
 }
 
-off_t content_size(struct efs_content *c)
+off_t efs_content_size(struct efs_content *c)
 {
 	return (off_t)get_size(c);
+}
+
+/*
+ * Under open_lock, after the content was opened (r): count the opener if its
+ * access mode is allowed, else close a content opened for it alone.
+ */
+static int attach_opener(struct efs_inode *in, int r, int flags)
+{
+	if (r == 0)
+		r = check_access(in->content, flags);
+	if (r == 0) {
+		in->nopen++;
+	} else if (in->content && in->nopen == 0) {
+		close_contents(in->content);
+		in->content = NULL;
+	}
+	return r;
+}
+
+int efs_content_get(struct efs_inode *in, int flags, struct efs_content **out)
+{
+	bool writable = true;
+	int fd, r = 0;
+
+	pthread_mutex_lock(&in->open_lock);
+	if (!in->content) {
+		/* The daemon needs to read to write (partial extents, header). */
+		fd = efs_reopen(in->fd, O_RDWR);
+		if ((fd == -EACCES || fd == -EROFS || fd == -EPERM || fd == -ETXTBSY) &&
+		    (flags & O_ACCMODE) == O_RDONLY) {
+			fd = efs_reopen(in->fd, O_RDONLY);
+			writable = false;
+		}
+		if (fd < 0)
+			r = fd;
+		else if ((r = open_contents(efs, in, fd, writable, false, &in->content)) < 0)
+			close(fd);
+	}
+	r = attach_opener(in, r, flags);
+	if (r == 0)
+		*out = in->content;
+	pthread_mutex_unlock(&in->open_lock);
+	return r;
+}
+
+int efs_content_attach(struct efs_inode *in, int lower_fd, bool created, int flags)
+{
+	int r = 0;
+
+	pthread_mutex_lock(&in->open_lock);
+	if (in->content) {
+		close(lower_fd);
+	} else {
+		r = open_contents(efs, in, lower_fd, true, created, &in->content);
+		if (r < 0)
+			close(lower_fd);
+	}
+	r = attach_opener(in, r, flags);
+	pthread_mutex_unlock(&in->open_lock);
+	return r;
+}
+
+void efs_content_put(struct efs_inode *in)
+{
+	pthread_mutex_lock(&in->open_lock);
+	if (--in->nopen == 0) {
+		in->known_size = efs_content_size(in->content);
+		in->size_known = size_is_stable(in->content);
+		close_contents(in->content);
+		in->content = NULL;
+	}
+	pthread_mutex_unlock(&in->open_lock);
+}
+
+/* Teardown: a connection aborted with files open leaves their contents (and FEKs). */
+static void close_left_open(struct efs_inode *in)
+{
+	close_contents(in->content);
+	in->content = NULL;
+}
+
+void efs_content_close_all(struct efs_fs *fs)
+{
+	efs_itable_walk(fs, close_left_open);
 }
 
 static void drop_lower_cache(struct efs_content *c, off_t off, size_t len)
@@ -330,7 +419,7 @@ static int read_extents(struct efs_content *c, uint64_t first, size_t n, char *b
 	return r < 0 ? -EIO : 0;
 }
 
-ssize_t content_read(struct efs_content *c, size_t n, off_t off, const char **data)
+ssize_t efs_content_read(struct efs_content *c, size_t n, off_t off, const char **data)
 {
 	uint64_t size = get_size(c), first, last;
 	char *buf;
@@ -438,7 +527,7 @@ static int may_modify(const struct efs_content *c)
 	return 0;
 }
 
-ssize_t content_write(struct efs_content *c, const char *data, size_t n, off_t off,
+ssize_t efs_content_write(struct efs_content *c, const char *data, size_t n, off_t off,
 		      fuse_req_t req)
 {
 	uint64_t old, old0, end, first, last, cnt;
@@ -526,7 +615,7 @@ fail:
 	return r;
 }
 
-int content_truncate(struct efs_content *c, off_t size, fuse_req_t req)
+int efs_content_truncate(struct efs_content *c, off_t size, fuse_req_t req)
 {
 	int r;
 
@@ -540,7 +629,7 @@ int content_truncate(struct efs_content *c, off_t size, fuse_req_t req)
 	return r;
 }
 
-int content_fsync(struct efs_content *c, int datasync)
+int efs_content_fsync(struct efs_content *c, int datasync)
 {
 	int r;
 
@@ -556,7 +645,7 @@ int content_fsync(struct efs_content *c, int datasync)
 	return 0;
 }
 
-int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len, fuse_req_t req)
+int efs_content_fallocate(struct efs_content *c, int mode, off_t off, off_t len, fuse_req_t req)
 {
 	uint64_t end;
 
@@ -568,7 +657,7 @@ int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len, fus
 	if (mode == 0) {
 		/* No holes in this format: allocating past EOF is growing with zeros. */
 		if (end > get_size(c))
-			return content_truncate(c, (off_t)end, req);
+			return efs_content_truncate(c, (off_t)end, req);
 		return 0;
 	}
 	if (mode == FALLOC_FL_KEEP_SIZE) {
@@ -635,7 +724,7 @@ static int size_field(struct efs_inode *in, int fd, off_t lower_size, uint64_t *
 	return 1;
 }
 
-int content_peek_size(struct efs_fs *fs, struct efs_inode *in, off_t lower_size, off_t *size)
+int efs_content_peek_size(struct efs_fs *fs, struct efs_inode *in, off_t lower_size, off_t *size)
 {
 	uint64_t s;
 	int r = size_field(in, -1, lower_size, &s);

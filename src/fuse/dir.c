@@ -11,8 +11,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/capability.h>
-#include <sys/fsuid.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -20,59 +18,10 @@
 
 #define LNAME_MAX 512	/* lower names are at most 255 bytes; room for errors */
 
-/* The daemon's own ids never change: read them once. */
-static pthread_once_t ids_once = PTHREAD_ONCE_INIT;
-static uid_t euid;
-static gid_t egid;
-
-static void ids_read(void)
-{
-	euid = geteuid();
-	egid = getegid();
-}
-
-void efs_creds_enter(fuse_req_t req, struct efs_creds *saved)
-{
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct cap[2];
-
-	pthread_once(&ids_once, ids_read);
-	saved->changed = false;
-	if (euid != 0)
-		return;
-	/* root creating as root: nothing to switch (six syscalls saved per create). */
-	if (ctx->uid == euid && ctx->gid == egid)
-		return;
-	/* Per thread on Linux: the new inode is owned by the caller. */
-	saved->gid = setfsgid(ctx->gid);
-	saved->uid = setfsuid(ctx->uid);
-	saved->changed = true;
-	/*
-	 * The kernel has checked the caller's access already, supplementary
-	 * groups included (default_permissions); this thread does not carry
-	 * those groups, so it keeps root's DAC override for the lower call.
-	 * Capability sets are per thread too, and setfsuid(0) restores them.
-	 */
-	if (syscall(SYS_capget, &hdr, cap) == 0) {
-		cap[0].effective |= (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
-		cap[0].effective &= cap[0].permitted;
-		syscall(SYS_capset, &hdr, cap);
-	}
-}
-
-void efs_creds_leave(struct efs_creds *saved)
-{
-	if (!saved->changed)
-		return;
-	setfsuid(saved->uid);
-	setfsgid(saved->gid);
-}
-
 int efs_do_lookup(struct efs_inode *dir, const char *name, struct fuse_entry_param *e)
 {
 	char lname[LNAME_MAX];
-	int r = names_encrypt(name, lname, sizeof(lname));
+	int r = efs_names_encrypt(name, lname, sizeof(lname));
 
 	return r < 0 ? r : efs_do_lookup_lower(dir, lname, e);
 }
@@ -152,7 +101,7 @@ void efs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 	struct efs_inode *dir = efs_inode_get(parent);
 	char lname[LNAME_MAX];
 	struct efs_creds cr;
-	int r = names_encrypt(name, lname, sizeof(lname));
+	int r = efs_names_encrypt(name, lname, sizeof(lname));
 
 	if (r == 0) {
 		efs_creds_enter(req, &cr);
@@ -192,7 +141,7 @@ void efs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		fuse_reply_entry(req, &e);
 		return;
 	}
-	r = names_encrypt(name, lname, sizeof(lname));
+	r = efs_names_encrypt(name, lname, sizeof(lname));
 	if (r == 0) {
 		efs_creds_enter(req, &cr);
 		r = mknodat(dir->fd, lname, mode, rdev) < 0 ? -errno : 0;
@@ -206,10 +155,10 @@ void efs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char
 	struct efs_inode *dir = efs_inode_get(parent);
 	char lname[LNAME_MAX], ltarget[PATH_MAX + 1];
 	struct efs_creds cr;
-	int r = names_encrypt(name, lname, sizeof(lname));
+	int r = efs_names_encrypt(name, lname, sizeof(lname));
 
 	if (r == 0)
-		r = names_target_encrypt(link, ltarget, sizeof(ltarget));
+		r = efs_names_target_encrypt(link, ltarget, sizeof(ltarget));
 	if (r == 0) {
 		efs_creds_enter(req, &cr);
 		r = symlinkat(ltarget, dir->fd, lname) < 0 ? -errno : 0;
@@ -222,7 +171,7 @@ void efs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *
 {
 	struct efs_inode *in = efs_inode_get(ino), *dir = efs_inode_get(newparent);
 	char lname[LNAME_MAX], path[64];
-	int r = names_encrypt(newname, lname, sizeof(lname));
+	int r = efs_names_encrypt(newname, lname, sizeof(lname));
 
 	if (r == 0) {
 		r = linkat(in->fd, "", dir->fd, lname, AT_EMPTY_PATH) < 0 ? -errno : 0;
@@ -239,7 +188,7 @@ void efs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *
 static void remove_entry(fuse_req_t req, fuse_ino_t parent, const char *name, int flags)
 {
 	char lname[LNAME_MAX];
-	int r = names_encrypt(name, lname, sizeof(lname));
+	int r = efs_names_encrypt(name, lname, sizeof(lname));
 
 	if (r == 0 && unlinkat(efs_inode_get(parent)->fd, lname, flags) < 0)
 		r = -errno;
@@ -283,10 +232,10 @@ void efs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 {
 	struct efs_inode *dir = efs_inode_get(parent), *ndir = efs_inode_get(newparent);
 	char lname[LNAME_MAX], nlname[LNAME_MAX];
-	int r = names_encrypt(name, lname, sizeof(lname));
+	int r = efs_names_encrypt(name, lname, sizeof(lname));
 
 	if (r == 0)
-		r = names_encrypt(newname, nlname, sizeof(nlname));
+		r = efs_names_encrypt(newname, nlname, sizeof(nlname));
 	if (r == 0 && syscall(SYS_renameat2, dir->fd, lname, ndir->fd, nlname, flags) < 0)
 		r = -errno;
 	if (r == 0) {
@@ -295,17 +244,6 @@ void efs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 			renamed(dir->fd, lname);
 	}
 	fuse_reply_err(req, -r);
-}
-
-ssize_t efs_read_symlink(struct efs_inode *in, char *buf, size_t size)
-{
-	char lbuf[PATH_MAX + 1];
-	ssize_t n = readlinkat(in->fd, "", lbuf, sizeof(lbuf) - 1);
-
-	if (n < 0)
-		return -errno;
-	lbuf[n] = 0;
-	return names_target_decrypt(lbuf, (size_t)n, buf, size);
 }
 
 void efs_readlink(fuse_req_t req, fuse_ino_t ino)

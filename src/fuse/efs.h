@@ -6,6 +6,14 @@
  * on it: one upper object per lower object, with only file contents, names
  * and symlink targets transformed.  Each file here has one job; this header
  * is the glue between them.
+ *
+ * Files call only downward: a file calls the files before it in the order
+ * below, never one after it.  The sections of this header follow the same
+ * order, one per file, each with what its file defines.
+ * A call that must go up is marked "layer exception: SYMBOL" beside it, with
+ * the reason; tests/project/t-layers.sh reads the line below and the object
+ * files' symbols, and fails on any other upward call.
+ * layer order: options pool inode log names keys content attr file dir readdir xattr main
  */
 #ifndef ECFS_SRC_FUSE_EFS_H
 #define ECFS_SRC_FUSE_EFS_H
@@ -31,7 +39,7 @@
 #define EFS_READAHEAD (4 * EFS_MAX_WRITE)
 
 /*
- * Mount options (options.c): the kernel's eCryptfs options, read with
+ * options.c: mount options, the kernel's eCryptfs options, read with
  * libecryptfs's option table into a resolved policy, plus FUSE's.
  */
 struct efs_opts {
@@ -44,6 +52,15 @@ struct efs_opts {
 int efs_opts_parse(struct efs_opts *o, const char *optstr, char *err, size_t errlen);
 void efs_opts_free(struct efs_opts *o);
 
+/* pool.c: parallel extent crypto for large requests (n extents, in == out allowed). */
+int efs_pool_start(unsigned nthreads);
+void efs_pool_stop(void);
+int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, const char *in,
+		   char *out, size_t n);
+/* A per-thread scratch buffer (slot 0: file.c, slot 1: content.c). */
+char *efs_thread_buffer(int slot, size_t size);
+
+/* inode.c: the inode table, and the ways a request reaches a lower inode. */
 /*
  * One upper inode per lower (dev, ino).  The O_PATH fd pins the lower inode,
  * so its number cannot be reused while the kernel still knows the node.
@@ -100,11 +117,13 @@ struct efs_fs {
 	struct fuse_session *se;
 };
 
+/* The mount being served (main.c sets it). */
 extern struct efs_fs *efs;
 
-/* inode.c */
 int efs_itable_init(struct efs_fs *fs);
 void efs_itable_destroy(struct efs_fs *fs);
+/* Teardown: fn on every node but the root. */
+void efs_itable_walk(struct efs_fs *fs, void (*fn)(struct efs_inode *in));
 struct efs_inode *efs_inode_get(fuse_ino_t ino);
 /* Find or add the inode of fd (O_PATH, consumed), one more lookup. */
 int efs_inode_add(int fd, const struct stat *st, struct efs_inode **out);
@@ -114,6 +133,74 @@ void efs_inode_set_symlink_name(struct efs_inode *in, int dirfd, const char *lna
 void efs_fdname(int fd, char buf[16]);
 /* Reopen an O_PATH fd with real access flags. */
 int efs_reopen(int fd, int flags);
+/* A path naming the inode itself for the *xattr(2) calls; buf of PATH_MAX. */
+int efs_inode_path(struct efs_inode *in, char *buf, size_t size, bool *nofollow);
+/* Run a creating syscall with the caller's fsuid/fsgid. */
+struct efs_creds { uid_t uid; gid_t gid; bool changed; };
+void efs_creds_enter(fuse_req_t req, struct efs_creds *saved);
+void efs_creds_leave(struct efs_creds *saved);
+
+/* log.c */
+void efs_log_init(bool to_stderr, bool debug);
+void efs_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void efs_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Log a damaged file once per inode and a few times per minute overall. */
+void efs_log_corrupt(struct efs_inode *in, const char *what, int err);
+
+/* names.c: entry names and symlink targets (filename encryption). */
+int efs_names_init(struct efs_fs *fs, char *err, size_t errlen);
+void efs_names_free(struct efs_fs *fs);
+/* Upper name -> lower name; -ENAMETOOLONG as a local filesystem says it. */
+int efs_names_encrypt(const char *name, char *out, size_t outsz);
+/* Lower name -> upper name; -EINVAL for names readdir hides. */
+int efs_names_decrypt(const char *lname, char *out, size_t outsz);
+int efs_names_target_encrypt(const char *target, char *out, size_t outsz);
+unsigned efs_names_namelen(unsigned lower_namelen);
+/* Decrypted target of a symlink inode into buf (NUL-terminated): length or -errno. */
+ssize_t efs_read_symlink(struct efs_inode *in, char *buf, size_t size);
+
+/*
+ * keys.c: the mount's keys.  The data keys the option string names, from the
+ * user keyring, and the policy new files get.
+ */
+struct efs_keys {
+	struct ecryptfs_keyset *ks;
+	struct ecryptfs_policy policy;
+};
+int efs_keys_load(struct efs_fs *fs, char *err, size_t errlen);
+void efs_keys_free(struct efs_fs *fs);
+
+/* content.c: the contents of regular files.  Everything that knows the
+ * difference between upper (plaintext) and lower (ciphertext) bytes is here. */
+/* Take a reference on the inode's open contents (opening them if needed). */
+int efs_content_get(struct efs_inode *in, int flags, struct efs_content **out);
+/*
+ * The same for a file just created or opened by name: unless its contents
+ * are open already, they are opened on lower_fd (O_RDWR); lower_fd is
+ * consumed either way.
+ */
+int efs_content_attach(struct efs_inode *in, int lower_fd, bool created, int flags);
+void efs_content_put(struct efs_inode *in);
+/* Teardown, before efs_itable_destroy: close what handles left open. */
+void efs_content_close_all(struct efs_fs *fs);
+/* *data points into a per-thread buffer, valid until the thread's next call. */
+ssize_t efs_content_read(struct efs_content *c, size_t n, off_t off, const char **data);
+/*
+ * Writes past the end, truncates and fallocates that grow a file write
+ * encrypted zeros up to the new end; req (NULL: none) lets an interrupt
+ * of a dying caller stop that work, which then fails with -EINTR and
+ * changes nothing.
+ */
+ssize_t efs_content_write(struct efs_content *c, const char *buf, size_t n, off_t off,
+			  fuse_req_t req);
+int efs_content_truncate(struct efs_content *c, off_t size, fuse_req_t req);
+int efs_content_fsync(struct efs_content *c, int datasync);
+int efs_content_fallocate(struct efs_content *c, int mode, off_t off, off_t len,
+			  fuse_req_t req);
+off_t efs_content_size(struct efs_content *c);
+/* Upper size of a regular file that is not open (lower O_PATH fd). */
+int efs_content_peek_size(struct efs_fs *fs, struct efs_inode *in, off_t lower_size,
+			  off_t *size);
 
 /* attr.c */
 int efs_stat(struct efs_inode *in, struct stat *st);
@@ -123,6 +210,20 @@ void efs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void efs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		 struct fuse_file_info *fi);
 void efs_statfs(fuse_req_t req, fuse_ino_t ino);
+
+/* file.c */
+void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		struct fuse_file_info *fi);
+void efs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void efs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void efs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, off_t off,
+		   struct fuse_file_info *fi);
+void efs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void efs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+void efs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+		   struct fuse_file_info *fi);
+int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mode_t mode,
+		    int flags, struct efs_inode **out);
 
 /* dir.c: the namespace */
 int efs_do_lookup(struct efs_inode *dir, const char *name, struct fuse_entry_param *e);
@@ -139,12 +240,6 @@ void efs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
 void efs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_ino_t newparent, const char *newname, unsigned int flags);
 void efs_readlink(fuse_req_t req, fuse_ino_t ino);
-/* Decrypted target of a symlink inode into buf (NUL-terminated): length or -errno. */
-ssize_t efs_read_symlink(struct efs_inode *in, char *buf, size_t size);
-/* Run a creating syscall with the caller's fsuid/fsgid. */
-struct efs_creds { uid_t uid; gid_t gid; bool changed; };
-void efs_creds_enter(fuse_req_t req, struct efs_creds *saved);
-void efs_creds_leave(struct efs_creds *saved);
 
 /* readdir.c */
 void efs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
@@ -155,97 +250,11 @@ void efs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 void efs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void efs_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
 
-/* file.c */
-void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-		struct fuse_file_info *fi);
-void efs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void efs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
-void efs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, off_t off,
-		   struct fuse_file_info *fi);
-void efs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void efs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
-void efs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
-		   struct fuse_file_info *fi);
-int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mode_t mode,
-		    int flags, struct efs_inode **out);
-/* Take a reference on the inode's open contents (opening them if needed). */
-int efs_content_get(struct efs_inode *in, int flags, struct efs_content **out);
-void efs_content_put(struct efs_inode *in);
-
 /* xattr.c */
 void efs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 		  size_t size, int flags);
 void efs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
 void efs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void efs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
-/* A path naming the inode itself for the *xattr(2) calls; buf of PATH_MAX. */
-int efs_inode_path(struct efs_inode *in, char *buf, size_t size, bool *nofollow);
-
-/*
- * keys.c: the mount's keys.  The data keys the option string names, from the
- * user keyring, and the policy new files get.
- */
-struct efs_keys {
-	struct ecryptfs_keyset *ks;
-	struct ecryptfs_policy policy;
-};
-int efs_keys_load(struct efs_fs *fs, char *err, size_t errlen);
-void efs_keys_free(struct efs_fs *fs);
-
-/*
- * content.c: the contents of regular files.  Everything that knows the
- * difference between upper (plaintext) and lower (ciphertext) bytes is here.
- */
-/* Open the contents of a regular file; lower_fd (writable: O_RDWR) is consumed on success. */
-int content_open(struct efs_fs *fs, struct efs_inode *in, int lower_fd, bool writable,
-		 bool created, struct efs_content **out);
-void content_close(struct efs_content *c);
-/* *data points into a per-thread buffer, valid until the thread's next call. */
-ssize_t content_read(struct efs_content *c, size_t n, off_t off, const char **data);
-/*
- * Writes past the end, truncates and fallocates that grow a file write
- * encrypted zeros up to the new end; req (NULL: none) lets an interrupt
- * of a dying caller stop that work, which then fails with -EINTR and
- * changes nothing.
- */
-ssize_t content_write(struct efs_content *c, const char *buf, size_t n, off_t off,
-		      fuse_req_t req);
-int content_truncate(struct efs_content *c, off_t size, fuse_req_t req);
-int content_fsync(struct efs_content *c, int datasync);
-int content_fallocate(struct efs_content *c, int mode, off_t off, off_t len, fuse_req_t req);
-off_t content_size(struct efs_content *c);
-/* True when only this daemon's writes change the size (not the lower size). */
-bool content_size_is_stable(const struct efs_content *c);
-/* -EACCES for write access to a file passthrough shows raw for want of its key. */
-int content_check_access(const struct efs_content *c, int flags);
-/* Upper size of a regular file that is not open (lower O_PATH fd). */
-int content_peek_size(struct efs_fs *fs, struct efs_inode *in, off_t lower_size, off_t *size);
-
-/* pool.c: parallel extent crypto for large requests (n extents, in == out allowed). */
-int efs_pool_start(unsigned nthreads);
-void efs_pool_stop(void);
-int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, const char *in,
-		   char *out, size_t n);
-/* A per-thread scratch buffer (slot 0: file.c, slot 1: content.c). */
-char *efs_thread_buffer(int slot, size_t size);
-
-/* names.c: entry names and symlink targets (filename encryption). */
-int efs_names_init(struct efs_fs *fs, char *err, size_t errlen);
-void efs_names_free(struct efs_fs *fs);
-/* Upper name -> lower name; -ENAMETOOLONG as a local filesystem says it. */
-int names_encrypt(const char *name, char *out, size_t outsz);
-/* Lower name -> upper name; -EINVAL for names readdir hides. */
-int names_decrypt(const char *lname, char *out, size_t outsz);
-int names_target_encrypt(const char *target, char *out, size_t outsz);
-int names_target_decrypt(const char *ltarget, size_t len, char *out, size_t outsz);
-unsigned names_namelen(unsigned lower_namelen);
-
-
-/* log.c */
-void efs_log_init(bool to_stderr, bool debug);
-void efs_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void efs_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Log a damaged file once per inode and a few times per minute overall. */
-void efs_log_corrupt(struct efs_inode *in, const char *what, int err);
 
 #endif /* ECFS_SRC_FUSE_EFS_H */

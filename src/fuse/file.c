@@ -16,69 +16,14 @@
 
 #include "efs.h"
 
-/*
- * Under open_lock, after the content was opened (r): count the opener if its
- * access mode is allowed, else close a content opened for it alone.
- */
-static int attach_opener(struct efs_inode *in, int r, int flags)
-{
-	if (r == 0)
-		r = content_check_access(in->content, flags);
-	if (r == 0) {
-		in->nopen++;
-	} else if (in->content && in->nopen == 0) {
-		content_close(in->content);
-		in->content = NULL;
-	}
-	return r;
-}
-
-int efs_content_get(struct efs_inode *in, int flags, struct efs_content **out)
-{
-	bool writable = true;
-	int fd, r = 0;
-
-	pthread_mutex_lock(&in->open_lock);
-	if (!in->content) {
-		/* The daemon needs to read to write (partial extents, header). */
-		fd = efs_reopen(in->fd, O_RDWR);
-		if ((fd == -EACCES || fd == -EROFS || fd == -EPERM || fd == -ETXTBSY) &&
-		    (flags & O_ACCMODE) == O_RDONLY) {
-			fd = efs_reopen(in->fd, O_RDONLY);
-			writable = false;
-		}
-		if (fd < 0)
-			r = fd;
-		else if ((r = content_open(efs, in, fd, writable, false, &in->content)) < 0)
-			close(fd);
-	}
-	r = attach_opener(in, r, flags);
-	if (r == 0)
-		*out = in->content;
-	pthread_mutex_unlock(&in->open_lock);
-	return r;
-}
-
-void efs_content_put(struct efs_inode *in)
-{
-	pthread_mutex_lock(&in->open_lock);
-	if (--in->nopen == 0) {
-		in->known_size = content_size(in->content);
-		in->size_known = content_size_is_stable(in->content);
-		content_close(in->content);
-		in->content = NULL;
-	}
-	pthread_mutex_unlock(&in->open_lock);
-}
-
 static int truncate_on_open(struct efs_inode *in, struct efs_content *c, int flags)
 {
 	int r = 0;
 
 	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY) {
 		pthread_rwlock_wrlock(&in->io_lock);
-		if (content_size(c) != 0)
-			r = content_truncate(c, 0, NULL);	/* never grows */
+		if (efs_content_size(c) != 0)
+			r = efs_content_truncate(c, 0, NULL);	/* never grows */
 		pthread_rwlock_unlock(&in->io_lock);
 	}
 	return r;
@@ -123,7 +68,7 @@ int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mod
 	bool created = true;
 	int fd, pfd, r;
 
-	r = names_encrypt(name, lname, sizeof(lname));
+	r = efs_names_encrypt(name, lname, sizeof(lname));
 	if (r < 0)
 		return r;
 	efs_creds_enter(req, &cr);
@@ -154,16 +99,7 @@ int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mod
 		close(fd);
 		goto fail_unlink;
 	}
-	pthread_mutex_lock(&in->open_lock);
-	if (in->content) {
-		close(fd);
-	} else {
-		r = content_open(efs, in, fd, true, created, &in->content);
-		if (r < 0)
-			close(fd);
-	}
-	r = attach_opener(in, r, flags);
-	pthread_mutex_unlock(&in->open_lock);
+	r = efs_content_attach(in, fd, created, flags);
 	if (r < 0)
 		goto fail_unref;
 	if (!created) {
@@ -214,40 +150,6 @@ void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 	}
 }
 
-/* Per-thread buffers: a 1 MiB request should not cost a 1 MiB malloc. */
-static __thread char *tbuf[2];
-static __thread size_t tbuf_size[2];
-static pthread_key_t tbuf_key[2];
-static pthread_once_t tbuf_once = PTHREAD_ONCE_INIT;
-
-static void tbuf_keys_make(void)
-{
-	pthread_key_create(&tbuf_key[0], free);
-	pthread_key_create(&tbuf_key[1], free);
-}
-
-char *efs_thread_buffer(int slot, size_t size)
-{
-	if (size > tbuf_size[slot]) {
-		/* Small first (libfuse's workers come and go), 1 MiB when needed. */
-		size_t want = size <= 64 * 1024 ? 64 * 1024 :
-			      size <= EFS_MAX_WRITE + 2 * ECRYPTFS_EXTENT_SIZE ?
-			      EFS_MAX_WRITE + 2 * ECRYPTFS_EXTENT_SIZE : size;
-
-		pthread_once(&tbuf_once, tbuf_keys_make);
-		free(tbuf[slot]);
-		tbuf_size[slot] = 0;
-		/* Extent aligned, so O_DIRECT lower I/O stays possible. */
-		if (posix_memalign((void **)&tbuf[slot], 4096, want) != 0)
-			tbuf[slot] = NULL;
-		pthread_setspecific(tbuf_key[slot], tbuf[slot]);
-		if (!tbuf[slot])
-			return NULL;
-		tbuf_size[slot] = want;
-	}
-	return tbuf[slot];
-}
-
 static struct efs_content *open_content(struct efs_inode *in)
 {
 	/* A handle pins the contents; the open lock is not needed to read it. */
@@ -271,7 +173,7 @@ void efs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fus
 
 	NEED_CONTENT(req, in);
 	pthread_rwlock_rdlock(&in->io_lock);
-	n = content_read(open_content(in), size, off, &data);
+	n = efs_content_read(open_content(in), size, off, &data);
 	pthread_rwlock_unlock(&in->io_lock);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
@@ -308,7 +210,7 @@ void efs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, o
 		data = buf;
 	}
 	pthread_rwlock_wrlock(&in->io_lock);
-	n = content_write(open_content(in), data, size, off, req);
+	n = efs_content_write(open_content(in), data, size, off, req);
 	pthread_rwlock_unlock(&in->io_lock);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
@@ -329,7 +231,7 @@ void efs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_in
 
 	NEED_CONTENT(req, in);
 	pthread_rwlock_rdlock(&in->io_lock);
-	r = content_fsync(open_content(in), datasync);
+	r = efs_content_fsync(open_content(in), datasync);
 	pthread_rwlock_unlock(&in->io_lock);
 	fuse_reply_err(req, -r);
 }
@@ -342,7 +244,7 @@ void efs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t
 
 	NEED_CONTENT(req, in);
 	pthread_rwlock_wrlock(&in->io_lock);
-	r = content_fallocate(open_content(in), mode, offset, length, req);
+	r = efs_content_fallocate(open_content(in), mode, offset, length, req);
 	pthread_rwlock_unlock(&in->io_lock);
 	fuse_reply_err(req, -r);
 }

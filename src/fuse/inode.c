@@ -4,6 +4,8 @@
  * The FUSE node id is the node's address; the kernel's lookup count decides
  * when it goes.  Hard links therefore share one node and one open contents
  * object, which is what keeps their header and size in step.
+ * Also the ways a request reaches a lower inode: its O_PATH fd reopened, a
+ * path for the *xattr calls, and the caller's fsuid for creating calls.
  */
 #include "config.h"
 
@@ -12,9 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/fsuid.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "efs.h"
+
+/* The mount being served; main.c sets it before the first request. */
+struct efs_fs *efs;
 
 _Static_assert(sizeof(fuse_ino_t) >= sizeof(uintptr_t), "node ids hold pointers");
 
@@ -38,11 +46,13 @@ static void node_init(struct efs_inode *in, int fd, const struct stat *st)
 	pthread_rwlock_init(&in->io_lock, NULL);
 }
 
+/*
+ * No open contents here: the kernel keeps an inode until the RELEASE of its
+ * last handle is answered, so it forgets none that a handle still uses, and
+ * at teardown efs_content_close_all has closed what handles left open.
+ */
 static void node_free(struct efs_inode *in)
 {
-	/* Only at teardown after a lazy unmount can contents still be open. */
-	if (in->content)
-		content_close(in->content);
 	close(in->fd);
 	if (in->sl_dirfd >= 0)
 		close(in->sl_dirfd);
@@ -89,6 +99,17 @@ void efs_itable_destroy(struct efs_fs *fs)
 	if (fs->root.fd >= 0)
 		close(fs->root.fd);
 	fs->root.fd = -1;
+}
+
+void efs_itable_walk(struct efs_fs *fs, void (*fn)(struct efs_inode *in))
+{
+	if (!fs->itable)
+		return;
+	pthread_mutex_lock(&fs->itable_lock);
+	for (size_t i = 0; i < fs->itable_size; i++)
+		for (struct efs_inode *in = fs->itable[i]; in; in = in->hnext)
+			fn(in);
+	pthread_mutex_unlock(&fs->itable_lock);
 }
 
 struct efs_inode *efs_inode_get(fuse_ino_t ino)
@@ -229,4 +250,73 @@ int efs_reopen(int fd, int flags)
 	efs_fdname(fd, name);
 	r = openat(efs->proc_fd, name, (flags & ~(O_CREAT | O_NOFOLLOW)) | O_CLOEXEC);
 	return r < 0 ? -errno : r;
+}
+
+int efs_inode_path(struct efs_inode *in, char *buf, size_t size, bool *nofollow)
+{
+	int n;
+
+	*nofollow = false;
+	if (in->type != S_IFLNK) {
+		n = snprintf(buf, size, "/proc/self/fd/%d", in->fd);
+		return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+	}
+	/* A symlink has no usable fd for *xattr(2): its last known name. */
+	pthread_mutex_lock(&in->sl_lock);
+	if (!in->sl_name)
+		n = -1;
+	else
+		n = snprintf(buf, size, "/proc/self/fd/%d/%s", in->sl_dirfd, in->sl_name);
+	pthread_mutex_unlock(&in->sl_lock);
+	*nofollow = true;
+	return n < 0 ? -ESTALE : (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* The daemon's own ids never change: read them once. */
+static pthread_once_t ids_once = PTHREAD_ONCE_INIT;
+static uid_t euid;
+static gid_t egid;
+
+static void ids_read(void)
+{
+	euid = geteuid();
+	egid = getegid();
+}
+
+void efs_creds_enter(fuse_req_t req, struct efs_creds *saved)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct cap[2];
+
+	pthread_once(&ids_once, ids_read);
+	saved->changed = false;
+	if (euid != 0)
+		return;
+	/* root creating as root: nothing to switch (six syscalls saved per create). */
+	if (ctx->uid == euid && ctx->gid == egid)
+		return;
+	/* Per thread on Linux: the new inode is owned by the caller. */
+	saved->gid = setfsgid(ctx->gid);
+	saved->uid = setfsuid(ctx->uid);
+	saved->changed = true;
+	/*
+	 * The kernel has checked the caller's access already, supplementary
+	 * groups included (default_permissions); this thread does not carry
+	 * those groups, so it keeps root's DAC override for the lower call.
+	 * Capability sets are per thread too, and setfsuid(0) restores them.
+	 */
+	if (syscall(SYS_capget, &hdr, cap) == 0) {
+		cap[0].effective |= (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
+		cap[0].effective &= cap[0].permitted;
+		syscall(SYS_capset, &hdr, cap);
+	}
+}
+
+void efs_creds_leave(struct efs_creds *saved)
+{
+	if (!saved->changed)
+		return;
+	setfsuid(saved->uid);
+	setfsgid(saved->gid);
 }

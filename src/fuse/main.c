@@ -24,8 +24,6 @@
 
 #include "efs.h"
 
-struct efs_fs *efs;
-
 static void efs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	conn->max_write = EFS_MAX_WRITE;
@@ -266,6 +264,7 @@ static void teardown(struct efs_fs *fs)
 		fuse_remove_signal_handlers(fs->se);
 		fuse_session_destroy(fs->se);
 	}
+	efs_content_close_all(fs);
 	efs_itable_destroy(fs);
 	efs_names_free(fs);
 	efs_keys_free(fs);

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "efs.h"
 
@@ -51,7 +52,7 @@ void efs_names_free(struct efs_fs *fs)
 	fnek = NULL;
 }
 
-int names_encrypt(const char *name, char *out, size_t outsz)
+int efs_names_encrypt(const char *name, char *out, size_t outsz)
 {
 	size_t len = strlen(name);
 	int r;
@@ -68,7 +69,7 @@ int names_encrypt(const char *name, char *out, size_t outsz)
 	return r < 0 ? r : 0;
 }
 
-int names_decrypt(const char *lname, char *out, size_t outsz)
+int efs_names_decrypt(const char *lname, char *out, size_t outsz)
 {
 	size_t len = strlen(lname);
 	int r;
@@ -83,7 +84,7 @@ int names_decrypt(const char *lname, char *out, size_t outsz)
 	return r < 0 ? r : 0;
 }
 
-int names_target_encrypt(const char *target, char *out, size_t outsz)
+int efs_names_target_encrypt(const char *target, char *out, size_t outsz)
 {
 	size_t len = strlen(target);
 	int r;
@@ -98,7 +99,7 @@ int names_target_encrypt(const char *target, char *out, size_t outsz)
 	return r < 0 ? r : 0;
 }
 
-int names_target_decrypt(const char *ltarget, size_t len, char *out, size_t outsz)
+static int target_decrypt(const char *ltarget, size_t len, char *out, size_t outsz)
 {
 	int r;
 
@@ -114,7 +115,7 @@ int names_target_decrypt(const char *ltarget, size_t len, char *out, size_t outs
 	return r == -EINVAL ? -EIO : r;
 }
 
-unsigned names_namelen(unsigned lower_namelen)
+unsigned efs_names_namelen(unsigned lower_namelen)
 {
 	ssize_t n;
 
@@ -122,4 +123,15 @@ unsigned names_namelen(unsigned lower_namelen)
 		return lower_namelen;
 	n = ecryptfs_fname_max_len(fn_code, lower_namelen);
 	return n > 0 ? (unsigned)n : lower_namelen;
+}
+
+ssize_t efs_read_symlink(struct efs_inode *in, char *buf, size_t size)
+{
+	char lbuf[PATH_MAX + 1];
+	ssize_t n = readlinkat(in->fd, "", lbuf, sizeof(lbuf) - 1);
+
+	if (n < 0)
+		return -errno;
+	lbuf[n] = 0;
+	return target_decrypt(lbuf, (size_t)n, buf, size);
 }

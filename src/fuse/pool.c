@@ -5,6 +5,7 @@
  * one run and the workers the others, all through the engine's batch API on
  * the same file context, which is safe from many threads at once.  Small
  * requests never come here: the FUSE loop's own threads already spread them.
+ * Also the per-thread buffers those requests are decrypted and copied in.
  */
 #include "config.h"
 
@@ -140,4 +141,38 @@ int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, const cha
 	pthread_mutex_destroy(&b.lock);
 	pthread_cond_destroy(&b.done);
 	return r;
+}
+
+/* Per-thread buffers: a 1 MiB request should not cost a 1 MiB malloc. */
+static __thread char *tbuf[2];
+static __thread size_t tbuf_size[2];
+static pthread_key_t tbuf_key[2];
+static pthread_once_t tbuf_once = PTHREAD_ONCE_INIT;
+
+static void tbuf_keys_make(void)
+{
+	pthread_key_create(&tbuf_key[0], free);
+	pthread_key_create(&tbuf_key[1], free);
+}
+
+char *efs_thread_buffer(int slot, size_t size)
+{
+	if (size > tbuf_size[slot]) {
+		/* Small first (libfuse's workers come and go), 1 MiB when needed. */
+		size_t want = size <= 64 * 1024 ? 64 * 1024 :
+			      size <= EFS_MAX_WRITE + 2 * ECRYPTFS_EXTENT_SIZE ?
+			      EFS_MAX_WRITE + 2 * ECRYPTFS_EXTENT_SIZE : size;
+
+		pthread_once(&tbuf_once, tbuf_keys_make);
+		free(tbuf[slot]);
+		tbuf_size[slot] = 0;
+		/* Extent aligned, so O_DIRECT lower I/O stays possible. */
+		if (posix_memalign((void **)&tbuf[slot], 4096, want) != 0)
+			tbuf[slot] = NULL;
+		pthread_setspecific(tbuf_key[slot], tbuf[slot]);
+		if (!tbuf[slot])
+			return NULL;
+		tbuf_size[slot] = want;
+	}
+	return tbuf[slot];
 }

@@ -94,7 +94,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		if (dot_or_dotdot(lname)) {
 			strcpy(name, lname);
 		} else {
-			r = names_decrypt(lname, name, sizeof(name));
+			r = efs_names_decrypt(lname, name, sizeof(name));
 			if (r == -EINVAL) {	/* hidden, as the kernel does */
 				d->offset = d->entry->d_off;
 				d->entry = NULL;

@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
@@ -34,26 +33,6 @@ static void caps_changed(struct efs_inode *in)
 	while (!__atomic_compare_exchange_n(&in->caps_state, &old, (old | 1) + 1, false,
 					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		;
-}
-
-int efs_inode_path(struct efs_inode *in, char *buf, size_t size, bool *nofollow)
-{
-	int n;
-
-	*nofollow = false;
-	if (in->type != S_IFLNK) {
-		n = snprintf(buf, size, "/proc/self/fd/%d", in->fd);
-		return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-	}
-	/* A symlink has no usable fd for *xattr(2): its last known name. */
-	pthread_mutex_lock(&in->sl_lock);
-	if (!in->sl_name)
-		n = -1;
-	else
-		n = snprintf(buf, size, "/proc/self/fd/%d/%s", in->sl_dirfd, in->sl_name);
-	pthread_mutex_unlock(&in->sl_lock);
-	*nofollow = true;
-	return n < 0 ? -ESTALE : (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 void efs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,

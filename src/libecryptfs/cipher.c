@@ -2,7 +2,8 @@
 /*
  * The kernel's cipher table (crypto.c ecryptfs_cipher_code_str_map) and its
  * mapping onto libgcrypt.  One code serves every key size except AES, whose
- * code carries the size.
+ * code carries the size.  The rules for a FEK's cipher and size (what a new
+ * file may use, what a reader must take) are here too.
  */
 #include "config.h"
 
@@ -96,4 +97,36 @@ int ecryptfs_cipher_gcry_algo(uint8_t code, size_t key_bytes)
 	if (code == ECRYPTFS_CIPHER_TWOFISH)
 		return key_bytes == 16 ? r->gcry_algo[0] : r->gcry_algo[1];
 	return r->gcry_algo[0];
+}
+
+int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes)
+{
+	struct ecryptfs_cipher_info ci;
+	int rc;
+
+	if (ecryptfs_cipher_info(cipher_code, &ci) < 0)
+		return -ENOPKG;
+	/* The name lookup carries the kernel's rules (AES code by size, twofish 16/32). */
+	rc = ecryptfs_cipher_code(ci.name, key_bytes);
+	if (rc < 0)
+		return rc == -ENOENT ? -ENOPKG : rc;
+	return rc == cipher_code ? 0 : -EINVAL;
+}
+
+int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes)
+{
+	if (cipher_code == ECRYPTFS_CIPHER_AES_128 || cipher_code == ECRYPTFS_CIPHER_AES_192 ||
+	    cipher_code == ECRYPTFS_CIPHER_AES_256) {
+		switch (key_bytes) {
+		case 16:
+			return ecryptfs_cipher_gcry_algo(ECRYPTFS_CIPHER_AES_128, 16);
+		case 24:
+			return ecryptfs_cipher_gcry_algo(ECRYPTFS_CIPHER_AES_192, 24);
+		case 32:
+			return ecryptfs_cipher_gcry_algo(ECRYPTFS_CIPHER_AES_256, 32);
+		default:
+			return -EINVAL;
+		}
+	}
+	return ecryptfs_cipher_gcry_algo(cipher_code, key_bytes);
 }

@@ -33,38 +33,6 @@ void ecryptfs_fek_free(struct ecryptfs_fek *fek)
 	ecryptfs_secure_free(fek);
 }
 
-int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes)
-{
-	struct ecryptfs_cipher_info ci;
-	int rc;
-
-	if (ecryptfs_cipher_info(cipher_code, &ci) < 0)
-		return -ENOPKG;
-	/* The name lookup carries the kernel's rules (AES code by size, twofish 16/32). */
-	rc = ecryptfs_cipher_code(ci.name, key_bytes);
-	if (rc < 0)
-		return rc == -ENOENT ? -ENOPKG : rc;
-	return rc == cipher_code ? 0 : -EINVAL;
-}
-
-int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes)
-{
-	if (cipher_code == ECRYPTFS_CIPHER_AES_128 || cipher_code == ECRYPTFS_CIPHER_AES_192 ||
-	    cipher_code == ECRYPTFS_CIPHER_AES_256) {
-		switch (key_bytes) {
-		case 16:
-			return ecryptfs_cipher_gcry_algo(ECRYPTFS_CIPHER_AES_128, 16);
-		case 24:
-			return ecryptfs_cipher_gcry_algo(ECRYPTFS_CIPHER_AES_192, 24);
-		case 32:
-			return ecryptfs_cipher_gcry_algo(ECRYPTFS_CIPHER_AES_256, 32);
-		default:
-			return -EINVAL;
-		}
-	}
-	return ecryptfs_cipher_gcry_algo(cipher_code, key_bytes);
-}
-
 int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes,
 			  struct ecryptfs_fek *fek)
 {

@@ -3,7 +3,15 @@
  * Declarations shared between libecryptfs source files but not exported
  * (libecryptfs.sym leaves them out).  Tests, fuzzers and benchmarks reach
  * them through the static libecryptfs-internal.la.  Each section belongs to
- * the file named in its heading.
+ * the file named in its heading, and the sections follow the layer order
+ * below: a file calls only the files before it, never one after it
+ * (libecryptfs.h declares the exported functions, grouped by topic).  A call
+ * that must go up is marked "layer exception: SYMBOL" beside it, with the
+ * reason; tests/project/t-layers.sh reads the order and the object files'
+ * symbols, and fails on any other upward call.
+ * layer order: secmem log fdio hex cipher | kdf authtok keyring rcfile sigcache
+ *   wrap_v3 wrap | fname keyset policy options packets header header_ref extent
+ *   lowerfile
  */
 #ifndef ECFS_SRC_LIBECRYPTFS_INTERNAL_H
 #define ECFS_SRC_LIBECRYPTFS_INTERNAL_H
@@ -36,11 +44,25 @@ void ecryptfs_hex_encode(const uint8_t *in, size_t n, char *out);
 
 /* cipher.c: the GCRY_CIPHER_* for a code and key size, -ENOENT or -ENOTSUP. */
 int ecryptfs_cipher_gcry_algo(uint8_t code, size_t key_bytes);
+/* A FEK size a new file may use: -ENOPKG, -ENOTSUP, -EINVAL. */
+int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes);
+/*
+ * The libgcrypt algorithm for a FEK as a reader must take it: for AES the
+ * key size decides, whatever the code says (the kernel reads a code 7
+ * packet with a 32-byte EFEK as AES-256).
+ */
+int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes);
 
-/* ---- Key layer (kdf.c, authtok.c, keyring.c, rcfile.c, wrap.c, wrap_v3.c) ---- */
+/* ---- Key layer (kdf.c ... wrap.c) ---------------------------------------- */
 
 /* kdf.c: 1..64 bytes, no NUL; 0 or -EINVAL. */
 int ecryptfs_check_passphrase(const char *pass, size_t pass_len);
+/*
+ * The passphrase in a decrypted, NUL-padded plaintext of cap bytes (any
+ * wrapped-passphrase version) into pass (cap + 1 bytes); -EBADMSG when it
+ * is empty.
+ */
+int ecryptfs_wrapped_pass_out(const uint8_t *pt, size_t cap, char *pass, size_t *pass_len);
 
 /* authtok.c: the 740-byte struct ecryptfs_auth_tok (version 0x0004, password type). */
 int ecryptfs_auth_tok_build(const struct ecryptfs_pass_key *key,
@@ -58,18 +80,12 @@ int ecryptfs_rc_salt(const char *rc_path, uint8_t salt[ECRYPTFS_SALT_SIZE], bool
 /* rcfile.c: ~/.ecryptfsrc of the real uid's passwd home (malloc'd). */
 int ecryptfs_user_rc_path(char **path);
 
+/* wrap_v3.c, below wrap.c, which hands it v3 files. */
+struct ecryptfs_wrap_params;
 /*
- * wrap.c: unwrap with the old passphrase and write again with the new one.
- * The file is left untouched on any failure.  params NULL: v3 files stay v3,
- * v1 and v2 files become v2 (the reference's v1 -> v2 migration).
- */
-int ecryptfs_rewrap_file(const char *path, const char *old_pw, size_t old_len,
-			 const char *new_pw, size_t new_len, const uint8_t *v1_salt,
-			 const struct ecryptfs_wrap_params *params);
-
-/*
- * A wrapped-passphrase file split into its fields, without any KDF (wrap.c).
- * Pointers point into the parsed buffer.  Fields a version lacks are NULL/0.
+ * A wrapped-passphrase file split into its fields, without any KDF (by
+ * ecryptfs_wrapped_parse).  Pointers point into the parsed buffer.  Fields
+ * a version lacks are NULL/0.
  */
 #define ECRYPTFS_V3_SALT_BYTES 16
 #define ECRYPTFS_V3_NONCE_BYTES 12
@@ -93,31 +109,41 @@ struct ecryptfs_wrapped_fields {
 	size_t header_len;		/* bytes authenticated as AAD */
 };
 
-/*
- * Validate the structure of buf and split it (wrap.c).  -EBADMSG truncated or
- * garbled, -ENOTSUP unknown version; v3 also checks its checksum here.
- */
-int ecryptfs_wrapped_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f);
-/*
- * wrap.c: the passphrase in a decrypted, NUL-padded plaintext of cap bytes
- * into pass (cap + 1 bytes); -EBADMSG when it is empty.
- */
-int ecryptfs_wrapped_pass_out(const uint8_t *pt, size_t cap, char *pass, size_t *pass_len);
-/* wrap_v3.c: v3 part of ecryptfs_wrapped_parse (buf starts with ':' 0x03). */
+/* The v3 part of ecryptfs_wrapped_parse (buf starts with ':' 0x03). */
 int ecryptfs_wrapped_v3_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f);
-/* wrap_v3.c: the v3 halves of ecryptfs_wrap / ecryptfs_unwrap. */
+/* The v3 halves of ecryptfs_wrap / ecryptfs_unwrap. */
 int ecryptfs_wrap_v3(const char *pass, size_t pass_len, const char *wrapping_pw,
 		     size_t wrapping_len, const struct ecryptfs_wrap_params *params,
 		     uint8_t *out, size_t *out_len);
 int ecryptfs_unwrap_v3(const struct ecryptfs_wrapped_fields *f, const uint8_t *buf,
 		       const char *wrapping_pw, size_t wrapping_len,
 		       char *pass, size_t *pass_len);
-/* wrap_v3.c: defaults of v3 (doc/wrapped-passphrase.5). */
+/* Defaults of v3 (doc/wrapped-passphrase.5). */
 #define ECRYPTFS_V3_DEFAULT_TIME 3
 #define ECRYPTFS_V3_DEFAULT_MEMORY_KIB (64 * 1024)
 #define ECRYPTFS_V3_DEFAULT_LANES 1
 
-/* ---- Format layer (keyset.c, header.c, packets.c, extent.c, fname.c) ---- */
+/*
+ * wrap.c: validate the structure of buf and split it.  -EBADMSG truncated or
+ * garbled, -ENOTSUP unknown version; v3 also checks its checksum here.
+ */
+int ecryptfs_wrapped_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f);
+/*
+ * wrap.c: unwrap with the old passphrase and write again with the new one.
+ * The file is left untouched on any failure.  params NULL: v3 files stay v3,
+ * v1 and v2 files become v2 (the reference's v1 -> v2 migration).
+ */
+int ecryptfs_rewrap_file(const char *path, const char *old_pw, size_t old_len,
+			 const char *new_pw, size_t new_len, const uint8_t *v1_salt,
+			 const struct ecryptfs_wrap_params *params);
+
+/* ---- Format layer (fname.c ... lowerfile.c) ------------------------------ */
+struct ecryptfs_keyset;
+struct ecryptfs_header;
+struct ecryptfs_fek;
+
+/* fname.c: length of the lower name or target for len plaintext bytes under code. */
+ssize_t ecryptfs_fname_lower_len(uint8_t code, size_t len);
 
 /*
  * keyset.c: public-key tokens (tag 1 packets).  A key module plugs in here;
@@ -142,53 +168,6 @@ int ecryptfs_keyset_pubkey_encrypt(struct ecryptfs_keyset *ks, const uint8_t sig
 int ecryptfs_keyset_pubkey_decrypt(struct ecryptfs_keyset *ks, const uint8_t sig[8],
 				   const uint8_t *blob, size_t len,
 				   uint8_t *out, size_t *out_len);
-
-/* header.c: a file encryption key, in secure memory (ecryptfs_fek_new / _free). */
-struct ecryptfs_fek {
-	uint8_t cipher_code;
-	size_t key_bytes;
-	uint8_t key[ECRYPTFS_MAX_KEY_BYTES];
-};
-struct ecryptfs_fek *ecryptfs_fek_new(void);
-void ecryptfs_fek_free(struct ecryptfs_fek *fek);
-/* header.c: a fresh random FEK (strong): -EINVAL/-ENOTSUP for a bad cipher/size. */
-int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes, struct ecryptfs_fek *fek);
-/* header.c: a FEK size a new file may use: -ENOPKG, -ENOTSUP, -EINVAL. */
-int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes);
-/*
- * header.c: the libgcrypt algorithm for a FEK as a reader must take it: for
- * AES the key size decides, whatever the code says (the kernel reads a code 7
- * packet with a 32-byte EFEK as AES-256).
- */
-int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes);
-
-/*
- * header.c: unwrap the FEK with the first packet (in file order) whose key
- * the set holds.  Errors: -ENOKEY, -ENOTSUP (cast6), -ENOPKG, -EKEYREJECTED
- * (tag 1 checksum).  *which (may be NULL) receives the index of the packet used.
- */
-int ecryptfs_header_unwrap_fek(const struct ecryptfs_header *hdr, struct ecryptfs_keyset *ks,
-			       struct ecryptfs_fek *fek, size_t *which);
-/*
- * header.c: build a header for fek under policy p (a packet per p->sigs, each
- * key taken from ks: passphrase keys as tag 3 + tag 11, others through the
- * pubkey hook as tag 1), with a random marker and the given size.
- *   in_xattr false: exactly metadata_size bytes (terminator, zero fill);
- *   in_xattr true: the user.ecryptfs value (flag 0x04, no terminator).
- * out has out_cap bytes; *out_len gets the length.  -ENOSPC if out is too
- * small, -E2BIG if the packets pass 4096 bytes, -ENOKEY for a sig without key.
- */
-int ecryptfs_header_build(const struct ecryptfs_policy *p, struct ecryptfs_keyset *ks,
-			  const struct ecryptfs_fek *fek, uint64_t size, bool in_xattr,
-			  uint8_t *out, size_t out_cap, size_t *out_len);
-/*
- * header.c: the 8192-byte in-file header of an encrypted-view copy of an
- * xattr-mode file (doc/format.md §7.2): the xattr value with flag 0x04
- * cleared, fields (4096, 2), then zeros.  -EINVAL if hdr is not an xattr
- * header.
- */
-int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
-			      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE]);
 
 /* packets.c: packet length octets (doc/format.md §3.1): bytes written (1 or 2) or -EINVAL. */
 int ecryptfs_packet_length_write(size_t len, uint8_t out[2]);
@@ -218,6 +197,44 @@ int ecryptfs_packet_write_for_sig(struct ecryptfs_keyset *ks, const uint8_t sig[
 int ecryptfs_packet_unwrap(const struct ecryptfs_header *hdr, size_t i,
 			   struct ecryptfs_keyset *ks, struct ecryptfs_fek *fek);
 
+/* header.c: a file encryption key, in secure memory (ecryptfs_fek_new / _free). */
+struct ecryptfs_fek {
+	uint8_t cipher_code;
+	size_t key_bytes;
+	uint8_t key[ECRYPTFS_MAX_KEY_BYTES];
+};
+struct ecryptfs_fek *ecryptfs_fek_new(void);
+void ecryptfs_fek_free(struct ecryptfs_fek *fek);
+/* header.c: a fresh random FEK (strong): -EINVAL/-ENOTSUP for a bad cipher/size. */
+int ecryptfs_fek_generate(uint8_t cipher_code, size_t key_bytes, struct ecryptfs_fek *fek);
+/*
+ * header.c: unwrap the FEK with the first packet (in file order) whose key
+ * the set holds.  Errors: -ENOKEY, -ENOTSUP (cast6), -ENOPKG, -EKEYREJECTED
+ * (tag 1 checksum).  *which (may be NULL) receives the index of the packet used.
+ */
+int ecryptfs_header_unwrap_fek(const struct ecryptfs_header *hdr, struct ecryptfs_keyset *ks,
+			       struct ecryptfs_fek *fek, size_t *which);
+/*
+ * header.c: build a header for fek under policy p (a packet per p->sigs, each
+ * key taken from ks: passphrase keys as tag 3 + tag 11, others through the
+ * pubkey hook as tag 1), with a random marker and the given size.
+ *   in_xattr false: exactly metadata_size bytes (terminator, zero fill);
+ *   in_xattr true: the user.ecryptfs value (flag 0x04, no terminator).
+ * out has out_cap bytes; *out_len gets the length.  -ENOSPC if out is too
+ * small, -E2BIG if the packets pass 4096 bytes, -ENOKEY for a sig without key.
+ */
+int ecryptfs_header_build(const struct ecryptfs_policy *p, struct ecryptfs_keyset *ks,
+			  const struct ecryptfs_fek *fek, uint64_t size, bool in_xattr,
+			  uint8_t *out, size_t out_cap, size_t *out_len);
+/*
+ * header.c: the 8192-byte in-file header of an encrypted-view copy of an
+ * xattr-mode file (doc/format.md §7.2): the xattr value with flag 0x04
+ * cleared, fields (4096, 2), then zeros.  -EINVAL if hdr is not an xattr
+ * header.
+ */
+int ecryptfs_header_view_copy(const struct ecryptfs_header *hdr,
+			      uint8_t out[ECRYPTFS_MIN_METADATA_SIZE]);
+
 /* extent.c: a context for fek (ecryptfs_file_crypt hands out a file's). */
 int ecryptfs_crypt_new(const struct ecryptfs_fek *fek, struct ecryptfs_crypt **out);
 void ecryptfs_crypt_free(struct ecryptfs_crypt *c);	/* NULL is fine */
@@ -231,8 +248,5 @@ int ecryptfs_crypt_iv_cache(struct ecryptfs_crypt *c, size_t entries);
 /* extent.c: the root IV and the 16-byte IV of one extent (before 8-byte truncation). */
 void ecryptfs_crypt_root_iv(const struct ecryptfs_crypt *c, uint8_t iv[16]);
 int ecryptfs_crypt_extent_iv(struct ecryptfs_crypt *c, uint64_t idx, uint8_t iv[16]);
-
-/* fname.c: length of the lower name or target for len plaintext bytes under code. */
-ssize_t ecryptfs_fname_lower_len(uint8_t code, size_t len);
 
 #endif /* ECFS_SRC_LIBECRYPTFS_INTERNAL_H */

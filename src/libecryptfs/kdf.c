@@ -3,6 +3,8 @@
  * Passphrase -> key encryption key and signature, as ecryptfs-utils'
  * generate_passphrase_sig() computes them.  Every token in every keyring and
  * every wrapped-passphrase file depends on this being bit-exact.
+ * Also what a passphrase may be, and how one is read back out of the
+ * NUL-padded plaintext of every wrapped-passphrase version.
  */
 #include "config.h"
 
@@ -35,6 +37,22 @@ int ecryptfs_check_passphrase(const char *pass, size_t pass_len)
 	/* The reference handles C strings: a NUL would silently cut the key. */
 	if (memchr(pass, '\0', pass_len))
 		return -EINVAL;
+	return 0;
+}
+
+int ecryptfs_wrapped_pass_out(const uint8_t *pt, size_t cap, char *pass, size_t *pass_len)
+{
+	size_t n = strnlen((const char *)pt, cap);
+
+	/* The right wrapping key and no passphrase: damaged ciphertext. */
+	if (n == 0) {
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase: the right wrapping "
+			     "passphrase, but the ciphertext decrypts to an empty passphrase");
+		return -EBADMSG;
+	}
+	memcpy(pass, pt, n);
+	pass[n] = '\0';
+	*pass_len = n;
 	return 0;
 }
 

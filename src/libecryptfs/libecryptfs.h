@@ -29,6 +29,14 @@
  * with another (internal.h, bigendian.h), starts with ecryptfs_ (types
  * struct ecryptfs_*, macros ECRYPTFS_*); helpers static to one file carry no
  * prefix.  t-exports.sh checks the first half on the built library.
+ *
+ * The sections below group the functions by topic and name the files that
+ * define them.  The files themselves are layered: each calls only those
+ * before it in the layer order (internal.h states it and
+ * tests/project/t-layers.sh checks it):
+ *   base:   secmem log fdio hex cipher
+ *   keys:   kdf authtok keyring rcfile sigcache wrap_v3 wrap
+ *   format: fname keyset policy options packets header header_ref extent lowerfile
  */
 #ifndef ECFS_SRC_LIBECRYPTFS_LIBECRYPTFS_H
 #define ECFS_SRC_LIBECRYPTFS_LIBECRYPTFS_H

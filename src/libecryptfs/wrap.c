@@ -119,22 +119,6 @@ ECRYPTFS_EXPORT int ecryptfs_wrapped_version(const uint8_t *buf, size_t len)
 	return rc < 0 ? rc : f.version;
 }
 
-int ecryptfs_wrapped_pass_out(const uint8_t *pt, size_t cap, char *pass, size_t *pass_len)
-{
-	size_t n = strnlen((const char *)pt, cap);
-
-	/* The right wrapping key and no passphrase: damaged ciphertext. */
-	if (n == 0) {
-		ecryptfs_log(ECRYPTFS_LOG_ERR, "wrapped passphrase: the right wrapping "
-			     "passphrase, but the ciphertext decrypts to an empty passphrase");
-		return -EBADMSG;
-	}
-	memcpy(pass, pt, n);
-	pass[n] = '\0';
-	*pass_len = n;
-	return 0;
-}
-
 /* AES-128-ECB in either direction; in and out may be the same buffer. */
 static int ecb(bool encrypt, const uint8_t *kek, const uint8_t *in, uint8_t *out, size_t n)
 {

@@ -2,7 +2,7 @@
 # manifests.  Source after tests/lib/tap.sh.  Every mount made through
 # efs_mount is unmounted on exit, whatever happened (trap).
 EFS_BIN=$BUILDDIR/src/fuse/ecryptfs-fuse
-ADDKEY=$BUILDDIR/tests/fuse/efs-addkey
+ADDKEY=$BUILDDIR/tests/fuse/ecfs-addkey
 _efs_mounts=()
 # In a sanitizer build the daemon's reports would go to its /dev/null
 # stderr; send them to files that efs_sanitizer_check looks at.

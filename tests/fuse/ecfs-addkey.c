@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Test helper: efs-addkey [--fnek] [--unlink SIG] PASSPHRASE
+ * Test helper: ecfs-addkey [--fnek] [--unlink SIG] PASSPHRASE
  * Derives the passphrase key with the data salt (or, with --fnek, the
  * login path's filename-key salt), adds its token to @u and prints the sig.
  * --unlink SIG removes a key instead.  Tests only: the passphrase is an
@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--unlink") == 0) {
 		r = ecryptfs_keyring_unlink(argv[2]);
 		if (r < 0)
-			fprintf(stderr, "efs-addkey: unlink %s: %s\n", argv[2], strerror(-r));
+			fprintf(stderr, "ecfs-addkey: unlink %s: %s\n", argv[2], strerror(-r));
 		return r < 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "--fnek") == 0) {
@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 		i = 2;
 	}
 	if (argc != i + 1) {
-		fprintf(stderr, "usage: efs-addkey [--fnek] PASSPHRASE | --unlink SIG\n");
+		fprintf(stderr, "usage: ecfs-addkey [--fnek] PASSPHRASE | --unlink SIG\n");
 		return 2;
 	}
 	key = ecryptfs_pass_key_new();
@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 	if (r == 0)
 		r = ecryptfs_keyring_add(key, NULL);
 	if (r < 0) {
-		fprintf(stderr, "efs-addkey: %s\n", strerror(-r));
+		fprintf(stderr, "ecfs-addkey: %s\n", strerror(-r));
 		ecryptfs_pass_key_free(key);
 		return 1;
 	}
