@@ -13,7 +13,7 @@
  * A call that must go up is marked "layer exception: SYMBOL" beside it, with
  * the reason; tests/project/t-layers.sh reads the line below and the object
  * files' symbols, and fails on any other upward call.
- * layer order: options pool inode log names keys content attr file dir readdir xattr main
+ * layer order: options pool inode log names keys content attr file dir readdir xattr mountinfo main
  */
 #ifndef ECFS_SRC_FUSE_EFS_H
 #define ECFS_SRC_FUSE_EFS_H
@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -256,5 +257,11 @@ void efs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *
 void efs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
 void efs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void efs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+
+/*
+ * mountinfo.c: the device of the newest fuse.ecryptfs mount on mnt in the
+ * mountinfo table f; false when there is none.
+ */
+bool efs_mountinfo_dev(FILE *f, const char *mnt, unsigned *dev_major, unsigned *dev_minor);
 
 #endif /* ECFS_SRC_FUSE_EFS_H */

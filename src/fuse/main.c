@@ -114,45 +114,18 @@ static char *escape_commas(const char *s)
  * The kernel caps a FUSE mount's readahead at 128 KiB whatever INIT asks
  * for; cold sequential reads want several whole 1 MiB requests in flight
  * (each one lower read, one parallel decrypt), so raise the mount's bdi as
- * root can.  Found via
- * mountinfo, since a stat of the mount point would wait for our own loop.
+ * root can.
  */
 static void raise_readahead(const char *mnt)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[8192], path[128];
-	unsigned maj, min, fmaj = 0, fmin = 0;
-	bool found = false;
+	char path[128];
+	unsigned fmaj = 0, fmin = 0;
+	bool found;
 
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		char point[4096], type[64];
-
-		/* id parent maj:min root mountpoint options ... - type source ... */
-		if (sscanf(line, "%*u %*u %u:%u %*s %4095s", &maj, &min, point) != 3)
-			continue;
-		const char *dash = strstr(line, " - ");
-
-		if (!dash || sscanf(dash, " - %63s", type) != 1 ||
-		    strcmp(type, "fuse.ecryptfs") != 0)
-			continue;
-		/* mountinfo escapes blanks as \040; compare escaped forms loosely. */
-		char esc[8192], *e = esc;
-
-		for (const char *m = mnt; *m && e < esc + sizeof(esc) - 5; m++) {
-			if (*m == ' ' || *m == '\t' || *m == '\n' || *m == '\\')
-				e += sprintf(e, "\\%03o", (unsigned char)*m);
-			else
-				*e++ = *m;
-		}
-		*e = 0;
-		if (strcmp(point, esc) == 0) {
-			found = true;	/* the last match is the newest mount */
-			fmaj = maj;
-			fmin = min;
-		}
-	}
+	found = efs_mountinfo_dev(f, mnt, &fmaj, &fmin);
 	fclose(f);
 	if (!found)
 		return;

@@ -36,15 +36,16 @@ int mh_datapath_parse(const char *s, enum mh_datapath *dp)
 	return 0;
 }
 
-/* Where sysfs is mounted; the reference looks in /etc/mtab, default /sys. */
-static void sysfs_dir(char *buf, size_t len)
+/*
+ * Where sysfs is mounted according to the mount table f, default /sys (the
+ * reference looks in /etc/mtab).  Apart from sysfs_dir for
+ * tests/fuzz/fuzz-mounttab.c.
+ */
+static void sysfs_dir_in(FILE *f, char *buf, size_t len)
 {
-	FILE *f = fopen("/proc/self/mounts", "re");
 	char line[4096];
 
 	snprintf(buf, len, "/sys");
-	if (!f)
-		return;
 	while (fgets(line, sizeof(line), f)) {
 		char dev[256], dir[2048], type[64];
 
@@ -54,7 +55,17 @@ static void sysfs_dir(char *buf, size_t len)
 			break;
 		}
 	}
-	fclose(f);
+}
+
+static void sysfs_dir(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/mounts", "re");
+
+	snprintf(buf, len, "/sys");
+	if (f) {
+		sysfs_dir_in(f, buf, len);
+		fclose(f);
+	}
 }
 
 static int read_version(uint32_t *version)
@@ -117,14 +128,12 @@ int mh_kernel_version(uint32_t *version, bool try_modprobe)
 	return r;
 }
 
-bool mh_kernel_has_ecryptfs(void)
+/* ecryptfs among the file systems of f, in /proc/filesystems's form. */
+static bool has_ecryptfs_in(FILE *f)
 {
-	FILE *f = fopen("/proc/filesystems", "re");
 	char line[256];
 	bool found = false;
 
-	if (!f)
-		return false;
 	while (!found && fgets(line, sizeof(line), f)) {
 		/* "nodev\tname\n" or "\tname\n": the last field is the name */
 		char *name = strrchr(line, '\t');
@@ -133,6 +142,17 @@ bool mh_kernel_has_ecryptfs(void)
 		name[strcspn(name, " \n")] = '\0';
 		found = !strcmp(name, "ecryptfs");
 	}
+	return found;
+}
+
+bool mh_kernel_has_ecryptfs(void)
+{
+	FILE *f = fopen("/proc/filesystems", "re");
+	bool found;
+
+	if (!f)
+		return false;
+	found = has_ecryptfs_in(f);
 	fclose(f);
 	return found;
 }

@@ -36,18 +36,16 @@ static FILE *open_table(void)
 	return f ? f : setmntent("/proc/self/mounts", "re");
 }
 
-/* The topmost entry mounted on dir (compared as given, then canonical). */
-static int find_entry(const char *dir, struct entry *e)
+/*
+ * The topmost entry of the table f mounted on dir (compared as given, then
+ * canonical).  Apart from find_entry for tests/fuzz/fuzz-mounttab.c.
+ */
+static int find_entry_in(FILE *f, const char *dir, struct entry *e)
 {
 	char *canon = realpath(dir, NULL);
 	struct mntent *m;
-	FILE *f = open_table();
 	int r = -ENOENT;
 
-	if (!f) {
-		free(canon);
-		return -errno;
-	}
 	while ((m = getmntent(f))) {
 		if (strcmp(m->mnt_dir, dir) != 0 && !(canon && !strcmp(m->mnt_dir, canon)))
 			continue;
@@ -57,8 +55,19 @@ static int find_entry(const char *dir, struct entry *e)
 		e->opts = strdup(m->mnt_opts);
 		r = e->type && e->opts ? 0 : -ENOMEM;
 	}
-	endmntent(f);
 	free(canon);
+	return r;
+}
+
+static int find_entry(const char *dir, struct entry *e)
+{
+	FILE *f = open_table();
+	int r;
+
+	if (!f)
+		return -errno;
+	r = find_entry_in(f, dir, e);
+	endmntent(f);
 	return r;
 }
 
