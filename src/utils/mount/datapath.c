@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,21 +38,21 @@ int mh_datapath_parse(const char *s, enum mh_datapath *dp)
 }
 
 /*
- * Where sysfs is mounted according to the mount table f, default /sys (the
- * reference looks in /etc/mtab).  Apart from sysfs_dir for
+ * Where sysfs is mounted according to the mount table f, default /sys.  Read
+ * with getmntent, as the reference reads /etc/mtab: a field holding a blank
+ * the kernel does not escape (a vertical tab in a mount source, say) stays
+ * one field, escapes are undone, and the rest of an over-long line is not
+ * read as a line of its own.  Apart from sysfs_dir for
  * tests/fuzz/fuzz-mounttab.c.
  */
 static void sysfs_dir_in(FILE *f, char *buf, size_t len)
 {
-	char line[4096];
+	struct mntent *m;
 
 	snprintf(buf, len, "/sys");
-	while (fgets(line, sizeof(line), f)) {
-		char dev[256], dir[2048], type[64];
-
-		if (sscanf(line, "%255s %2047s %63s", dev, dir, type) == 3 &&
-		    !strcmp(type, "sysfs")) {
-			snprintf(buf, len, "%s", dir);
+	while ((m = getmntent(f))) {
+		if (!strcmp(m->mnt_type, "sysfs")) {
+			snprintf(buf, len, "%s", m->mnt_dir);
 			break;
 		}
 	}
@@ -59,12 +60,12 @@ static void sysfs_dir_in(FILE *f, char *buf, size_t len)
 
 static void sysfs_dir(char *buf, size_t len)
 {
-	FILE *f = fopen("/proc/self/mounts", "re");
+	FILE *f = setmntent("/proc/self/mounts", "re");
 
 	snprintf(buf, len, "/sys");
 	if (f) {
 		sysfs_dir_in(f, buf, len);
-		fclose(f);
+		endmntent(f);
 	}
 }
 
