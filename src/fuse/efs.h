@@ -147,13 +147,23 @@ void efs_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void efs_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Log a damaged file once per inode and a few times per minute overall. */
 void efs_log_corrupt(struct efs_inode *in, const char *what, int err);
+/*
+ * Log a lower entry of dir that listings leave out because its name does not
+ * decode (err from efs_names_decrypt): once per name (the last 256 logged are
+ * remembered), at most 20 times per minute overall.
+ */
+void efs_log_hidden(struct efs_inode *dir, const char *lname, int err);
 
 /* names.c: entry names and symlink targets (filename encryption). */
 int efs_names_init(struct efs_fs *fs, char *err, size_t errlen);
 void efs_names_free(struct efs_fs *fs);
 /* Upper name -> lower name; -ENAMETOOLONG as a local filesystem says it. */
 int efs_names_encrypt(const char *name, char *out, size_t outsz);
-/* Lower name -> upper name; -EINVAL for names readdir hides. */
+/*
+ * Lower name -> upper name.  Only the canonical encoding decodes (what
+ * efs_names_encrypt gives), so no second lower name can pose as a file.
+ * Every error but -ENOMEM is a name readdir hides.
+ */
 int efs_names_decrypt(const char *lname, char *out, size_t outsz);
 int efs_names_target_encrypt(const char *target, char *out, size_t outsz);
 unsigned efs_names_namelen(unsigned lower_namelen);

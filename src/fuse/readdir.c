@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Directory listing.  With filename encryption, entries whose lower names do
- * not decode are left out silently, as kernel 6.1 does (ext4's lost+found is
- * the case it has in mind); everything else is listed with its type.
+ * not decode are left out, as kernel 6.1 does (ext4's lost+found is the case
+ * it has in mind): a plaintext name silently, an encrypted one we cannot read
+ * (another filename key, a cipher we lack, a malformed or non-canonical
+ * encoding) with a log line.  One such entry, which anyone who can write to
+ * a shared lower directory can make, must not stop ls, find or a backup of
+ * the rest.  Everything else is listed with its type.
  */
 #include "config.h"
 
@@ -58,6 +62,11 @@ static bool dot_or_dotdot(const char *n)
 	return n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0));
 }
 
+static bool has_fnek_prefix(const char *n)
+{
+	return strncmp(n, ECRYPTFS_FNEK_PREFIX, sizeof(ECRYPTFS_FNEK_PREFIX) - 1) == 0;
+}
+
 static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi, bool plus)
 {
@@ -95,14 +104,16 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			strcpy(name, lname);
 		} else {
 			r = efs_names_decrypt(lname, name, sizeof(name));
-			if (r == -EINVAL) {	/* hidden, as the kernel does */
+			if (r == -ENOMEM) {	/* ours, not the name's */
+				err = ENOMEM;
+				break;
+			}
+			if (r < 0) {
+				if (has_fnek_prefix(lname))
+					efs_log_hidden(dir, lname, r);
 				d->offset = d->entry->d_off;
 				d->entry = NULL;
 				continue;
-			}
-			if (r < 0) {
-				err = -r;
-				break;
 			}
 		}
 		if (plus) {

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gcrypt.h>
@@ -32,20 +33,20 @@
 static const char b64_chars[] =
 	"-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/* Reverse table; every byte outside the alphabet decodes as 0, like '-'. */
-static uint8_t b64_value(unsigned char c)
+/* Reverse table; -1 for a byte outside the alphabet. */
+static int b64_value(unsigned char c)
 {
 	if (c == '-')
 		return 0;
 	if (c == '.')
 		return 1;
 	if (c >= '0' && c <= '9')
-		return (uint8_t)(c - '0' + 2);
+		return c - '0' + 2;
 	if (c >= 'A' && c <= 'Z')
-		return (uint8_t)(c - 'A' + 12);
+		return c - 'A' + 12;
 	if (c >= 'a' && c <= 'z')
-		return (uint8_t)(c - 'a' + 38);
-	return 0;
+		return c - 'a' + 38;
+	return -1;
 }
 
 static size_t encoded_len(size_t n)
@@ -66,14 +67,21 @@ static void b64_encode(const uint8_t *src, size_t n, char *dst)
 	}
 }
 
-/* floor(6n/8) bytes into dst, as the kernel's ecryptfs_decode_from_filename. */
-static size_t b64_decode(const char *src, size_t n, uint8_t *dst)
+/*
+ * floor(6n/8) bytes into dst, as the kernel's ecryptfs_decode_from_filename;
+ * -EINVAL for a character outside the alphabet (the kernel reads it as 0).
+ */
+static ssize_t b64_decode(const char *src, size_t n, uint8_t *dst)
 {
 	size_t out = 0;
 	unsigned acc = 0, bits = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		acc = (acc << 6) | b64_value((unsigned char)src[i]);
+		int v = b64_value((unsigned char)src[i]);
+
+		if (v < 0)
+			return -EINVAL;
+		acc = (acc << 6) | (unsigned)v;
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
@@ -81,7 +89,7 @@ static size_t b64_decode(const char *src, size_t n, uint8_t *dst)
 			acc &= (1u << bits) - 1;
 		}
 	}
-	return out;
+	return (ssize_t)out;
 }
 
 static int block_size_of(uint8_t code, unsigned *bs)
@@ -297,15 +305,25 @@ ECRYPTFS_EXPORT int ecryptfs_symlink_encrypt(const struct ecryptfs_pass_key *fne
  * Decode and check the packet framing (doc/format.md §8.5).  pkt receives the
  * decoded bytes (at least 3 * (len - prefix) / 4 bytes); *ct and *ct_len
  * point at the ciphertext inside it.
+ *
+ * Only the encoding our encoder (and the kernel's) gives the packet is
+ * accepted: exactly 4 * ceil(P / 3) characters of the alphabet for a packet
+ * of P bytes, and zero fill bits after it.  Any other spelling of the same
+ * packet (a character appended, fill bits set, '*' for '-') would be a second
+ * lower name that lists as the same upper name.
  */
 static int parse_packet(const char *lower, size_t len, uint8_t *pkt,
 			const uint8_t **ct, size_t *ct_len)
 {
-	size_t n, body, lenlen;
+	size_t n, body, lenlen, plen;
+	ssize_t dn;
 
 	if (len <= PREFIX_LEN || memcmp(lower, ECRYPTFS_FNEK_PREFIX, PREFIX_LEN) != 0)
 		return -EINVAL;
-	n = b64_decode(lower + PREFIX_LEN, len - PREFIX_LEN, pkt);
+	dn = b64_decode(lower + PREFIX_LEN, len - PREFIX_LEN, pkt);
+	if (dn < 0)
+		return (int)dn;
+	n = (size_t)dn;
 	if (n < TAG_70_MIN_PACKET || pkt[0] != TAG_70)
 		return -EINVAL;
 	if (pkt[1] < 192) {
@@ -317,8 +335,13 @@ static int parse_packet(const char *lower, size_t len, uint8_t *pkt,
 	} else {
 		return -EINVAL;
 	}
-	if (body <= 9 || 1 + lenlen + body > n)
+	plen = 1 + lenlen + body;
+	if (body <= 9 || plen > n || len - PREFIX_LEN != encoded_len(plen))
 		return -EINVAL;
+	/* The encoding is whole groups now: n = 3 * chars / 4, no bits left. */
+	for (size_t i = plen; i < n; i++)
+		if (pkt[i])
+			return -EINVAL;
 	*ct = pkt + 1 + lenlen + 9;
 	*ct_len = body - 9;
 	return (int)(1 + lenlen);
@@ -363,6 +386,7 @@ static int decrypt_packet(const struct ecryptfs_pass_key *fnek, size_t key_bytes
 {
 	gcry_cipher_hd_t hd = NULL;
 	uint8_t *pkt = NULL, *plain = NULL;
+	char *canon = NULL;
 	const uint8_t *ct, *sep;
 	size_t ct_len, name_len;
 	unsigned bs;
@@ -426,6 +450,22 @@ static int decrypt_packet(const struct ecryptfs_pass_key *fnek, size_t key_bytes
 		rc = -EINVAL;
 		goto out;
 	}
+	/*
+	 * The lower string must be the one encrypting the result gives, the one
+	 * the kernel's lookup finds.  ECB lets anyone without the key repeat a
+	 * prefix block, and every AES code decrypts under the caller's key size:
+	 * such a string decrypts to a real name but is another lower file.
+	 */
+	canon = malloc(len + 1);
+	if (!canon) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = encrypt_packet(fnek, code, key_bytes, (const char *)sep, name_len, canon, len + 1);
+	if (rc != (int)len || memcmp(canon, lower, len) != 0) {
+		rc = rc == -ENOMEM ? rc : -EINVAL;
+		goto out;
+	}
 	if (name_len + 1 > out_size) {
 		rc = -ERANGE;
 		goto out;
@@ -438,6 +478,7 @@ out:
 		gcry_cipher_close(hd);
 	ecryptfs_secure_free(pkt);
 	ecryptfs_secure_free(plain);
+	free(canon);
 	return rc;
 }
 

@@ -845,14 +845,18 @@ ECRYPTFS_EXPORT int ecryptfs_symlink_encrypt(const struct ecryptfs_pass_key *fne
 
 /* The FNEK signature and cipher code inside a lower name or target, so the
  * caller can pick the key: 0, or -EINVAL when it is not a decodable tag 70
- * name (no prefix, too short, bad tag or length; "." and ".." included). */
+ * name (no prefix, too short, bad tag or length, a character outside the
+ * alphabet, characters after the packet or fill bits set; "." and ".."
+ * included). */
 ECRYPTFS_EXPORT int ecryptfs_fname_sig(const char *lower, size_t len,
 				       uint8_t sig[ECRYPTFS_SIG_SIZE], uint8_t *code);
 
 /* Lower name -> name.  "." and ".." pass through.  -EINVAL: not prefixed,
- * undecodable, no separator, or a result that is empty or holds '/', NUL or
- * is "." or ".."; -ENOKEY: the packet's sig is not fnek's; -ENOTSUP: cipher
- * we lack; -ERANGE: out too small. */
+ * undecodable, no separator, a result that is empty or holds '/', NUL or is
+ * "." or "..", or a lower name that is not exactly what encrypting the result
+ * gives (another spelling of a name, which the kernel never writes nor
+ * finds); -ENOKEY: the packet's sig is not fnek's; -ENOTSUP: cipher we lack;
+ * -ERANGE: out too small. */
 ECRYPTFS_EXPORT int ecryptfs_fname_decrypt(const struct ecryptfs_pass_key *fnek,
 					   size_t key_bytes, const char *lower, size_t len,
 					   char *out, size_t out_size);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target for the filename decoder (fname.c): arbitrary lower names
- * and symlink targets must never crash, leak or read past a buffer.
+ * and symlink targets must never crash, leak or read past a buffer, and only
+ * the encoder's own output may decode.
  *
  * Input: one mode byte, then the name.  Mode bit 0 prepends the FNEK prefix
  * (so the fuzzer need not rediscover it), bit 1 decodes as a symlink target,
@@ -11,6 +12,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const size_t key_sizes[4] = { 0, 16, 24, 32 };
 	const size_t plen = strlen(ECRYPTFS_FNEK_PREFIX);
 	struct ecryptfs_pass_key *key;
-	char *name, out[MAX_IN], again[MAX_IN];
+	char *name, out[MAX_IN], again[MAX_IN + 64];	/* room for the prefix */
 	size_t len, kb;
 	uint8_t mode, code = 0;
-	int rc;
+	int rc, plain_len;
 
 	if (size < 1 || size > MAX_IN)
 		return 0;
@@ -60,11 +62,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	if ((size_t)rc != strlen(out))
 		abort();
-	/* Whatever decrypts must survive a round trip through the encoder. */
+	plain_len = rc;
+	/*
+	 * Whatever decrypts must be exactly what the encoder makes of the
+	 * result (no second spelling of a name decodes), and survive a round
+	 * trip through it.
+	 */
 	if (mode & 2)
 		rc = ecryptfs_symlink_encrypt(key, code, kb, out, (size_t)rc, again, sizeof(again));
 	else
 		rc = ecryptfs_fname_encrypt(key, code, kb, out, (size_t)rc, again, sizeof(again));
+	/* Names over 143 bytes: no lower NAME_MAX of 255 holds them; not written. */
+	if (rc == -ENAMETOOLONG && !(mode & 2) && plain_len > ECRYPTFS_MAX_NAME_BYTES)
+		goto out;
+	if (rc != (int)len || memcmp(again, name, len) != 0)
+		abort();
 	if (rc > 0) {
 		char back[MAX_IN];
 		int n = (mode & 2) ?

@@ -2,7 +2,9 @@
 /*
  * Filename encryption (fname.c) against doc/format.md §8.8, the third-party
  * kernel outputs, and every lower name and symlink target of the kernel 6.1
- * vector sets aes256-fnek, aes192-fnek-same-key and setup-private-style.
+ * vector sets aes256-fnek, aes192-fnek-same-key and setup-private-style;
+ * hostile lower names; and that only the encoder's own spelling of a name
+ * decodes (doc/format.md §8.5).
  */
 #include "config.h"
 
@@ -235,9 +237,12 @@ static void vector_sets(void)
 
 static const char b64[] = "-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/* Lower name for an arbitrary packet body: tag 70, sig, code, ECB(plain). */
-static void craft(const struct ecryptfs_pass_key *k, const uint8_t *plain, size_t n,
-		  char *out)
+/*
+ * Lower name for an arbitrary packet body: tag 70, sig, code, ECB(plain)
+ * under AES-128 and the first 16 bytes of the KEK, whatever code says.
+ */
+static void craft_code(const struct ecryptfs_pass_key *k, uint8_t code, const uint8_t *plain,
+		       size_t n, char *out)
 {
 	uint8_t pkt[512] = { 0 };
 	size_t i = 0, body = 9 + n;
@@ -247,7 +252,7 @@ static void craft(const struct ecryptfs_pass_key *k, const uint8_t *plain, size_
 	pkt[i++] = (uint8_t)body;
 	memcpy(pkt + i, k->sig, 8);
 	i += 8;
-	pkt[i++] = ECRYPTFS_CIPHER_AES_128;
+	pkt[i++] = code;
 	gcry_cipher_open(&hd, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_ECB, 0);
 	gcry_cipher_setkey(hd, k->kek, 16);
 	gcry_cipher_encrypt(hd, pkt + i, n, plain, n);
@@ -265,6 +270,28 @@ static void craft(const struct ecryptfs_pass_key *k, const uint8_t *plain, size_
 		*out++ = b64[b[2] & 0x3f];
 	}
 	*out = '\0';
+}
+
+static void craft(const struct ecryptfs_pass_key *k, const uint8_t *plain, size_t n,
+		  char *out)
+{
+	craft_code(k, ECRYPTFS_CIPHER_AES_128, plain, n, out);
+}
+
+/*
+ * The first n bytes of the kernel's prefix (doc/format.md §8.3): the MD5
+ * chain over the whole KEK, 0x00 written as 0x42.
+ */
+static void md5_prefix(const struct ecryptfs_pass_key *k, uint8_t *out, size_t n)
+{
+	uint8_t h[16];
+
+	gcry_md_hash_buffer(GCRY_MD_MD5, h, k->kek, sizeof(k->kek));
+	for (size_t j = 0; j < n; j++) {
+		out[j] = h[j % 16] ? h[j % 16] : 0x42;
+		if (j % 16 == 15)
+			gcry_md_hash_buffer(GCRY_MD_MD5, h, h, 16);
+	}
 }
 
 static void limits_and_errors(void)
@@ -401,7 +428,7 @@ static void limits_and_errors(void)
 	lower[26] = '-';
 	rc = ecryptfs_fname_decrypt(k, 16, lower, strlen(lower), out, sizeof(out));
 	ok(rc == -EINVAL || rc == -ENOKEY, "garbled length (%d)", rc);
-	/* Characters outside the alphabet decode as '-' (value 0) */
+	/* The kernel would read a character outside the alphabet as '-' (0). */
 	strcpy(lower, good);
 	for (char *p = lower + 24; *p; p++)
 		if (*p == '-') {
@@ -409,13 +436,17 @@ static void limits_and_errors(void)
 			break;
 		}
 	rc = ecryptfs_fname_decrypt(k, 16, lower, strlen(lower), out, sizeof(out));
-	ok(strcmp(lower, good) != 0 && rc == 5 && strcmp(out, "hello") == 0,
-	   "foreign characters decode like '-'");
-	/* Crafted packets: no separator, NUL or '/' in the name, wrong alignment */
+	ok(strcmp(lower, good) != 0 && rc == -EINVAL, "'*' for '-': EINVAL (%d)", rc);
+	/*
+	 * Crafted packets: no separator, NUL or '/' in the name, wrong
+	 * alignment.  The 11-byte names have the kernel's prefix, so only the
+	 * check named refuses them.
+	 */
 	memset(plain, 'A', sizeof(plain));
 	craft(k, plain, 32, lower);
 	is_int(ecryptfs_fname_decrypt(k, 16, lower, strlen(lower), out, sizeof(out)), -EINVAL,
 	       "no separator");
+	md5_prefix(k, plain, 20);
 	plain[20] = 0;
 	plain[25] = 0;
 	craft(k, plain, 32, lower);
@@ -427,8 +458,8 @@ static void limits_and_errors(void)
 	       "'/' inside the name");
 	rc = ecryptfs_symlink_decrypt(k, 16, lower, strlen(lower), out, sizeof(out));
 	is_int(rc, 11, "but fine in a symlink target");
-	plain[20] = 'A';
-	plain[25] = 'A';
+	ok(rc == 11 && memcmp(out, "AAAA/AAAAAA", 11) == 0, "... which reads AAAA/AAAAAA");
+	memset(plain, 'A', sizeof(plain));
 	plain[31] = 0;
 	craft(k, plain, 32, lower);
 	is_int(ecryptfs_symlink_decrypt(k, 16, lower, strlen(lower), out, sizeof(out)), -EINVAL,
@@ -440,10 +471,221 @@ static void limits_and_errors(void)
 	ecryptfs_pass_key_free(other);
 }
 
+/* ---- only the encoder's own spelling of a name decodes ------------------ */
+
+static int b64_index(char c)
+{
+	const char *p = c ? strchr(b64, c) : NULL;
+
+	return p ? (int)(p - b64) : -1;
+}
+
+static int decode_as(const struct ecryptfs_pass_key *k, size_t kb, bool target, const char *s,
+		     size_t len, char *out, size_t out_size)
+{
+	return target ? ecryptfs_symlink_decrypt(k, kb, s, len, out, out_size) :
+			ecryptfs_fname_decrypt(k, kb, s, len, out, out_size);
+}
+
+/* The fill bits of character i of the last group, for a packet of plen bytes. */
+static unsigned fill_mask(size_t plen, int i)
+{
+	static const unsigned masks[3][4] = {
+		{ 0, 0, 0, 0 },
+		{ 0, 0x0f, 0x3f, 0x3f },	/* one byte: 8 bits in 24 */
+		{ 0, 0, 0x03, 0x3f },		/* two bytes: 16 bits in 24 */
+	};
+
+	return masks[plen % 3][i];
+}
+
+/*
+ * Other spellings of the lower string good: each character of the alphabet
+ * appended, two to four appended ("zz", "--", a whole group), one to three
+ * removed, fill bits of the last group set (every combination in the
+ * character after the data, single bits and all in the pure fill ones), a
+ * character replaced by one outside the alphabet.  Adds the variants tried
+ * to *tried; returns how many decode (as a name, or as a target), printing
+ * the first.
+ */
+static int spellings(const struct ecryptfs_pass_key *k, size_t kb, bool target, const char *good,
+		     bool say, int *tried)
+{
+	static const char *const tails[] = { "zz", "--", "---", "----", "-.-.", "zzzz" };
+	static const char foreign[] = "*_+=~/ \x80";
+	size_t len = strlen(good), last = len - 4, plen, pos[3] = { 24, 0, 0 };
+	char v[8192], out[8192];
+	unsigned b1;
+	int bad = 0;
+
+#define TRY(s, n) do { \
+		(*tried)++; \
+		if (decode_as(k, kb, target, (s), (n), out, sizeof(out)) >= 0 && bad++ == 0 && say) \
+			printf("#   %.*s decodes\n", (int)(n), (s)); \
+	} while (0)
+	/* Packet length from the length octets (doc/format.md §3.1). */
+	b1 = ((unsigned)(b64_index(good[25]) & 0x0f) << 4) | (unsigned)b64_index(good[26]) >> 2;
+	if (b1 < 192) {
+		plen = 2 + b1;
+	} else {
+		unsigned b2 = ((unsigned)(b64_index(good[26]) & 3) << 6) |
+			      (unsigned)b64_index(good[27]);
+
+		plen = 3 + (b1 - 192) * 256 + b2 + 192;
+	}
+	memcpy(v, good, len);
+	for (size_t i = 0; i < 64; i++) {
+		v[len] = b64[i];
+		TRY(v, len + 1);
+	}
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		memcpy(v + len, tails[i], strlen(tails[i]));
+		TRY(v, len + strlen(tails[i]));
+	}
+	for (size_t cut = 1; cut <= 3; cut++)
+		TRY(good, len - cut);
+	for (int i = 0; i < 4; i++) {
+		unsigned m = fill_mask(plen, i), c = (unsigned)b64_index(good[last + i]);
+
+		for (unsigned x = 1; x < 64; x++) {
+			if ((x & ~m) || (m == 0x3f && x != 0x3f && (x & (x - 1))))
+				continue;
+			memcpy(v, good, len);
+			v[last + i] = b64[c ^ x];
+			TRY(v, len);
+		}
+	}
+	pos[1] = len / 2;
+	pos[2] = len - 1;
+	for (size_t p = 0; p < 3; p++)
+		for (const char *f = foreign; *f; f++) {
+			memcpy(v, good, len);
+			v[pos[p]] = *f;
+			TRY(v, len);
+		}
+#undef TRY
+	return bad;
+}
+
+/*
+ * Encrypt len bytes, check the result decodes back exactly, and that no other
+ * spelling of it decodes.  Counts into *n_ok / *n_bad and *tried.
+ */
+static void canonical_case(const struct ecryptfs_pass_key *k, uint8_t code, size_t kb,
+			   bool target, size_t len, int *n_ok, int *n_bad, int *tried)
+{
+	char name[4096], lower[8192], out[8192];
+	int rc, bad;
+
+	for (size_t i = 0; i < len; i++)
+		name[i] = (char)('a' + (i * 5 + len) % 26);
+	rc = target ? ecryptfs_symlink_encrypt(k, code, kb, name, len, lower, 4096) :
+		      ecryptfs_fname_encrypt(k, code, kb, name, len, lower, sizeof(lower));
+	if (rc < 0 || decode_as(k, kb, target, lower, (size_t)rc, out, sizeof(out)) != (int)len ||
+	    memcmp(out, name, len) != 0) {
+		if (*n_bad < 5)
+			printf("# code 0x%02x, %zu key bytes, %zu bytes: no exact round trip (%d)\n",
+			       code, kb, len, rc);
+		(*n_bad)++;
+		return;
+	}
+	bad = spellings(k, kb, target, lower, *n_bad < 5, tried);
+	if (bad) {
+		if (*n_bad < 5)
+			printf("# code 0x%02x, %zu key bytes, %zu bytes: %d other spellings decode\n",
+			       code, kb, len, bad);
+		(*n_bad)++;
+	} else {
+		(*n_ok)++;
+	}
+}
+
+static void canonical_only(void)
+{
+	struct ecryptfs_pass_key *k = derive("canonical", ecryptfs_fnek_salt);
+	static const struct {
+		uint8_t code;
+		size_t kb;
+	} ciphers[] = {
+		{ ECRYPTFS_CIPHER_AES_128, 16 },
+		{ ECRYPTFS_CIPHER_AES_256, 32 },
+		{ ECRYPTFS_CIPHER_AES_256, 0 },
+		{ ECRYPTFS_CIPHER_BLOWFISH, 16 },
+		{ ECRYPTFS_CIPHER_DES3_EDE, 24 },
+	};
+	static const size_t targets[] = { 160, 174, 175, 176, 190, 200, 378, 1000, 3007 };
+	uint8_t plain[64], sig[8], code;
+	char good[512], lower[512], out[512];
+	int n_ok = 0, n_bad = 0, tried = 0, cases = 0, rc;
+
+	/* Names of every packet size (every plen mod 3) for 16- and 8-byte blocks. */
+	for (size_t c = 0; c < sizeof(ciphers) / sizeof(ciphers[0]); c++)
+		for (size_t len = 1; len <= 143; len++)
+			if (len % 8 == 0 || len % 8 == 1 || len % 8 == 7 || len == 143) {
+				canonical_case(k, ciphers[c].code, ciphers[c].kb, false, len,
+					       &n_ok, &n_bad, &tried);
+				cases++;
+			}
+	ok(n_ok == cases && n_bad == 0,
+	   "names: %d round trip exactly and no other spelling decodes (%d variants, %d bad)",
+	   n_ok, tried, n_bad);
+	n_ok = n_bad = tried = 0;
+	/* Targets with one- and two-octet lengths (9 + B >= 192). */
+	for (size_t t = 0; t < sizeof(targets) / sizeof(targets[0]); t++)
+		canonical_case(k, ECRYPTFS_CIPHER_AES_128, 16, true, targets[t], &n_ok, &n_bad,
+			       &tried);
+	ok(n_ok == (int)(sizeof(targets) / sizeof(targets[0])) && n_bad == 0,
+	   "targets: %d round trip exactly and no other spelling decodes (%d variants, %d bad)",
+	   n_ok, tried, n_bad);
+
+	/* Without a key: the sig of the kernel's spelling only. */
+	ecryptfs_fname_encrypt(k, ECRYPTFS_CIPHER_AES_128, 16, "hello", 5, good, sizeof(good));
+	is_int(ecryptfs_fname_sig(good, strlen(good), sig, &code), 0, "sig of hello's lower name");
+	snprintf(lower, sizeof(lower), "%szz", good);
+	is_int(ecryptfs_fname_sig(lower, strlen(lower), sig, &code), -EINVAL,
+	       "sig of it with zz appended: EINVAL");
+	strcpy(lower, good);
+	lower[strlen(lower) - 1] = '.';
+	is_int(ecryptfs_fname_sig(lower, strlen(lower), sig, &code), -EINVAL,
+	       "sig of it with a fill bit set: EINVAL");
+
+	/*
+	 * Other packets that decrypt to hello, made without knowing the key
+	 * from hello's own ciphertext blocks or by relabelling the code.  The
+	 * crafted canonical one decodes, so craft_code is not what refuses
+	 * the rest.
+	 */
+	md5_prefix(k, plain, 26);
+	plain[26] = 0;
+	memcpy(plain + 27, "hello", 5);
+	craft_code(k, ECRYPTFS_CIPHER_AES_128, plain, 32, lower);
+	is_str(lower, good, "crafted: the kernel's packet for hello");
+	rc = ecryptfs_fname_decrypt(k, 16, lower, strlen(lower), out, sizeof(out));
+	ok(rc == 5 && strcmp(out, "hello") == 0, "... decodes to hello");
+	craft_code(k, ECRYPTFS_CIPHER_AES_256, plain, 32, lower);
+	is_int(ecryptfs_fname_decrypt(k, 16, lower, strlen(lower), out, sizeof(out)), -EINVAL,
+	       "the same block under the AES-256 code, read with 16 key bytes: EINVAL");
+	memmove(plain + 32, plain + 16, 16);
+	memmove(plain + 16, plain, 16);
+	craft_code(k, ECRYPTFS_CIPHER_AES_128, plain, 48, lower);
+	is_int(ecryptfs_fname_decrypt(k, 16, lower, strlen(lower), out, sizeof(out)), -EINVAL,
+	       "its first block repeated: EINVAL");
+	md5_prefix(k, plain, 42);
+	plain[42] = 0;
+	memcpy(plain + 43, "hello", 5);
+	craft_code(k, ECRYPTFS_CIPHER_AES_128, plain, 48, lower);
+	is_int(ecryptfs_fname_decrypt(k, 16, lower, strlen(lower), out, sizeof(out)), -EINVAL,
+	       "a prefix one block longer than needed: EINVAL");
+	is_int(ecryptfs_symlink_decrypt(k, 16, lower, strlen(lower), out, sizeof(out)), -EINVAL,
+	       "... also as a symlink target");
+	ecryptfs_pass_key_free(k);
+}
+
 int main(void)
 {
 	spec_vectors();
 	vector_sets();
 	limits_and_errors();
+	canonical_only();
 	return tap_done();
 }

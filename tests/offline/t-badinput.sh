@@ -36,12 +36,18 @@ truncate -s 12288 "$L/$(lower_of truncated)"
 printf 'just some text\n' >"$L/$(lower_of foreign2)"
 : >"$L/$(lower_of zero)"
 printf 'plain foreign file\n' >"$L/foreign.txt"
-# Names: garbage, the prefix alone, a cut encoding, and names that decrypt
-# to "..", "." and "a/b" (made from the encrypted symlink targets).
+# Names: garbage, the prefix alone, a cut encoding, other spellings of good1's
+# name (characters appended, a fill bit set: they would decode to "good1"
+# but are not what encrypting it gives), and names that decrypt to "..", "."
+# and "a/b" (made from the encrypted symlink targets).
 cp "$L/$(lower_of good1)" "$L/ECRYPTFS_FNEK_ENCRYPTED.garbage!!"
 cp "$L/$(lower_of good1)" "$L/ECRYPTFS_FNEK_ENCRYPTED."
 cut=$(lower_of good2)
 cp "$L/$(lower_of good1)" "$L/${cut:0:60}"
+g1=$(lower_of good1)
+case $g1 in *--) g1fill=${g1%?}. ;; *) g1fill= ;; esac	# 5 bytes: the last 2 characters only fill
+cp "$L/$(lower_of good2)" "$L/${g1}zz"
+cp "$L/$(lower_of good2)" "$L/$g1fill"
 for t in t-dotdot t-dot t-slash; do
 	cp "$L/$(lower_of good1)" "$L/$(readlink "$L/$(lower_of "$t")")"
 	rm "$L/$(lower_of "$t")"
@@ -74,6 +80,8 @@ check "zero-length file reported" \
 check "garbage name reported" grep -qF 'ECRYPTFS_FNEK_ENCRYPTED.garbage!!: undecodable' "$e"
 check "prefix-only name reported" grep -qE 'ECRYPTFS_FNEK_ENCRYPTED\.: undecodable' "$e"
 check "cut name reported" grep -qF "${cut:0:60}: undecodable" "$e"
+check "good1's name with zz appended reported" grep -qF "${g1}zz: undecodable" "$e"
+check "good1's name with a fill bit set reported" grep -qF "${g1fill:-no such name}: undecodable" "$e"
 is "$(grep -c 'would leave its directory' "$e")" 3 "names decrypting to ., .. and a/b are refused"
 check "undecodable directory reported and skipped" \
 	grep -qF 'ECRYPTFS_FNEK_ENCRYPTED.not-a-dir-name: directory skipped' "$e"
