@@ -13,8 +13,8 @@
 PFX=ECRYPTFS_FNEK_ENCRYPTED.
 
 # recode LOWER-NAME [CODE]: the tag 70 packet in LOWER-NAME (what its length
-# octets say, doc/format.md §3.1) encoded again as our encoder does (§8.4),
-# with its cipher code byte (after tag, length and sig) set to CODE if given.
+# octets say, doc/format.md §3.1) encoded again as our encoder does
+# (doc/format.md §8.4), with its cipher code byte (after tag, length and sig) set to CODE if given.
 recode() {
 	python3 - "$@" <<'EOF'
 import sys
