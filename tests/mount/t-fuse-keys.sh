@@ -1,4 +1,4 @@
-# Keys of a FUSE mount after its daemon died (doc/compatibility.md §7): the
+# Keys of a FUSE mount after its daemon died (doc/compatibility.md §10): the
 # daemon records its mount's signatures in /run/ecryptfs-ng/MAJOR:MINOR;
 # after a SIGKILL, umount.ecryptfs takes the dead mount down ("Transport
 # endpoint is not connected") and unlinks the keys when the mount asked for
@@ -7,7 +7,8 @@
 # the caller's, or that names another mount, is ignored; records of mounts
 # that are gone are swept.  Each case runs as root in a private mount
 # namespace with a tmpfs on /run and its own session keyring (keys are in
-# root's @u, each case under a passphrase of its own).
+# root's @u, each case under a passphrase of its own); one case mounts as a
+# throwaway user, whose records are in its XDG_RUNTIME_DIR.
 . "$SRCDIR/tests/lib/tap.sh"
 W=$TESTTMP/fk
 mkdir -p "$W"
@@ -130,6 +131,48 @@ unsafe-dir)
 	key
 	keyctl unlink "$(keyctl search @u user "$SIG" 2>/dev/null)" @u >/dev/null 2>&1
 	;;
+user)
+	# TU's own mount, its records in its XDG_RUNTIME_DIR; root has a key
+	# of the same passphrase in its own @u
+	U=$2
+	X=/run/xdg-$U
+	mkdir -m 700 "$X"
+	chown "$U:" "$X" "$L" "$M"
+	# /dev/fuse as Debian has it (0666), also where the machine has 0600
+	mknod -m 666 /run/fuse c 10 229 && mount --bind /run/fuse /dev/fuse
+	as_u() { setpriv --reuid="$U" --regid="$U" --init-groups env XDG_RUNTIME_DIR="$X" \
+		keyctl session - bash -c 'keyctl link @u @s >/dev/null; "$@"' as_u "$@" 2> >(grep -v "^Joined session" >&2); }
+	usermount() {
+		SIG=$(as_u "$ADDKEY" "$PW")
+		as_u "$FUSE" -o "ecryptfs_sig=$SIG,$A,ecryptfs_unlink_sigs" "$L" "$M"
+		res mount $?
+	}
+	ukey() { as_u keyctl search @u user "$SIG" >/dev/null 2>&1; res ukey $?; }
+	usermount
+	res urecords "$(ls "$X/ecryptfs-ng" | grep -c .)"
+	res urec-owner "$(stat -c %U "$(ls -d "$X"/ecryptfs-ng/*:* | head -1)")"
+	"$ADDKEY" "$PW" >/dev/null
+	# root copies the user's record as its own: the mount's user_id is not root
+	mkdir -m 700 "$R"
+	f=$(ls -d "$X"/ecryptfs-ng/*:* | head -1)
+	sed 's/^uid=.*/uid=0/' "$f" >"$R/$(basename "$f")"
+	chmod 600 "$R/$(basename "$f")"
+	stop KILL
+	umount_ecryptfs
+	mounted
+	key
+	ukey
+	keyctl unlink "$(keyctl search @u user "$SIG" 2>/dev/null)" @u >/dev/null 2>&1
+	# the user's own umount.ecryptfs after a SIGKILL: fusermount3 -u, keys gone
+	usermount
+	stop KILL
+	as_u "$UMOUNT" "$M"
+	res uumount $?
+	mounted
+	ukey
+	res urecords "$(ls "$X/ecryptfs-ng" | grep -c .)"
+	as_u keyctl clear @u
+	;;
 sweep)
 	# the records of mounts that are gone go at the next mount
 	mkdir -m 700 "$R"
@@ -143,8 +186,8 @@ sweep)
 esac
 EOS
 
-run_case() {	# CASE: run it, its RES lines in $W/CASE.log
-	keyctl session - unshare -m bash "$W/guest.sh" "$1" >"$W/$1.log" 2>&1
+run_case() {	# CASE [ARG]: run it, its RES lines in $W/CASE.log
+	keyctl session - unshare -m bash "$W/guest.sh" "$@" >"$W/$1.log" 2>&1
 	grep -v '^RES ' "$W/$1.log" | grep -v '^Joined session' | sed "s/^/# $1: /"
 }
 r() { sed -n "s/^RES $2 //p" "$W/$1.log" | tail -1; }
@@ -209,6 +252,26 @@ is "$(r wrong-point key)" 0 "record of another mount point: ignored, the key sta
 run_case unsafe-dir
 is "$(r unsafe-dir umount)" 0 "record directory mode 0777: umount exits 0"
 is "$(r unsafe-dir key)" 0 "record directory mode 0777: not trusted, the key stays"
+
+# A user's mount: its record in its XDG_RUNTIME_DIR; root's umount.ecryptfs
+# ignores a record of root's own for it (user_id= is the user's), and the
+# user's own umount.ecryptfs unlinks the user's keys.
+. "$SRCDIR/tests/lib/reference.sh"
+TU=
+tu_create >"$TESTTMP/tu.name" || exit 1
+TU=$(cat "$TESTTMP/tu.name")
+run_case user "$TU"
+is "$(first user mount)" 0 "user: the user mounts with ecryptfs-fuse"
+is "$(first user urecords)" 1 "user: a record in its XDG_RUNTIME_DIR/ecryptfs-ng"
+is "$(r user urec-owner)" "$TU" "user: the record is the user's"
+is "$(first user umount)" 0 "user's mount, root's umount.ecryptfs: exit 0"
+is "$(first user mounted)" 1 "user's mount, root's umount.ecryptfs: unmounted"
+is "$(first user key)" 0 "user's mount, root's record copy: ignored, root's key stays"
+is "$(first user ukey)" 0 "user's mount, root's umount.ecryptfs: the user's key stays"
+is "$(r user uumount)" 0 "user's umount.ecryptfs after SIGKILL: exit 0 (fusermount3 -u)"
+is "$(r user mounted)" 1 "user's umount.ecryptfs after SIGKILL: unmounted"
+is "$(r user ukey)" 1 "user's umount.ecryptfs after SIGKILL: the user's key is gone"
+is "$(r user urecords)" 0 "user's umount.ecryptfs after SIGKILL: its record is gone"
 
 run_case sweep
 is "$(r sweep mount)" 0 "sweep: mounted"
