@@ -147,7 +147,7 @@ static struct {
 
 /*
  * Note the mount's keys where umount.ecryptfs finds them should we die
- * without serve()'s cleanup (doc/compatibility.md §7), and drop the records
+ * without serve()'s cleanup (doc/compatibility.md §10), and drop the records
  * of mounts that are gone.  The mount stands without one: only a warning,
  * and only when ecryptfs_unlink_sigs asked for what it serves.
  */

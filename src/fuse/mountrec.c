@@ -3,7 +3,7 @@
  * Mount records: what ecryptfs-fuse tells umount.ecryptfs about its mount,
  * so that the keys of a mount made with ecryptfs_unlink_sigs can be
  * unlinked even when the daemon died without its own cleanup (SIGKILL, a
- * crash).  Why a file and why it cannot be abused: doc/compatibility.md §7.
+ * crash).  Why a file and why it cannot be abused: doc/compatibility.md §10.
  *
  * A record is text, one "name=value" a line, in this order:
  *

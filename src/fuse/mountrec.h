@@ -4,7 +4,7 @@
  * mountrec.c; neither file needs FUSE): finding a fuse.ecryptfs mount in
  * /proc/self/mountinfo, and the mount record, the small file in which the
  * daemon notes the signatures of its mount for umount.ecryptfs, since
- * /proc/mounts shows only FUSE's own options (doc/compatibility.md §7).
+ * /proc/mounts shows only FUSE's own options (doc/compatibility.md §10).
  * Functions return 0 or a negative errno unless they say otherwise; none
  * prints.
  */

@@ -4,7 +4,7 @@
  * For a kernel mount with ecryptfs_unlink_sigs it unlinks the mount's keys
  * from @u (ENOKEY is fine), then execs "/bin/umount -i ARGS".  A FUSE mount
  * does not show the eCryptfs options in the mount table: our daemon notes
- * them in a mount record (src/fuse/mountrec.h, doc/compatibility.md §7),
+ * them in a mount record (src/fuse/mountrec.h, doc/compatibility.md §10),
  * which counts only when it is the caller's and matches the mount.  The
  * mount is unmounted first (fusermount3 -u, or umount -i as root), whether
  * its daemon is alive or not; then the record's keys are unlinked if it
