@@ -60,9 +60,9 @@ void efs_record_free(struct efs_record *r);
 /* The record directory of the real uid into buf. */
 int efs_record_dir(char *buf, size_t len);
 /*
- * Open that directory (O_DIRECTORY | O_NOFOLLOW), creating it (0700) and,
- * for root only, its parent when create; checked: ours, not writable by
- * group or others.  A descriptor or a negative errno.
+ * Open that directory (O_DIRECTORY | O_NOFOLLOW), creating it (0700, not
+ * its parent) when create; checked: ours, not writable by group or others.
+ * A descriptor or a negative errno.
  */
 int efs_record_dir_open(bool create);
 /*
