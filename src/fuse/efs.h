@@ -13,7 +13,7 @@
  * A call that must go up is marked "layer exception: SYMBOL" beside it, with
  * the reason; tests/project/t-layers.sh reads the line below and the object
  * files' symbols, and fails on any other upward call.
- * layer order: options pool inode log names keys content attr file dir readdir xattr mountinfo main
+ * layer order: options pool inode log names keys content attr file dir readdir xattr mountinfo mountrec main
  */
 #ifndef ECFS_SRC_FUSE_EFS_H
 #define ECFS_SRC_FUSE_EFS_H
@@ -29,6 +29,7 @@
 #include <sys/types.h>
 
 #include "libecryptfs.h"
+#include "mountrec.h"
 
 #define EFS_PROG "ecryptfs-fuse"
 #define EFS_MAX_WRITE (1024 * 1024)
@@ -269,9 +270,8 @@ void efs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void efs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 
 /*
- * mountinfo.c: the device of the newest fuse.ecryptfs mount on mnt in the
- * mountinfo table f; false when there is none.
+ * mountinfo.c and mountrec.c: finding our mount in mountinfo and its
+ * record for umount.ecryptfs, declared in mountrec.h (shared with it).
  */
-bool efs_mountinfo_dev(FILE *f, const char *mnt, unsigned *dev_major, unsigned *dev_minor);
 
 #endif /* ECFS_SRC_FUSE_EFS_H */

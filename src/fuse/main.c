@@ -137,6 +137,72 @@ static void raise_readahead(const char *mnt)
 	}
 }
 
+/* This mount's record (mountrec.h), for serve() to remove at the end. */
+static struct {
+	int dirfd;
+	bool written;
+	unsigned dev_major, dev_minor;
+	struct stat st;
+} record = { .dirfd = -1 };
+
+/*
+ * Note the mount's keys where umount.ecryptfs finds them should we die
+ * without serve()'s cleanup (doc/compatibility.md §10), and drop the records
+ * of mounts that are gone.  The mount stands without one: only a warning,
+ * and only when ecryptfs_unlink_sigs asked for what it serves.
+ */
+static void record_mount(struct efs_fs *fs)
+{
+	const struct ecryptfs_policy *p = &fs->opts.mount.policy;
+	struct efs_record r = { .uid = getuid(), .unlink_sigs = fs->opts.mount.unlink_sigs };
+	struct efs_mount m;
+	char dir[4096] = "";
+	FILE *f = NULL;
+	int ret;
+
+	efs_record_dir(dir, sizeof(dir));
+	ret = efs_record_dir_open(true);
+	if (ret < 0)
+		goto out;
+	record.dirfd = ret;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f) {
+		ret = -errno;
+		goto out;
+	}
+	efs_record_sweep(record.dirfd, f);
+	rewind(f);
+	if (!efs_mountinfo_find(f, fs->mountpoint, &m)) {
+		ret = -ENOENT;
+		goto out;
+	}
+	r.mount_id = m.id;
+	r.dev_major = m.dev_major;
+	r.dev_minor = m.dev_minor;
+	r.mountpoint = efs_mountinfo_escape(fs->mountpoint);
+	if (!r.mountpoint) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < p->n_sigs; i++)
+		ecryptfs_sig_to_hex(p->sigs[i], r.sigs[r.n_sigs++]);
+	if (p->encrypt_filenames)
+		ecryptfs_sig_to_hex(p->fnek_sig, r.sigs[r.n_sigs++]);
+	ret = efs_record_write(record.dirfd, &r, &record.st);
+	if (ret == 0) {
+		record.written = true;
+		record.dev_major = m.dev_major;
+		record.dev_minor = m.dev_minor;
+	}
+out:
+	if (f)
+		fclose(f);
+	efs_record_free(&r);
+	if (ret < 0 && fs->opts.mount.unlink_sigs)
+		efs_log(LOG_WARNING, "mount record in %s: %s; if this daemon dies, "
+			"umount.ecryptfs cannot unlink the keys", dir, strerror(-ret));
+}
+
 /* Everything up to a mounted session; errors go to stderr. */
 static int setup(struct efs_fs *fs, const char *argv0)
 {
@@ -197,6 +263,7 @@ static int setup(struct efs_fs *fs, const char *argv0)
 		return fail(fs->mountpoint, "mount failed");
 	if (geteuid() == 0)
 		raise_readahead(fs->mountpoint);
+	record_mount(fs);
 	return 0;
 }
 
@@ -228,6 +295,9 @@ static int serve(struct efs_fs *fs)
 			ecryptfs_keyring_unlink(hex);
 		}
 	}
+	/* Only now: a death before this leaves umount.ecryptfs the record. */
+	if (record.written)
+		efs_record_remove(record.dirfd, record.dev_major, record.dev_minor, &record.st);
 	return r < 0 ? 1 : 0;
 }
 
@@ -244,6 +314,8 @@ static void teardown(struct efs_fs *fs)
 	efs_opts_free(&fs->opts);
 	if (fs->proc_fd >= 0)
 		close(fs->proc_fd);
+	if (record.dirfd >= 0)
+		close(record.dirfd);
 	free(fs->lower);
 	free(fs->mountpoint);
 }

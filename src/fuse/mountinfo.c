@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Finding our own mount in /proc/self/mountinfo (main.c raises its
- * readahead): a stat of the mount point would wait for our own loop.  Apart
- * from main.c so that tests/fuzz/fuzz-mounttab.c can feed it any table.
+ * Finding a fuse.ecryptfs mount in /proc/self/mountinfo: main.c its own
+ * (to raise its readahead and to record its keys; a stat of the mount point
+ * would wait for our own loop), umount.ecryptfs the one it takes down (a
+ * stat of a dead FUSE mount fails with ENOTCONN).  Declared in mountrec.h,
+ * without FUSE, for umount.ecryptfs; tests/fuzz/fuzz-mounttab.c feeds it
+ * any table.
  *
  * A line (proc(5)): "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3
  * /dev/root rw,errors=continue".  Fields are split at single blanks only,
@@ -17,10 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "efs.h"
+#include "mountrec.h"
 
-/* mnt as mountinfo writes it. */
-static char *escape(const char *mnt)
+char *efs_mountinfo_escape(const char *mnt)
 {
 	char *esc = malloc(4 * strlen(mnt) + 1), *e = esc;
 
@@ -36,10 +38,23 @@ static char *escape(const char *mnt)
 	return esc;
 }
 
-/* The device of line if it is a fuse.ecryptfs mount on esc. */
-static bool match(char *line, const char *esc, unsigned *maj, unsigned *min)
+/* An unsigned decimal number, all of s: 0, or -1. */
+static int number(const char *s, unsigned *v)
 {
-	char *field[5], *f, *type = NULL;
+	int end = 0;
+
+	return s[0] >= '0' && s[0] <= '9' && sscanf(s, "%u%n", v, &end) == 1 && s[end] == '\0' ?
+	       0 : -1;
+}
+
+/*
+ * line as a fuse.ecryptfs mount into m, its mount point (escaped) into
+ * *mnt; false if it is another file system's or not a line mountinfo writes.
+ */
+static bool parse(char *line, struct efs_mount *m, const char **mnt)
+{
+	char *field[5], *f, *type = NULL, *opts = NULL, *dev;
+	unsigned uid;
 	int end = 0;
 
 	line[strcspn(line, "\n")] = '\0';
@@ -48,32 +63,79 @@ static bool match(char *line, const char *esc, unsigned *maj, unsigned *min)
 		if (!field[i])
 			return false;
 	}
-	/* optional fields, then "-" and the file system type */
+	/* optional fields, then "-", the file system type, source, options */
 	while ((f = strsep(&line, " ")))
 		if (!strcmp(f, "-")) {
 			type = strsep(&line, " ");
+			if (strsep(&line, " "))
+				opts = strsep(&line, " ");
 			break;
 		}
-	return type && !strcmp(type, "fuse.ecryptfs") && !strcmp(field[4], esc) &&
-	       sscanf(field[2], "%u:%u%n", maj, min, &end) == 2 && field[2][end] == '\0';
+	dev = field[2];
+	if (!type || strcmp(type, "fuse.ecryptfs") != 0 || number(field[0], &m->id) < 0 ||
+	    sscanf(dev, "%u:%u%n", &m->dev_major, &m->dev_minor, &end) != 2 || dev[end] != '\0')
+		return false;
+	*mnt = field[4];
+	m->has_user_id = false;
+	for (char *o = opts; o;) {
+		char *opt = strsep(&o, ",");
+
+		if (!strncmp(opt, "user_id=", 8) && number(opt + 8, &uid) == 0) {
+			m->has_user_id = true;
+			m->user_id = (uid_t)uid;
+		}
+	}
+	return true;
+}
+
+/*
+ * The newest fuse.ecryptfs mount of f on esc (NULL: any) with the device
+ * maj:min (dev false: any).
+ */
+static bool search(FILE *f, const char *esc, bool dev, unsigned maj, unsigned min,
+		   struct efs_mount *out)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+
+	while (getline(&line, &cap, f) > 0) {
+		struct efs_mount m;
+		const char *mnt;
+
+		if (!parse(line, &m, &mnt) || (esc && strcmp(mnt, esc) != 0) ||
+		    (dev && (m.dev_major != maj || m.dev_minor != min)))
+			continue;
+		found = true;	/* the last match is the newest mount */
+		*out = m;
+	}
+	free(line);
+	return found;
+}
+
+bool efs_mountinfo_find(FILE *f, const char *mnt, struct efs_mount *m)
+{
+	char *esc = efs_mountinfo_escape(mnt);
+	bool found = esc && search(f, esc, false, 0, 0, m);
+
+	free(esc);
+	return found;
 }
 
 bool efs_mountinfo_dev(FILE *f, const char *mnt, unsigned *dev_major, unsigned *dev_minor)
 {
-	char *line = NULL, *esc = escape(mnt);
-	size_t cap = 0;
-	bool found = false;
+	struct efs_mount m;
 
-	while (esc && getline(&line, &cap, f) > 0) {
-		unsigned maj, min;
+	if (!efs_mountinfo_find(f, mnt, &m))
+		return false;
+	*dev_major = m.dev_major;
+	*dev_minor = m.dev_minor;
+	return true;
+}
 
-		if (match(line, esc, &maj, &min)) {
-			found = true;	/* the last match is the newest mount */
-			*dev_major = maj;
-			*dev_minor = min;
-		}
-	}
-	free(line);
-	free(esc);
-	return found;
+bool efs_mountinfo_has_dev(FILE *f, unsigned dev_major, unsigned dev_minor)
+{
+	struct efs_mount m;
+
+	return search(f, NULL, true, dev_major, dev_minor, &m);
 }
