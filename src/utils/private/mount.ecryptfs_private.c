@@ -550,14 +550,14 @@ no:
 static bool reap_dead(const char *src, const char *dst)
 {
 	struct mnt m;
-	struct stat st;
+	struct statfs sfs;
 	int fd = open_our_mount(src, dst, NULL, &m);
 	bool dead;
 
 	if (fd < 0)
 		return false;
-	dead = strcmp(m.type, FUSE_TYPE) == 0 && fstatat(fd, "", &st, AT_EMPTY_PATH) < 0 &&
-	       errno == ENOTCONN;
+	/* statfs always asks the daemon; attributes may come from a cache */
+	dead = strcmp(m.type, FUSE_TYPE) == 0 && fstatfs(fd, &sfs) < 0 && errno == ENOTCONN;
 	if (dead && priv_umount_fd(fd) < 0)
 		dead = false;
 	close(fd);
@@ -901,12 +901,21 @@ int main(int argc, char *argv[])
 			 sig[0][0] ? ",ecryptfs_sig=" : "", sig[0],
 			 sig[1][0] ? ",ecryptfs_fnek_sig=" : "", sig[1]);
 
+	/*
+	 * A mount whose daemon died serves no session: detached here, and
+	 * the sessions it counted end with it.
+	 */
+	if (reap_dead(src, dst)) {
+		bump_counter(counter, INT_MIN);
+		if (!mounting) {
+			unlink_keys(sig);
+			return 0;
+		}
+	}
 	if (!mounting) {
-		/* a dead daemon's mount cannot be entered; it goes by descriptor */
 		r = do_umount(src, dst, counter, force, nonzero_is_error, sig);
 		return r < 0 ? 1 : 0;
 	}
-	reap_dead(src, dst);
 	where = enter_mountpoint(dst);
 	if (!where)
 		return 1;
