@@ -261,7 +261,7 @@ static int setup(struct efs_fs *fs, const char *argv0)
 		return fail("signal handlers", strerror(errno));
 	if (fuse_session_mount(fs->se, fs->mountpoint) != 0)
 		return fail(fs->mountpoint, "mount failed");
-	if (geteuid() == 0)
+	if (geteuid() == 0 && fs->mountpoint[0] == '/' && strncmp(fs->mountpoint, "/dev/fd/", 8))
 		raise_readahead(fs->mountpoint);
 	record_mount(fs);
 	return 0;
@@ -397,7 +397,15 @@ int main(int argc, char *argv[])
 	}
 	if (check_lower(&fs, argv[optind]))
 		return 1;
-	fs.mountpoint = realpath(argv[optind + 1], NULL);
+	/*
+	 * /dev/fd/N: the connection of a mount made already, by
+	 * mount.ecryptfs_private as root for us running as the user; libfuse
+	 * serves that descriptor and mounts nothing.
+	 */
+	if (strncmp(argv[optind + 1], "/dev/fd/", 8) == 0)
+		fs.mountpoint = strdup(argv[optind + 1]);
+	else
+		fs.mountpoint = realpath(argv[optind + 1], NULL);
 	if (!fs.mountpoint)
 		return fail(argv[optind + 1], strerror(errno));
 	/*
