@@ -105,8 +105,7 @@ static void record_name(unsigned maj, unsigned min, char name[32])
 	snprintf(name, 32, "%u:%u", maj, min);
 }
 
-/* The record as text into buf: its length, or -ENAMETOOLONG. */
-static int format(const struct efs_record *r, char *buf, size_t len)
+int efs_record_format(const struct efs_record *r, char *buf, size_t len)
 {
 	size_t n;
 	int k;
@@ -134,7 +133,7 @@ int efs_record_write(int dirfd, const struct efs_record *r, struct stat *st)
 	char name[32], buf[EFS_REC_MAX_SIZE];
 	int fd = -1, n, ret;
 
-	n = format(r, buf, sizeof(buf));
+	n = efs_record_format(r, buf, sizeof(buf));
 	if (n < 0) {
 		ret = n;
 		goto out;
@@ -206,7 +205,7 @@ static bool is_sig(const char *s)
 	return s && strlen(s) == ECRYPTFS_SIG_HEX_SIZE && ecryptfs_sig_from_hex(s, sig) == 0;
 }
 
-/* The text of a record into r: 0 or -EINVAL. */
+/* The text of a record, NUL-terminated and writable, into r: 0 or -EINVAL. */
 static int parse(char *text, struct efs_record *r)
 {
 	char *p = text, *v, *dev, *colon;
@@ -248,6 +247,22 @@ static int parse(char *text, struct efs_record *r)
 	return 0;
 }
 
+int efs_record_parse(const char *buf, size_t len, struct efs_record *r)
+{
+	char text[EFS_REC_MAX_SIZE + 1];
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (len > EFS_REC_MAX_SIZE || memchr(buf, '\0', len))
+		return -EINVAL;
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	ret = parse(text, r);
+	if (ret < 0)
+		efs_record_free(r);
+	return ret;
+}
+
 int efs_record_read(int dirfd, unsigned dev_major, unsigned dev_minor, struct efs_record *r,
 		    struct stat *st)
 {
@@ -281,12 +296,7 @@ int efs_record_read(int dirfd, unsigned dev_major, unsigned dev_minor, struct ef
 			break;
 		got += (size_t)n;
 	}
-	if (got > EFS_REC_MAX_SIZE || memchr(buf, '\0', got)) {
-		ret = -EINVAL;
-		goto out;
-	}
-	buf[got] = '\0';
-	ret = parse(buf, r);
+	ret = efs_record_parse(buf, got, r);
 	if (ret == 0 && (r->dev_major != dev_major || r->dev_minor != dev_minor))
 		ret = -EINVAL;
 out:
