@@ -130,7 +130,7 @@ int efs_record_format(const struct efs_record *r, char *buf, size_t len)
 
 int efs_record_write(int dirfd, const struct efs_record *r, struct stat *st)
 {
-	char name[32], buf[EFS_REC_MAX_SIZE];
+	char name[32], buf[EFS_REC_MAX_SIZE + 1];
 	int fd = -1, n, ret;
 
 	n = efs_record_format(r, buf, sizeof(buf));

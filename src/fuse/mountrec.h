@@ -59,7 +59,8 @@ struct efs_record {
 void efs_record_free(struct efs_record *r);
 /*
  * r as the text of its record into buf (NUL-terminated): its length, or
- * -ENAMETOOLONG when it does not fit in len.
+ * -ENAMETOOLONG when it does not fit in len.  A record is at most
+ * EFS_REC_MAX_SIZE bytes: a buffer of EFS_REC_MAX_SIZE + 1 holds any.
  */
 int efs_record_format(const struct efs_record *r, char *buf, size_t len);
 /*
