@@ -284,8 +284,9 @@ int efs_record_read(int dirfd, unsigned dev_major, unsigned dev_minor, struct ef
 		ret = -errno;
 		goto out;
 	}
-	while (got < sizeof(buf) - 1) {
-		n = read(fd, buf + got, sizeof(buf) - 1 - got);
+	/* One byte more than a record can have: a longer file is none. */
+	while (got < sizeof(buf)) {
+		n = read(fd, buf + got, sizeof(buf) - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
