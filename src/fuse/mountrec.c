@@ -105,8 +105,7 @@ static void record_name(unsigned maj, unsigned min, char name[32])
 	snprintf(name, 32, "%u:%u", maj, min);
 }
 
-/* The record as text into buf: its length, or -ENAMETOOLONG. */
-static int format(const struct efs_record *r, char *buf, size_t len)
+int efs_record_format(const struct efs_record *r, char *buf, size_t len)
 {
 	size_t n;
 	int k;
@@ -131,10 +130,10 @@ static int format(const struct efs_record *r, char *buf, size_t len)
 
 int efs_record_write(int dirfd, const struct efs_record *r, struct stat *st)
 {
-	char name[32], buf[EFS_REC_MAX_SIZE];
+	char name[32], buf[EFS_REC_MAX_SIZE + 1];
 	int fd = -1, n, ret;
 
-	n = format(r, buf, sizeof(buf));
+	n = efs_record_format(r, buf, sizeof(buf));
 	if (n < 0) {
 		ret = n;
 		goto out;
@@ -199,14 +198,22 @@ static int decimal(const char *s, unsigned *v)
 	return 0;
 }
 
+/*
+ * 16 lowercase hex digits, as ecryptfs_sig_to_hex writes them: the only
+ * form that names a key (its description) and that the writer writes.
+ */
 static bool is_sig(const char *s)
 {
-	uint8_t sig[ECRYPTFS_SIG_SIZE];
+	size_t n;
 
-	return s && strlen(s) == ECRYPTFS_SIG_HEX_SIZE && ecryptfs_sig_from_hex(s, sig) == 0;
+	if (!s)
+		return false;
+	for (n = 0; (s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f'); n++)
+		;
+	return n == ECRYPTFS_SIG_HEX_SIZE && s[n] == '\0';
 }
 
-/* The text of a record into r: 0 or -EINVAL. */
+/* The text of a record, NUL-terminated and writable, into r: 0 or -EINVAL. */
 static int parse(char *text, struct efs_record *r)
 {
 	char *p = text, *v, *dev, *colon;
@@ -248,6 +255,22 @@ static int parse(char *text, struct efs_record *r)
 	return 0;
 }
 
+int efs_record_parse(const char *buf, size_t len, struct efs_record *r)
+{
+	char text[EFS_REC_MAX_SIZE + 1];
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (len > EFS_REC_MAX_SIZE || memchr(buf, '\0', len))
+		return -EINVAL;
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	ret = parse(text, r);
+	if (ret < 0)
+		efs_record_free(r);
+	return ret;
+}
+
 int efs_record_read(int dirfd, unsigned dev_major, unsigned dev_minor, struct efs_record *r,
 		    struct stat *st)
 {
@@ -269,8 +292,9 @@ int efs_record_read(int dirfd, unsigned dev_major, unsigned dev_minor, struct ef
 		ret = -errno;
 		goto out;
 	}
-	while (got < sizeof(buf) - 1) {
-		n = read(fd, buf + got, sizeof(buf) - 1 - got);
+	/* One byte more than a record can have: a longer file is none. */
+	while (got < sizeof(buf)) {
+		n = read(fd, buf + got, sizeof(buf) - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -281,12 +305,7 @@ int efs_record_read(int dirfd, unsigned dev_major, unsigned dev_minor, struct ef
 			break;
 		got += (size_t)n;
 	}
-	if (got > EFS_REC_MAX_SIZE || memchr(buf, '\0', got)) {
-		ret = -EINVAL;
-		goto out;
-	}
-	buf[got] = '\0';
-	ret = parse(buf, r);
+	ret = efs_record_parse(buf, got, r);
 	if (ret == 0 && (r->dev_major != dev_major || r->dev_minor != dev_minor))
 		ret = -EINVAL;
 out:

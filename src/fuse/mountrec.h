@@ -57,6 +57,19 @@ struct efs_record {
 };
 
 void efs_record_free(struct efs_record *r);
+/*
+ * r as the text of its record into buf (NUL-terminated): its length, or
+ * -ENAMETOOLONG when it does not fit in len.  A record is at most
+ * EFS_REC_MAX_SIZE bytes: a buffer of EFS_REC_MAX_SIZE + 1 holds any.
+ */
+int efs_record_format(const struct efs_record *r, char *buf, size_t len);
+/*
+ * The len bytes at buf (no NUL needed) as a record into r: 0, -EINVAL when
+ * they are not exactly what efs_record_format writes, or -ENOMEM.  On
+ * failure r holds nothing to free.  efs_record_read's parser, apart for
+ * tests/fuzz/fuzz-mountrec.c.
+ */
+int efs_record_parse(const char *buf, size_t len, struct efs_record *r);
 /* The record directory of the real uid into buf. */
 int efs_record_dir(char *buf, size_t len);
 /*
