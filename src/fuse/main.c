@@ -38,12 +38,12 @@ static void efs_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO;
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
 	/*
-	 * The lower inode's POSIX ACLs are the file's (doc/compatibility.md
-	 * §6.1): the kernel reads them through getxattr, caches them and
-	 * checks them with the mode bits; setfacl reaches the lower file,
-	 * whose file system keeps mode and ACL in step.  The umask is then
-	 * ours to apply (inode.c), because a default ACL of the lower parent
-	 * replaces it.
+	 * The lower inode's POSIX ACLs are the file's
+	 * (doc/compatibility.md §6.1): the kernel reads them through getxattr,
+	 * caches them and checks them with the mode bits; setfacl reaches the
+	 * lower file, whose file system keeps mode and ACL in step.  The umask
+	 * is then ours to apply (inode.c), because a default ACL of the lower
+	 * parent replaces it.
 	 */
 	if (conn->capable & FUSE_CAP_POSIX_ACL)
 		conn->want |= FUSE_CAP_POSIX_ACL;

@@ -124,6 +124,11 @@ is "$(stat -c '%U:%G' "$L/plain/f" "$L/plain/d" | tr '\n' ' ')" "$U1:$U1 $U1:$U1
 # --- the reserved blocks stay root's -------------------------------------
 mkdir "$M/u"
 chown "$U1:" "$M/u"
+# A file of $U1's whose lower data extents are then punched out behind the
+# mount: writing its pages back must allocate blocks again.
+as "$U1" dd if=/dev/urandom of="$M/u/mm" bs=64k count=1 status=none
+sync
+fallocate -p -o 8192 -l 65536 "$L/u/mm"
 sync
 avail0=$(df -B1 --output=avail "$D" | tail -n 1 | tr -d ' ')
 diag "ext4: $avail0 bytes available to users, the rest reserved"
@@ -144,6 +149,24 @@ ok "$U1 wrote no more than the unreserved space"
 ok "$U1 cannot create a file either (its header would need a block)"
 [ ! -e "$L/u/new" ]
 ok "... and no lower file is left behind"
+# mmap_enospc FILE: write FILE's pages through a shared mapping; true when
+# msync reports ENOSPC.  The kernel writes those pages back with no caller
+# in the request: the daemon must use the credentials of the handle's opener.
+mmap_enospc() {
+	as "$U1" /usr/bin/python3 -c '
+import errno, mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+m = mmap.mmap(fd, 65536)
+m[:] = b"x" * 65536
+try:
+    m.flush()
+except OSError as e:
+    sys.exit(0 if e.errno == errno.ENOSPC else 1)
+sys.exit(1)' "$1"
+}
+check "writing back $U1's mmap pages into the holes gets ENOSPC (the opener's credentials)" \
+	mmap_enospc "$M/u/mm"
+diag "lower blocks of the mapped file: $(du -k "$L/u/mm" | cut -f1) KiB"
 ! as "$U1" truncate -s +1M "$M/u/fill" 2>/dev/null
 ok "$U1 cannot grow a file with truncate"
 ! as "$U1" fallocate -l 1M "$M/u/fa" 2>/dev/null
