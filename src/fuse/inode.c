@@ -301,10 +301,17 @@ static pthread_mutex_t shared_umask_lock = PTHREAD_MUTEX_INITIALIZER;
 static void umask_enter(mode_t mask, struct efs_creds *saved)
 {
 	saved->umask_set = saved->umask_locked = false;
-	if (!mask)
-		return;
-	if (!own_umask)
+	if (!own_umask) {
+		/*
+		 * A thread starts out sharing its creator's: maybe one in such a
+		 * window right now, so the copy is set back to 0.
+		 */
 		own_umask = unshare(CLONE_FS) == 0 ? 1 : -1;
+		if (own_umask > 0)
+			umask(0);
+	}
+	if (own_umask > 0 && !mask)
+		return;
 	if (own_umask < 0) {
 		pthread_mutex_lock(&shared_umask_lock);
 		saved->umask_locked = true;

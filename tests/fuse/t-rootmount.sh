@@ -120,6 +120,8 @@ is "$(stat -c %a "$M/plain/f" "$M/plain/d" | tr '\n' ' ')" "640 750 " \
 	"without a default ACL the creator's umask (027) applies"
 is "$(stat -c '%U:%G' "$L/plain/f" "$L/plain/d" | tr '\n' ' ')" "$U1:$U1 $U1:$U1 " \
 	"... and the lower files are the creator's"
+asu "$U1" 000 "echo x >'$M/plain/g' && mkdir '$M/plain/e'"
+is "$(stat -c %a "$M/plain/g" "$M/plain/e" | tr '\n' ' ')" "666 777 " "... and so does umask 000"
 
 # --- the reserved blocks stay root's -------------------------------------
 mkdir "$M/u"
