@@ -11,7 +11,7 @@ DEPS=(
 	build-essential autoconf automake libtool pkg-config
 	libgcrypt20-dev libkeyutils-dev keyutils libpam0g-dev libfuse3-dev fuse3
 	clang libclang-rt-14-dev
-	attr e2fsprogs strace util-linux
+	attr acl e2fsprogs strace util-linux
 	# the real-kernel harness (tests/kernel)
 	qemu-system-x86 cpio kmod busybox-static libsqlite3-0
 	python3 expect pamtester valgrind

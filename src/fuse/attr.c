@@ -140,8 +140,14 @@ void efs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		if (fchownat(in->fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 			r = -errno;
 	}
-	if (!r && (valid & FUSE_SET_ATTR_SIZE))
+	if (!r && (valid & FUSE_SET_ATTR_SIZE)) {
+		struct efs_creds cr;
+
+		/* Growth is a fill of zeros: the caller's blocks, not root's. */
+		efs_creds_enter_caller(req, &cr);
 		r = set_size(in, attr->st_size, req);
+		efs_creds_leave(&cr);
+	}
 	if (!r && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
 			    FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)))
 		r = set_times(in, attr, valid);

@@ -20,6 +20,7 @@
 
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
+#include <linux/capability.h>
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -137,9 +138,31 @@ void efs_fdname(int fd, char buf[16]);
 int efs_reopen(int fd, int flags);
 /* A path naming the inode itself for the *xattr(2) calls; buf of PATH_MAX. */
 int efs_inode_path(struct efs_inode *in, char *buf, size_t size, bool *nofollow);
-/* Run a creating syscall with the caller's fsuid/fsgid. */
-struct efs_creds { uid_t uid; gid_t gid; bool changed; };
+/*
+ * Lower calls with another user's credentials (only when the daemon is
+ * root): fsuid/fsgid, root's DAC override kept (the kernel checked access),
+ * CAP_SYS_RESOURCE dropped, so that ext4's reserve and disk quota limits
+ * hold for that user (doc/compatibility.md §6.1).  Each enter is paired
+ * with efs_creds_leave on the same thread.
+ */
+struct efs_creds {
+	uid_t uid;
+	gid_t gid;
+	mode_t umask;
+	bool changed, caps_saved, umask_set, umask_locked;
+	struct __user_cap_data_struct caps[2];
+};
+/* A creating call: the caller's ids and the umask the request carries. */
 void efs_creds_enter(fuse_req_t req, struct efs_creds *saved);
+/* A size change or allocation on the caller's behalf: its ids. */
+void efs_creds_enter_caller(fuse_req_t req, struct efs_creds *saved);
+/*
+ * Writes of a file handle: the opener's ids, remembered in fi->fh by
+ * efs_creds_handle at open, because writes the kernel sends on its own
+ * (dirty mmap pages) carry no caller.
+ */
+uint64_t efs_creds_handle(fuse_req_t req);
+void efs_creds_enter_handle(uint64_t fh, struct efs_creds *saved);
 void efs_creds_leave(struct efs_creds *saved);
 
 /* log.c */

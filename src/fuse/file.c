@@ -33,10 +33,13 @@ void efs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct efs_inode *in = efs_inode_get(ino);
 	struct efs_content *c;
+	struct efs_creds cr;
 	int r = efs_content_get(in, fi->flags, &c);
 
 	if (r == 0) {
+		efs_creds_enter_caller(req, &cr);
 		r = truncate_on_open(in, c, fi->flags);
+		efs_creds_leave(&cr);
 		if (r < 0)
 			efs_content_put(in);
 	}
@@ -47,7 +50,7 @@ void efs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/* We are the lower tree's only writer: the cached plaintext stays true. */
 	fi->keep_cache = 1;
 	fi->noflush = 1;	/* writes are synchronous: nothing is left to flush */
-	fi->fh = 0;
+	fi->fh = efs_creds_handle(req);
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		efs_content_put(in);
 }
@@ -58,12 +61,11 @@ void efs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
  * reference.  A file we created is removed again if its header cannot be
  * written, as ecryptfs_create does: no headerless lower file stays behind.
  */
-int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mode_t mode,
-		    int flags, struct efs_inode **out)
+static int create_file(struct efs_inode *dir, const char *name, mode_t mode, int flags,
+		       struct efs_inode **out)
 {
 	struct efs_inode *in = NULL;
 	char lname[512], fdname[16];
-	struct efs_creds cr;
 	struct stat st;
 	bool created = true;
 	int fd, pfd, r;
@@ -71,13 +73,11 @@ int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mod
 	r = efs_names_encrypt(name, lname, sizeof(lname));
 	if (r < 0)
 		return r;
-	efs_creds_enter(req, &cr);
 	fd = openat(dir->fd, lname, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0 && errno == EEXIST && !(flags & O_EXCL)) {
 		created = false;
 		fd = openat(dir->fd, lname, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	}
-	efs_creds_leave(&cr);
 	if (fd < 0)
 		return errno == ELOOP ? -EEXIST : -errno;
 	efs_fdname(fd, fdname);
@@ -120,6 +120,19 @@ fail_unlink:
 	return r;
 }
 
+int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mode_t mode,
+		    int flags, struct efs_inode **out)
+{
+	struct efs_creds cr;
+	int r;
+
+	/* The header is written as the caller too: its blocks are the caller's. */
+	efs_creds_enter(req, &cr);
+	r = create_file(dir, name, mode, flags, out);
+	efs_creds_leave(&cr);
+	return r;
+}
+
 void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		struct fuse_file_info *fi)
 {
@@ -143,7 +156,7 @@ void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode
 	e.attr_timeout = e.entry_timeout = efs->timeout;
 	fi->keep_cache = 1;
 	fi->noflush = 1;	/* writes are synchronous: nothing is left to flush */
-	fi->fh = 0;
+	fi->fh = efs_creds_handle(req);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		efs_content_put(in);
 		efs_inode_unref(in, 1);
@@ -186,6 +199,7 @@ void efs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, o
 {
 	struct efs_inode *in = efs_inode_get(ino);
 	size_t size = fuse_buf_size(in_buf);
+	struct efs_creds cr;
 	const char *data;
 	ssize_t n;
 
@@ -209,9 +223,11 @@ void efs_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in_buf, o
 		size = (size_t)n;
 		data = buf;
 	}
+	efs_creds_enter_handle(fi->fh, &cr);
 	pthread_rwlock_wrlock(&in->io_lock);
 	n = efs_content_write(open_content(in), data, size, off, req);
 	pthread_rwlock_unlock(&in->io_lock);
+	efs_creds_leave(&cr);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -240,11 +256,14 @@ void efs_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t
 		   struct fuse_file_info *fi)
 {
 	struct efs_inode *in = efs_inode_get(ino);
+	struct efs_creds cr;
 	int r;
 
 	NEED_CONTENT(req, in);
+	efs_creds_enter_handle(fi->fh, &cr);
 	pthread_rwlock_wrlock(&in->io_lock);
 	r = efs_content_fallocate(open_content(in), mode, offset, length, req);
 	pthread_rwlock_unlock(&in->io_lock);
+	efs_creds_leave(&cr);
 	fuse_reply_err(req, -r);
 }

@@ -5,17 +5,20 @@
  * when it goes.  Hard links therefore share one node and one open contents
  * object, which is what keeps their header and size in step.
  * Also the ways a request reaches a lower inode: its O_PATH fd reopened, a
- * path for the *xattr calls, and the caller's fsuid for creating calls.
+ * path for the *xattr calls, and the caller's credentials for the calls that
+ * create or allocate.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
 #include <sys/fsuid.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -283,40 +286,117 @@ static void ids_read(void)
 	egid = getegid();
 }
 
-void efs_creds_enter(fuse_req_t req, struct efs_creds *saved)
+/*
+ * The caller's umask for a creating call.  The kernel leaves it to us
+ * (FUSE_CAP_DONT_MASK, main.c): the lower file system then applies it, or
+ * a default ACL of the parent directory instead, exactly as on a creation
+ * of the caller's own.  A umask belongs to a process, so each thread first
+ * takes one of its own (unshare(CLONE_FS), once); where that is refused,
+ * creations take turns with the shared one.  Outside these windows every
+ * thread's umask is 0 (main.c).
+ */
+static __thread int own_umask;	/* 0: not tried, 1: own, -1: shared */
+static pthread_mutex_t shared_umask_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void umask_enter(mode_t mask, struct efs_creds *saved)
 {
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	saved->umask_set = saved->umask_locked = false;
+	if (!own_umask) {
+		/*
+		 * A thread starts out sharing its creator's: maybe one in such a
+		 * window right now, so the copy is set back to 0.
+		 */
+		own_umask = unshare(CLONE_FS) == 0 ? 1 : -1;
+		if (own_umask > 0)
+			umask(0);
+	}
+	if (own_umask > 0 && !mask)
+		return;
+	if (own_umask < 0) {
+		pthread_mutex_lock(&shared_umask_lock);
+		saved->umask_locked = true;
+	}
+	saved->umask = umask(mask & 0777);
+	saved->umask_set = true;
+}
+
+static void enter_ids(uid_t uid, gid_t gid, struct efs_creds *saved)
+{
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct cap[2];
 
 	pthread_once(&ids_once, ids_read);
-	saved->changed = false;
+	saved->changed = saved->caps_saved = false;
 	if (euid != 0)
 		return;
-	/* root creating as root: nothing to switch (six syscalls saved per create). */
-	if (ctx->uid == euid && ctx->gid == egid)
+	/* root as root: nothing to switch (seven syscalls saved per write). */
+	if (uid == euid && gid == egid)
 		return;
-	/* Per thread on Linux: the new inode is owned by the caller. */
-	saved->gid = setfsgid(ctx->gid);
-	saved->uid = setfsuid(ctx->uid);
+	saved->caps_saved = syscall(SYS_capget, &hdr, saved->caps) == 0;
+	/* Per thread on Linux (the raw calls): the new inode is owned by the caller. */
+	saved->gid = setfsgid(gid);
+	saved->uid = setfsuid(uid);
 	saved->changed = true;
+	if (!saved->caps_saved)
+		return;
 	/*
 	 * The kernel has checked the caller's access already, supplementary
-	 * groups included (default_permissions); this thread does not carry
-	 * those groups, so it keeps root's DAC override for the lower call.
-	 * Capability sets are per thread too, and setfsuid(0) restores them.
+	 * groups and ACLs included (default_permissions); this thread does not
+	 * carry those groups, so it keeps root's DAC override for the lower
+	 * call.  What it must not keep for another user is CAP_SYS_RESOURCE:
+	 * with it, ext4's reserved blocks and disk quota limits do not apply.
+	 * Capability sets are per thread too.
 	 */
-	if (syscall(SYS_capget, &hdr, cap) == 0) {
+	memcpy(cap, saved->caps, sizeof(cap));
+	if (uid != 0) {
 		cap[0].effective |= (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
-		cap[0].effective &= cap[0].permitted;
+		cap[0].effective &= cap[0].permitted & ~(1u << CAP_SYS_RESOURCE);
 		syscall(SYS_capset, &hdr, cap);
 	}
 }
 
 void efs_creds_leave(struct efs_creds *saved)
 {
-	if (!saved->changed)
-		return;
-	setfsuid(saved->uid);
-	setfsgid(saved->gid);
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+
+	if (saved->changed) {
+		setfsuid(saved->uid);
+		setfsgid(saved->gid);
+		/* setfsuid(0) gives back the file system capabilities only. */
+		if (saved->caps_saved)
+			syscall(SYS_capset, &hdr, saved->caps);
+	}
+	if (saved->umask_set)
+		umask(saved->umask);
+	if (saved->umask_locked)
+		pthread_mutex_unlock(&shared_umask_lock);
+}
+
+void efs_creds_enter(fuse_req_t req, struct efs_creds *saved)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	umask_enter(ctx->umask, saved);
+	enter_ids(ctx->uid, ctx->gid, saved);
+}
+
+void efs_creds_enter_caller(fuse_req_t req, struct efs_creds *saved)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	saved->umask_set = saved->umask_locked = false;
+	enter_ids(ctx->uid, ctx->gid, saved);
+}
+
+void efs_creds_enter_handle(uint64_t fh, struct efs_creds *saved)
+{
+	saved->umask_set = saved->umask_locked = false;
+	enter_ids((uid_t)(fh >> 32), (gid_t)(fh & 0xffffffffu), saved);
+}
+
+uint64_t efs_creds_handle(fuse_req_t req)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	return (uint64_t)ctx->uid << 32 | (uint32_t)ctx->gid;
 }

@@ -37,6 +37,18 @@ static void efs_init(void *userdata, struct fuse_conn_info *conn)
 	if (conn->capable & FUSE_CAP_READDIRPLUS)
 		conn->want |= FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO;
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	/*
+	 * The lower inode's POSIX ACLs are the file's
+	 * (doc/compatibility.md §6.1): the kernel reads them through getxattr,
+	 * caches them and checks them with the mode bits; setfacl reaches the
+	 * lower file, whose file system keeps mode and ACL in step.  The umask
+	 * is then ours to apply (inode.c), because a default ACL of the lower
+	 * parent replaces it.
+	 */
+	if (conn->capable & FUSE_CAP_POSIX_ACL)
+		conn->want |= FUSE_CAP_POSIX_ACL;
+	if (conn->capable & FUSE_CAP_DONT_MASK)
+		conn->want |= FUSE_CAP_DONT_MASK;
 }
 
 static const struct fuse_lowlevel_ops efs_ops = {
@@ -236,7 +248,8 @@ static int setup(struct efs_fs *fs, const char *argv0)
 		return fail("options", strerror(ENOMEM));
 	/*
 	 * default_permissions always: the daemon runs as root and the lower
-	 * inode's mode and owner are what the kernel's eCryptfs checks too.
+	 * inode's mode, owner and ACLs (efs_init) are what the kernel's
+	 * eCryptfs checks too.
 	 * As root, allow_other too, so other users see the mount as they see
 	 * a kernel one.
 	 */
