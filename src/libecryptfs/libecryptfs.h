@@ -204,11 +204,23 @@ struct ecryptfs_nvlist {
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse(const char *buf, size_t len,
 					  struct ecryptfs_nvlist *out);
 /*
- * Input up to end of file, FIFOs and pipes included: at most 0xA000 bytes
- * (-EFBIG past that), -ENOENT if missing.
+ * Input up to end of file, FIFOs and pipes included: at most
+ * ECRYPTFS_NVLIST_MAX_BYTES, the reference's limit on rc and passphrase files
+ * (doc/compatibility.md §2.4); -EFBIG past that, and reading stops there, so
+ * an endless input ends.  -ENOENT if missing.
  */
+#define ECRYPTFS_NVLIST_MAX_BYTES 0xA000
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_file(const char *path, struct ecryptfs_nvlist *out);
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out);
+/*
+ * The same for input that holds a passphrase (mount.ecryptfs's
+ * passphrase_passwd_file and passphrase_passwd_fd): where the functions above
+ * end the input at a NUL, as the reference does, these refuse a NUL with
+ * -EILSEQ unless it is the last byte (or the last but a final '\n').
+ */
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_secret_file(const char *path,
+						      struct ecryptfs_nvlist *out);
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_secret_fd(int fd, struct ecryptfs_nvlist *out);
 ECRYPTFS_EXPORT void ecryptfs_nvlist_free(struct ecryptfs_nvlist *l);
 
 /*

@@ -57,6 +57,16 @@ static int pass_from_list(const struct ecryptfs_nvlist *l, struct cli_secret *s)
 static int pass_from_parsed(int r, struct ecryptfs_nvlist *l, const char *where,
 			    struct cli_secret *s)
 {
+	if (r == -EILSEQ || r == -EFBIG) {
+		/* The reference would take what comes before a NUL, or read an
+		 * endless input (a pipe from yes) until memory runs out. */
+		if (r == -EILSEQ)
+			cli_error(r, "%s", where);
+		else
+			cli_error(0, "%s: too long (more than %d bytes)", where,
+				  ECRYPTFS_NVLIST_MAX_BYTES);
+		return r == -EILSEQ ? -EINVAL : r;
+	}
 	if (r < 0) {
 		cli_error(r, "cannot read %s", where);
 		return r;
@@ -79,7 +89,7 @@ static int pass_from_file(const char *path, struct cli_secret *s)
 	char where[4200];
 
 	snprintf(where, sizeof(where), "the passphrase file %s", path);
-	return pass_from_parsed(ecryptfs_nvlist_parse_file(path, &l), &l, where, s);
+	return pass_from_parsed(ecryptfs_nvlist_parse_secret_file(path, &l), &l, where, s);
 }
 
 static int pass_from_fd(const char *spec, struct cli_secret *s)
@@ -95,7 +105,7 @@ static int pass_from_fd(const char *spec, struct cli_secret *s)
 		return -EINVAL;
 	}
 	snprintf(where, sizeof(where), "the input on fd %ld", fd);
-	return pass_from_parsed(ecryptfs_nvlist_parse_fd((int)fd, &l), &l, where, s);
+	return pass_from_parsed(ecryptfs_nvlist_parse_secret_fd((int)fd, &l), &l, where, s);
 }
 
 /*
@@ -116,7 +126,8 @@ static int pass_prompt(struct cli_secret *s)
 		r = cli_secret_read_prompt("Passphrase", s);
 		if (r < 0) {
 			cli_error(r, "reading the passphrase");
-			return r == -E2BIG ? -EINVAL : r;
+			/* The reference's status for a refused passphrase. */
+			return r == -E2BIG || r == -EILSEQ ? -EINVAL : r;
 		}
 		if (s->len > 0)
 			return 0;
