@@ -16,7 +16,8 @@
  * loads as the version its bytes say.  A NUL never shortens a secret: a
  * line with one anywhere but as its last byte is refused, and one with a
  * final NUL gives the bytes before it; a passphrase file or fd with a NUL
- * anywhere but at its end (before an optional final newline) is refused.
+ * anywhere but at its end (before an optional final newline), or whose
+ * passphrase is empty, is refused.
  *
  * Input: a mode byte, a parameter byte, then the bytes of the input.
  */
@@ -170,8 +171,8 @@ static int file_model(const uint8_t *a, size_t n, const char **want, struct ecry
 		for (size_t i = l->n; i-- > 0 && !*want;)
 			if (l->v[i].name && l->v[i].value && !strcmp(l->v[i].name, name))
 				*want = l->v[i].value;
-	if (!*want)
-		return -EINVAL;
+	if (!*want || !**want)
+		return -EINVAL;	/* none, or the one that counts is empty */
 	return strlen(*want) > CLI_SECRET_MAX ? -E2BIG : 0;
 }
 

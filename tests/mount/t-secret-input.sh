@@ -2,8 +2,10 @@
 # mount.ecryptfs never shortens a passphrase silently and never reads an
 # endless input forever: a NUL inside passphrase_passwd_file or _fd content
 # or at the Passphrase prompt is refused (the reference would take what comes
-# before it), an endless fd or stdin ends within seconds; nothing is mounted.
-# A final NUL (printf "passwd=%s\0") still works, as on the reference.
+# before it), an endless fd or stdin ends within seconds, and an empty
+# passwd= (the last one counts) is refused rather than taken as a passphrase;
+# nothing is mounted.  A final NUL (printf "passwd=%s\0") still works, as on
+# the reference.
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/mount/lib.sh"
 mt_user
@@ -14,6 +16,9 @@ printf 'passwd=sec\0ret\n' >"$MT/pw-nul-mid"
 printf 'salt=0011223344556677\n\0passwd=secret\n' >"$MT/pw-nul-line"
 printf 'passwd=secret\0' >"$MT/pw-final"
 printf 'passwd=secret\0\n' >"$MT/pw-final-nl"
+printf 'passwd=\n' >"$MT/pw-empty"
+printf 'passwd=secret\npasswd=\n' >"$MT/pw-empty-last"
+printf 'passwd=secret\npassphrase_passwd=\n' >"$MT/pw-empty-long"
 chmod 644 "$MT"/pw-*
 printf 'sec\0ret\n' >"$TESTTMP/in-nul"
 chmod 644 "$TESTTMP/in-nul"
@@ -54,6 +59,17 @@ refused "passphrase_passwd_fd=0: endless lines from yes" <(yes passwd=secret) "f
 	"$L" "$U" -o "key=passphrase:passphrase_passwd_fd=0,$Q,$A"
 refused "passphrase_passwd_file=/dev/zero" "$N" "too long" \
 	"$L" "$U" -o "key=passphrase:passphrase_passwd_file=/dev/zero,$Q,$A"
+EMPTY_MSG='is empty \(passwd= needs a value\)'
+refused "passphrase_passwd_file: passwd= empty" "$N" \
+	"mount.ecryptfs: the passphrase in the passphrase file .*/pw-empty $EMPTY_MSG" \
+	"$L" "$U" -o "key=passphrase:passphrase_passwd_file=$MT/pw-empty,$Q,$A"
+refused "passphrase_passwd_file: the last passwd= empty" "$N" "$EMPTY_MSG" \
+	"$L" "$U" -o "key=passphrase:passphrase_passwd_file=$MT/pw-empty-last,$Q,$A"
+refused "passphrase_passwd_file: passphrase_passwd= empty beside passwd=" "$N" "$EMPTY_MSG" \
+	"$L" "$U" -o "key=passphrase:passphrase_passwd_file=$MT/pw-empty-long,$Q,$A"
+MT_FD3=$MT/pw-empty refused "passphrase_passwd_fd=3: passwd= empty" "$N" \
+	"mount.ecryptfs: the passphrase in the input on fd 3 $EMPTY_MSG" \
+	"$L" "$U" -o "key=passphrase:passphrase_passwd_fd=3,$Q,$A"
 # Interactive: the Passphrase prompt reads the line from stdin.
 refused "the Passphrase prompt: NUL inside" "$TESTTMP/in-nul" \
 	"mount.ecryptfs: reading the passphrase: $NUL_MSG" "$L" "$U" -o "key=passphrase,no_sig_cache,$A"

@@ -47,6 +47,9 @@ static int pass_from_list(const struct ecryptfs_nvlist *l, struct cli_secret *s)
 			v = l->v[i].value;
 	if (!v)
 		return -ENOENT;
+	/* The last one counts, so an empty one is no passphrase at all. */
+	if (!*v)
+		return -ENODATA;
 	return secret_set(s, v);
 }
 
@@ -76,6 +79,10 @@ static int pass_from_parsed(int r, struct ecryptfs_nvlist *l, const char *where,
 	if (r == -ENOENT) {
 		cli_error(0, "Cannot find [passwd] directive in %s "
 			  "(it must hold passwd=<passphrase>)", where);
+		return -EINVAL;
+	}
+	if (r == -ENODATA) {
+		cli_error(0, "the passphrase in %s is empty (passwd= needs a value)", where);
 		return -EINVAL;
 	}
 	if (r < 0)
