@@ -204,11 +204,23 @@ struct ecryptfs_nvlist {
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse(const char *buf, size_t len,
 					  struct ecryptfs_nvlist *out);
 /*
- * Input up to end of file, FIFOs and pipes included: at most 0xA000 bytes
- * (-EFBIG past that), -ENOENT if missing.
+ * Input up to end of file, FIFOs and pipes included: at most
+ * ECRYPTFS_NVLIST_MAX_BYTES, the reference's limit on rc and passphrase files
+ * (doc/compatibility.md §2.4); -EFBIG past that, and reading stops there, so
+ * an endless input ends.  -ENOENT if missing.
  */
+#define ECRYPTFS_NVLIST_MAX_BYTES 0xA000
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_file(const char *path, struct ecryptfs_nvlist *out);
 ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out);
+/*
+ * The same for input that holds a passphrase (mount.ecryptfs's
+ * passphrase_passwd_file and passphrase_passwd_fd): where the functions above
+ * end the input at a NUL, as the reference does, these refuse a NUL with
+ * -EILSEQ unless it is the last byte (or the last but a final '\n').
+ */
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_secret_file(const char *path,
+						      struct ecryptfs_nvlist *out);
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_secret_fd(int fd, struct ecryptfs_nvlist *out);
 ECRYPTFS_EXPORT void ecryptfs_nvlist_free(struct ecryptfs_nvlist *l);
 
 /*
@@ -268,9 +280,33 @@ ECRYPTFS_EXPORT int ecryptfs_wrap(const char *pass, size_t pass_len,
 
 /* Whole files: read (at most ECRYPTFS_WRAPPED_MAX_BYTES, -EFBIG if longer) ... */
 ECRYPTFS_EXPORT int ecryptfs_wrapped_read_file(const char *path, uint8_t *buf, size_t *len);
-/* ... and write: temp file in the same directory, mode 0600, fsync, rename. */
+/*
+ * ... and write: temp file in the same directory, mode 0600, fsync, rename.
+ * Replacing a file a rewrap may read: hold ecryptfs_wrapped_lock() around
+ * the read, the unwrap, the wrap and this write.
+ */
 ECRYPTFS_EXPORT int ecryptfs_wrapped_write_file(const char *path, const uint8_t *buf,
 						size_t len);
+
+/*
+ * The lock for changing a wrapped-passphrase file (doc/wrapped-passphrase.5):
+ * flock(LOCK_EX) on the file itself, waiting while another process holds it.
+ * Writers replace the file by rename, so a waiter that gets the lock of a
+ * file renamed over meanwhile takes the new file's lock instead: whoever
+ * holds it reads the file the path names, and nobody else replaces it until
+ * ecryptfs_wrapped_unlock().  Scripts take the same lock with flock(1).
+ * *lock_fd is an open descriptor of the file (-1 on failure).  On a file
+ * system without locks the call succeeds unlocked, as before locks existed.
+ * -ENOENT no file; -EISDIR a directory; -EINVAL not a regular file (never
+ * opened); errors of stat, open and flock.  ecryptfs_wrap_file and
+ * ecryptfs_rewrap_file take it themselves: a holder must not call them on
+ * the same file (they would wait for it), but write with
+ * ecryptfs_wrapped_write_file.  The lock belongs to the open file, so a
+ * child forked meanwhile holds it too until it closes its copy of lock_fd.
+ */
+ECRYPTFS_EXPORT int ecryptfs_wrapped_lock(const char *path, int *lock_fd);
+/* Release it (closes lock_fd; -1 is ignored). */
+ECRYPTFS_EXPORT void ecryptfs_wrapped_unlock(int lock_fd);
 
 ECRYPTFS_EXPORT int ecryptfs_unwrap_file(const char *path, const char *wrapping_pw,
 					 size_t wrapping_len, const uint8_t *v1_salt,

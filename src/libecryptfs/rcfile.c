@@ -25,7 +25,6 @@
 #include "libecryptfs.h"
 #include "internal.h"
 
-#define RC_MAX_BYTES 0xA000
 #define RC_MAX_TOKEN 128
 #define RC_NAME ".ecryptfsrc"
 
@@ -130,7 +129,24 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out)
+/*
+ * Where the input holds a passphrase (passphrase_passwd_file and _fd), a NUL
+ * the reference would stop at must not shorten it silently: only a final
+ * one, where `printf "passwd=%s\0"` puts it (a newline may follow), is
+ * taken.
+ */
+static bool nul_inside(const char *buf, size_t len)
+{
+	const char *nul = memchr(buf, '\0', len);
+	size_t rest;
+
+	if (!nul)
+		return false;
+	rest = len - (size_t)(nul - buf) - 1;
+	return !(rest == 0 || (rest == 1 && nul[1] == '\n'));
+}
+
+static int parse_fd(int fd, bool secret, struct ecryptfs_nvlist *out)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -140,12 +156,15 @@ ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out
 		rc = -EINVAL;
 		goto out;
 	}
-	buf = ecryptfs_secure_alloc(RC_MAX_BYTES + 1);
+	buf = ecryptfs_secure_alloc(ECRYPTFS_NVLIST_MAX_BYTES + 1);
 	if (!buf) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = ecryptfs_read_bounded(fd, buf, RC_MAX_BYTES, &len);
+	/* Bounded: an endless input (a pipe from yes, /dev/zero) ends here. */
+	rc = ecryptfs_read_bounded(fd, buf, ECRYPTFS_NVLIST_MAX_BYTES, &len);
+	if (rc == 0 && secret && nul_inside(buf, len))
+		rc = -EILSEQ;
 	if (rc == 0)
 		rc = ecryptfs_nvlist_parse(buf, len, out);
 out:
@@ -153,7 +172,7 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_file(const char *path, struct ecryptfs_nvlist *out)
+static int parse_file(const char *path, bool secret, struct ecryptfs_nvlist *out)
 {
 	int fd = -1, rc;
 
@@ -166,11 +185,32 @@ ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_file(const char *path, struct ecryptfs
 		rc = -errno;
 		goto out;
 	}
-	rc = ecryptfs_nvlist_parse_fd(fd, out);
+	rc = parse_fd(fd, secret, out);
 out:
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_fd(int fd, struct ecryptfs_nvlist *out)
+{
+	return parse_fd(fd, false, out);
+}
+
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_file(const char *path, struct ecryptfs_nvlist *out)
+{
+	return parse_file(path, false, out);
+}
+
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_secret_fd(int fd, struct ecryptfs_nvlist *out)
+{
+	return parse_fd(fd, true, out);
+}
+
+ECRYPTFS_EXPORT int ecryptfs_nvlist_parse_secret_file(const char *path,
+						      struct ecryptfs_nvlist *out)
+{
+	return parse_file(path, true, out);
 }
 
 const char *ecryptfs_nvlist_get(const struct ecryptfs_nvlist *l,

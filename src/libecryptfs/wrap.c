@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -395,6 +396,93 @@ out:
 	return rc;
 }
 
+/* flock that waits, through signals; 0 or a negative errno. */
+static int flock_wait(int fd)
+{
+	int rc;
+
+	do {
+		rc = flock(fd, LOCK_EX);
+	} while (rc < 0 && errno == EINTR);
+	return rc < 0 ? -errno : 0;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_wrapped_lock(const char *path, int *lock_fd)
+{
+	struct stat st, now;
+	int fd = -1, rc;
+
+	if (!lock_fd)
+		return -EINVAL;
+	*lock_fd = -1;
+	if (!path) {
+		rc = -EINVAL;
+		goto out;
+	}
+	for (;;) {
+		/* Never open a FIFO or a device just to lock it: opening
+		 * either can block or have effects. */
+		if (stat(path, &st) < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+			goto out;
+		}
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0) {
+			rc = -errno;
+			goto out;
+		}
+		rc = flock_wait(fd);
+		if (rc == -EBADF) {
+			/* NFS emulates flock with POSIX locks, and an exclusive
+			 * one needs a descriptor open for writing. */
+			int wfd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+			if (wfd >= 0) {
+				close(fd);
+				fd = wfd;
+				rc = flock_wait(fd);
+			}
+		}
+		/*
+		 * A file system without locks (NFS without a lock manager) is
+		 * used unlocked, as it was before there was a lock: refusing
+		 * would leave its users with no way to change a passphrase.
+		 */
+		if (rc < 0 && rc != -ENOLCK && rc != -EOPNOTSUPP && rc != -EBADF &&
+		    rc != -EINVAL)
+			goto out;
+		if (fstat(fd, &st) < 0 || stat(path, &now) < 0) {
+			rc = -errno;
+			goto out;
+		}
+		/* Still the file the path names: the lock is ours.  Otherwise
+		 * the holder we waited for renamed a new file over it; that
+		 * one is the file to lock and read. */
+		if (st.st_dev == now.st_dev && st.st_ino == now.st_ino)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	*lock_fd = fd;
+	fd = -1;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+ECRYPTFS_EXPORT void ecryptfs_wrapped_unlock(int lock_fd)
+{
+	/* Closing the only descriptor of the open file releases the lock. */
+	if (lock_fd >= 0)
+		close(lock_fd);
+}
+
 ECRYPTFS_EXPORT int ecryptfs_unwrap_file(const char *path, const char *wrapping_pw,
 					 size_t wrapping_len, const uint8_t *v1_salt,
 					 char *pass, size_t *pass_len)
@@ -412,24 +500,47 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_wrap_file(const char *path, const char *pass, size_t pass_len,
-				       const char *wrapping_pw, size_t wrapping_len,
-				       const struct ecryptfs_wrap_params *params)
+/* Wrap and write; the caller holds the lock if the file exists. */
+static int wrap_file_locked(const char *path, const char *pass, size_t pass_len,
+			    const char *wrapping_pw, size_t wrapping_len,
+			    const struct ecryptfs_wrap_params *params)
 {
 	uint8_t buf[ECRYPTFS_WRAPPED_MAX_BYTES];
 	size_t len = 0;
 	int rc;
 
-	if (!path) {
-		rc = -EINVAL;
-		goto out;
-	}
 	rc = ecryptfs_wrap(pass, pass_len, wrapping_pw, wrapping_len, params, buf, &len);
 	if (rc < 0)
 		goto out;
 	rc = ecryptfs_wrapped_write_file(path, buf, len);
 out:
 	ecryptfs_wipe(buf, sizeof(buf));
+	return rc;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_wrap_file(const char *path, const char *pass, size_t pass_len,
+				       const char *wrapping_pw, size_t wrapping_len,
+				       const struct ecryptfs_wrap_params *params)
+{
+	int lock = -1, rc;
+
+	if (!path) {
+		rc = -EINVAL;
+		goto out;
+	}
+	/*
+	 * Replacing a file waits for a rewrap of it to finish, so neither
+	 * write is lost.  Where there is no regular file we may open, no
+	 * rewrap can be reading one: the write goes on, and reports what is
+	 * in the way (a directory, a missing directory, ...).
+	 */
+	rc = ecryptfs_wrapped_lock(path, &lock);
+	if (rc < 0 && rc != -ENOENT && rc != -ENOTDIR && rc != -EISDIR && rc != -EINVAL &&
+	    rc != -EACCES)
+		goto out;
+	rc = wrap_file_locked(path, pass, pass_len, wrapping_pw, wrapping_len, params);
+out:
+	ecryptfs_wrapped_unlock(lock);
 	return rc;
 }
 
@@ -444,7 +555,7 @@ int ecryptfs_rewrap_file(const char *path,
 	uint8_t buf[ECRYPTFS_WRAPPED_MAX_BYTES];
 	char *pass = ecryptfs_secure_alloc(ECRYPTFS_MAX_PASSPHRASE_BYTES + 1);
 	size_t len = 0, pass_len = 0;
-	int rc;
+	int lock = -1, rc;
 
 	if (!pass) {
 		rc = -ENOMEM;
@@ -452,6 +563,11 @@ int ecryptfs_rewrap_file(const char *path,
 	}
 	/* Check the new passphrase before anything is derived from the old. */
 	rc = ecryptfs_check_passphrase(new_pw, new_len);
+	if (rc < 0)
+		goto out;
+	/* Read, unwrap, wrap and rename under the lock: a rewrap that ran
+	 * meanwhile is seen here, and its passphrase is the one to give. */
+	rc = ecryptfs_wrapped_lock(path, &lock);
 	if (rc < 0)
 		goto out;
 	rc = ecryptfs_wrapped_read_file(path, buf, &len);
@@ -470,8 +586,9 @@ int ecryptfs_rewrap_file(const char *path,
 	rc = ecryptfs_unwrap(buf, len, old_pw, old_len, v1_salt, pass, &pass_len);
 	if (rc < 0)
 		goto out;
-	rc = ecryptfs_wrap_file(path, pass, pass_len, new_pw, new_len, params ? params : &keep);
+	rc = wrap_file_locked(path, pass, pass_len, new_pw, new_len, params ? params : &keep);
 out:
+	ecryptfs_wrapped_unlock(lock);
 	ecryptfs_wipe(buf, sizeof(buf));
 	ecryptfs_secure_free(pass);
 	return rc;

@@ -13,7 +13,8 @@
  * line (the secret prompts read the same fd after these); a y/n answer is
  * what the words of its line say (helper.h); a menu choice is the line's
  * number or name, or the suggestion for an empty line; the graph pushes
- * only the cipher and key size pairs of its menus; the sig-cache check
+ * only the cipher and key size pairs of its menus, and as FNEK sig only the
+ * one given or an answer of 16 hex digits (in lowercase); the sig-cache check
  * appends the sig only when it goes on with the mount.
  *
  * Input: a mode byte, a parameter byte, then (graph) the command-line
@@ -232,6 +233,25 @@ static void graph(uint8_t param, const uint8_t *in, size_t n)
 	lines_read(nul + 1, n - (size_t)(nul + 1 - in));
 	if (r > 0 || st.n < 1 || strcmp(st.v[0], "ecryptfs_sig=" SIG) != 0)
 		abort();
+	/*
+	 * An FNEK sig is the one given as an option or an answer of 16 hex
+	 * digits, pushed in lowercase: nothing of an answer beyond that (a
+	 * comma and more options) reaches the mount.
+	 */
+	for (size_t i = 0; i < st.n; i++) {
+		const char *v = st.v[i], *given = NULL;
+
+		if (strncmp(v, "ecryptfs_fnek_sig=", 18) != 0)
+			continue;
+		v += 18;
+		if (mh_opt_find(&o, "ecryptfs_fnek_sig", &given) && given && *given) {
+			if (strcmp(v, given) != 0)
+				abort();
+		} else if (strlen(v) != ECRYPTFS_SIG_HEX_SIZE ||
+			   strspn(v, "0123456789abcdef") != ECRYPTFS_SIG_HEX_SIZE) {
+			abort();
+		}
+	}
 	if (r == 0 && (st.n < 3 || strncmp(st.v[1], "ecryptfs_cipher=", 16) != 0 ||
 		       strncmp(st.v[2], "ecryptfs_key_bytes=", 19) != 0 ||
 		       !known_pair(st.v[1] + 16, st.v[2] + 19)))

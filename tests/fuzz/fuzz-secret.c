@@ -13,8 +13,11 @@
  * beyond its line from fd 0, and fd 0 is itself again after a read from
  * another descriptor; a passphrase file gives the value of its last
  * passphrase_passwd=, else of its last passwd=; a wrapped-passphrase file
- * loads as the version its bytes say.  What a NUL in a line means is left
- * to secret.c: only lines without one must be taken whole.
+ * loads as the version its bytes say.  A NUL never shortens a secret: a
+ * line with one anywhere but as its last byte is refused, and one with a
+ * final NUL gives the bytes before it; a passphrase file or fd with a NUL
+ * anywhere but at its end (before an optional final newline), or whose
+ * passphrase is empty, is refused.
  *
  * Input: a mode byte, a parameter byte, then the bytes of the input.
  */
@@ -84,8 +87,15 @@ static void check_line_secret(int rc, const struct cli_secret *s, const uint8_t 
 {
 	const uint8_t *nl = memchr(a, '\n', n);
 	size_t line = nl ? (size_t)(nl - a) : n;
-	bool plain = !memchr(a, '\0', line);
+	const uint8_t *nul = memchr(a, '\0', line);
+	bool plain = !nul;
 
+	/* A NUL inside the line: refused, never the part before it taken. */
+	if (nul && (size_t)(nul - a) != line - 1 && rc == 0)
+		abort();
+	/* A final NUL ends a secret of all that comes before it. */
+	if (nul && (size_t)(nul - a) == line - 1 && rc == 0 && s->len != line - 1)
+		abort();
 	if (rc == 0) {
 		if (!s->buf || s->len > CLI_SECRET_MAX || s->buf[s->len] != '\0' ||
 		    strlen(s->buf) != s->len || s->len > line || memcmp(s->buf, a, s->len) != 0)
@@ -146,9 +156,14 @@ static void offline_secret(bool file, const uint8_t *a, size_t n)
 /* What a passphrase file says, by the option list parser itself. */
 static int file_model(const uint8_t *a, size_t n, const char **want, struct ecryptfs_nvlist *l)
 {
-	int rc = ecryptfs_nvlist_parse((const char *)a, n, l);
+	const uint8_t *nul = memchr(a, '\0', n);
+	int rc;
 
 	*want = NULL;
+	/* A NUL the reference would end the input at: only a final one. */
+	if (nul && !(nul == a + n - 1 || (nul == a + n - 2 && a[n - 1] == '\n')))
+		return -EINVAL;
+	rc = ecryptfs_nvlist_parse((const char *)a, n, l);
 	if (rc < 0)
 		return rc;
 	for (const char *name = "passphrase_passwd"; name && !*want;
@@ -156,8 +171,8 @@ static int file_model(const uint8_t *a, size_t n, const char **want, struct ecry
 		for (size_t i = l->n; i-- > 0 && !*want;)
 			if (l->v[i].name && l->v[i].value && !strcmp(l->v[i].name, name))
 				*want = l->v[i].value;
-	if (!*want)
-		return -EINVAL;
+	if (!*want || !**want)
+		return -EINVAL;	/* none, or the one that counts is empty */
 	return strlen(*want) > CLI_SECRET_MAX ? -E2BIG : 0;
 }
 

@@ -2,10 +2,10 @@
 /*
  * The signature cache file (sigcache.c, ~/.ecryptfs/sig-cache.txt) on
  * arbitrary contents: ecryptfs_sigcache_contains must answer as the format
- * says (1 when a whole 17-byte record starts with the sig, a short record at
- * the end never matching), refuse a sig that is not 16 hex digits, and never
- * crash or leak; after ecryptfs_sigcache_append the sig is found whenever
- * the file held whole records.
+ * says (1 when a line, the last one also without its newline, is exactly
+ * the sig; any other line ignored), refuse a sig that is not 16 hex digits,
+ * and never crash or leak; after ecryptfs_sigcache_append the sig is always
+ * found, and so is a sig found before.
  *
  * Input: a mode byte (bit 0: append the sig), 16 bytes of sig, the file.
  */
@@ -21,8 +21,6 @@
 #include "libecryptfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define RECORD (ECRYPTFS_SIG_HEX_SIZE + 1)
 
 static char dir[4000], path[4096];
 
@@ -44,12 +42,18 @@ static void setup(void)
 	atexit(cleanup);
 }
 
-/* What the format says the answer is. */
+/* What the format says the answer is: some line is the sig. */
 static int expected(const uint8_t *file, size_t len, const char *sig)
 {
-	for (size_t off = 0; off + RECORD <= len; off += RECORD)
-		if (memcmp(file + off, sig, ECRYPTFS_SIG_HEX_SIZE) == 0)
+	for (size_t off = 0; off < len;) {
+		const uint8_t *nl = memchr(file + off, '\n', len - off);
+		size_t end = nl ? (size_t)(nl - file) : len;
+
+		if (end - off == ECRYPTFS_SIG_HEX_SIZE &&
+		    memcmp(file + off, sig, ECRYPTFS_SIG_HEX_SIZE) == 0)
 			return 1;
+		off = end + 1;
+	}
 	return 0;
 }
 
@@ -82,9 +86,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((data[0] & 1) && valid) {
 		if (ecryptfs_sigcache_append(path, sig) != 0)
 			abort();
-		/* A partial record at the end shifts every record after it. */
-		if (len % RECORD == 0 && ecryptfs_sigcache_contains(path, sig) != 1)
+		if (ecryptfs_sigcache_contains(path, sig) != 1)
 			abort();
+		/* A sig the file's first line held is still found. */
+		if (len >= ECRYPTFS_SIG_HEX_SIZE) {
+			char other[ECRYPTFS_SIG_HEX_SIZE + 1];
+
+			memcpy(other, file, ECRYPTFS_SIG_HEX_SIZE);
+			other[ECRYPTFS_SIG_HEX_SIZE] = '\0';
+			if (ecryptfs_sig_from_hex(other, bin) == 0 && expected(file, len, other) &&
+			    ecryptfs_sigcache_contains(path, other) != 1)
+				abort();
+		}
 	}
 	/* A missing file is an empty cache. */
 	if (unlink(path) < 0 || ecryptfs_sigcache_contains(path, valid ? sig : "0123456789abcdef") != 0)

@@ -171,6 +171,52 @@ static void test_files(void)
 	free(big);
 }
 
+/* Passphrase files: a NUL is refused, not a place where the input ends. */
+static void test_secret_files(void)
+{
+	struct ecryptfs_nvlist l = { NULL, 0 };
+	int pfd[2];
+
+	spit(tmp_path("s-nul"), "passwd=ab\0cd\n", 13);
+	is_int(ecryptfs_nvlist_parse_secret_file(tmp_path("s-nul"), &l), -EILSEQ,
+	       "secret file with a NUL inside: -EILSEQ");
+	is_int(ecryptfs_nvlist_parse_file(tmp_path("s-nul"), &l), 0, "the plain parse takes it");
+	is_str(ecryptfs_nvlist_get(&l, "passwd"), "ab", "... cut at the NUL, as the reference");
+	ecryptfs_nvlist_free(&l);
+	spit(tmp_path("s-nul2"), "passwd=ab\0\0", 11);
+	is_int(ecryptfs_nvlist_parse_secret_file(tmp_path("s-nul2"), &l), -EILSEQ,
+	       "two final NULs: -EILSEQ");
+	spit(tmp_path("s-nul3"), "\0passwd=ab", 10);
+	is_int(ecryptfs_nvlist_parse_secret_file(tmp_path("s-nul3"), &l), -EILSEQ,
+	       "a NUL first: -EILSEQ");
+	spit(tmp_path("s-final"), "passwd=ab\0", 10);
+	is_int(ecryptfs_nvlist_parse_secret_file(tmp_path("s-final"), &l), 0, "a final NUL");
+	is_str(ecryptfs_nvlist_get(&l, "passwd"), "ab", "... ends the passphrase");
+	ecryptfs_nvlist_free(&l);
+	spit(tmp_path("s-final-nl"), "passwd=ab\0\n", 11);
+	is_int(ecryptfs_nvlist_parse_secret_file(tmp_path("s-final-nl"), &l), 0,
+	       "a NUL before a final newline");
+	is_str(ecryptfs_nvlist_get(&l, "passwd"), "ab", "... ends the passphrase too");
+	ecryptfs_nvlist_free(&l);
+	spit(tmp_path("s-plain"), "salt=0011223344556677\npasswd=a,b\n", 33);
+	is_int(ecryptfs_nvlist_parse_secret_file(tmp_path("s-plain"), &l), 0, "no NUL: parsed");
+	ok(l.n == 3 && entry_is(&l, 1, "passwd", "a"), "as by the plain parse");
+	ecryptfs_nvlist_free(&l);
+	is_int(ecryptfs_nvlist_parse_secret_file(tmp_path("max"), &l), 0, "0xA000 bytes: parsed");
+	ecryptfs_nvlist_free(&l);
+	is_int(ecryptfs_nvlist_parse_secret_file(tmp_path("over"), &l), -EFBIG, "0xA001 bytes: -EFBIG");
+	is_int(ecryptfs_nvlist_parse_secret_file("/dev/zero", &l), -EFBIG,
+	       "/dev/zero: ends at the limit");
+	is_int(ecryptfs_nvlist_parse_secret_file(tmp_path("missing"), &l), -ENOENT, "missing: -ENOENT");
+
+	ok(pipe(pfd) == 0, "pipe");
+	(void)!write(pfd[1], "passwd=se\0cret\n", 15);
+	close(pfd[1]);
+	is_int(ecryptfs_nvlist_parse_secret_fd(pfd[0], &l), -EILSEQ, "parse_secret_fd: NUL inside");
+	close(pfd[0]);
+	is_int(ecryptfs_nvlist_parse_secret_fd(-1, &l), -EINVAL, "parse_secret_fd: bad fd");
+}
+
 /*
  * ecryptfs_rc_salt into a poisoned salt and the opposite of the expected
  * from_rc, so that a call that sets neither cannot pass a check.
@@ -258,6 +304,7 @@ int main(void)
 		return 1;
 	test_tokenizer();
 	test_files();
+	test_secret_files();
 	test_rc_salt();
 	test_user_salt();
 	{

@@ -9,8 +9,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -294,8 +297,14 @@ static void test_files(void)
 	old_umask = umask(0277);
 	is_int(ecryptfs_wrap_file(tmp_path("wp"), "file pass", 9, "pw1", 3, NULL), 0, "wrap_file");
 	umask(old_umask);
-	ok(stat(tmp_path("wp"), &st) == 0 && (st.st_mode & 07777) == 0600,
-	   "mode 0600 even under umask 0277 (%o)", (unsigned)(st.st_mode & 07777));
+	/* Not inside ok(): its arguments may be evaluated before the stat. */
+	memset(&st, 0, sizeof(st));
+	{
+		bool have = stat(tmp_path("wp"), &st) == 0;
+
+		ok(have && (st.st_mode & 07777) == 0600, "mode 0600 even under umask 0277 (%o)",
+		   (unsigned)(st.st_mode & 07777));
+	}
 	is_int(count_entries(dir), 1, "no temporary file left");
 	poison_pass();
 	is_int(ecryptfs_unwrap_file(tmp_path("wp"), "pw1", 3, NULL, pass, &pass_len), 0, "unwrap_file");
@@ -353,6 +362,75 @@ static void test_files(void)
 	is_int(ecryptfs_unwrap_file(tmp_path("v1"), "Wrapping pass", 13, ecryptfs_default_salt, pass,
 				    &pass_len), -EKEYREJECTED, "the old one fails");
 	is_int(ecryptfs_wrapped_write_file(tmp_path("x"), buf, 0), -EINVAL, "writing nothing: -EINVAL");
+}
+
+/* Nothing from the child on fd within ms milliseconds: 1; its byte: 0. */
+static int quiet_for(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 0;
+}
+
+/*
+ * ecryptfs_wrapped_lock: flock on the file, waited for, and taken again on
+ * the file that was renamed over the one it waited for.
+ */
+static void test_lock(void)
+{
+	uint8_t buf[ECRYPTFS_WRAPPED_MAX_BYTES];
+	size_t len = 0;
+	int l1 = -1, fd2, pfd[2], status = -1;
+	char c = 0;
+	pid_t pid;
+
+	is_int(ecryptfs_wrapped_lock(tmp_path("nothing"), &l1), -ENOENT, "lock: missing file: -ENOENT");
+	is_int(l1, -1, "... and no descriptor");
+	is_int(ecryptfs_wrapped_lock(dir, &l1), -EISDIR, "lock: a directory: -EISDIR");
+	ok(mkfifo(tmp_path("lock-fifo"), 0600) == 0, "FIFO made");
+	is_int(ecryptfs_wrapped_lock(tmp_path("lock-fifo"), &l1), -EINVAL,
+	       "lock: a FIFO (never opened, so no hang): -EINVAL");
+	ecryptfs_wrapped_unlock(-1);
+
+	is_int(ecryptfs_wrap_file(tmp_path("lk"), "lock pass", 9, "A", 1, NULL), 0, "lock: a file");
+	is_int(ecryptfs_wrapped_lock(tmp_path("lk"), &l1), 0, "lock it");
+	ok(l1 >= 0, "a descriptor");
+	ok(pipe(pfd) == 0, "pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int fd = -1, rc;
+
+		/* Our copy of the holder's descriptor would hold its lock. */
+		close(l1);
+		rc = ecryptfs_wrapped_lock(tmp_path("lk"), &fd);
+
+		(void)!write(pfd[1], rc == 0 ? "L" : "E", 1);
+		ecryptfs_wrapped_unlock(fd);
+		_exit(0);
+	}
+	close(pfd[1]);
+	ok(quiet_for(pfd[0], 300), "another process waits while it is held");
+	/* As a rewrap does: the new file renamed over, still under the lock. */
+	is_int(ecryptfs_wrap("lock pass", 9, "B", 1, NULL, buf, &len), 0, "wrap anew");
+	is_int(ecryptfs_wrapped_write_file(tmp_path("lk"), buf, len), 0, "rename it over the file");
+	fd2 = open(tmp_path("lk"), O_RDONLY);
+	ok(fd2 >= 0 && flock(fd2, LOCK_EX | LOCK_NB) == 0, "the new file is not locked yet: take it");
+	ecryptfs_wrapped_unlock(l1);
+	ok(quiet_for(pfd[0], 300), "the waiter, woken on the old file, waits for the new one");
+	close(fd2);
+	ok(!quiet_for(pfd[0], 10000) && read(pfd[0], &c, 1) == 1 && c == 'L',
+	   "and gets it once that is released");
+	close(pfd[0]);
+	if (c != 'L')
+		kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "waiter exited");
+	/* Callers holding the lock write with ecryptfs_wrapped_write_file. */
+	is_int(ecryptfs_rewrap_file(tmp_path("lk"), "B", 1, "C", 1, NULL, NULL), 0,
+	       "rewrap_file takes and releases it");
+	is_int(ecryptfs_wrapped_lock(tmp_path("lk"), &l1), 0, "free again afterwards");
+	ecryptfs_wrapped_unlock(l1);
 }
 
 /*
@@ -482,6 +560,7 @@ int main(void)
 	test_round_trips();
 	test_bad_files();
 	test_files();
+	test_lock();
 	test_unwritable_dir();
 	test_insert();
 	ecryptfs_secure_free(pass);

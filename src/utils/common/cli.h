@@ -20,7 +20,12 @@
 
 #include "libecryptfs.h"
 
-/* The reference's limit on every passphrase and wrapping passphrase. */
+/*
+ * The reference's limit on every passphrase and wrapping passphrase, part of
+ * the file formats (doc/compatibility.md §2.1, doc/wrapped-passphrase.5).
+ * It is also where reading stops: the byte after it refuses the line, so an
+ * endless input (/dev/zero, yes) ends at once.
+ */
 #define CLI_SECRET_MAX 64
 /* The reference reads secrets with fgets() into a buffer of 64 + 2 bytes. */
 #define CLI_SECRET_BUF (CLI_SECRET_MAX + 2)
@@ -47,7 +52,8 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * Text for a negative errno as our libraries use it, e.g. -EKEYREJECTED is
  * "wrong wrapping passphrase", -EBADMSG "truncated or corrupt file",
- * -E2BIG "longer than 64 bytes", -ENODATA "no input"; anything else is
+ * -E2BIG "longer than 64 bytes", -ENODATA "no input", -EILSEQ "the
+ * passphrase contains a NUL byte"; anything else is
  * strerror(-err).
  */
 const char *cli_strerror(int err);
@@ -72,12 +78,16 @@ struct cli_secret {
 void cli_secret_free(struct cli_secret *s);
 
 /*
- * "stdin mode" exactly as the reference's `-` argument: one line from fd 0,
- * no prompt, the trailing '\n' stripped, the secret ends at the first NUL
- * (scripts send printf "%s\0").  Reads byte by byte so nothing after the
- * line stays in a stdio buffer (the next secret may follow on stdin).
+ * "stdin mode" as the reference's `-` argument: one line from fd 0, no
+ * prompt, the trailing '\n' stripped.  A NUL may end the secret as the last
+ * byte of the line (scripts send printf "%s\0"); anywhere else it refuses
+ * the secret, which the reference would silently cut there.  Reads byte by
+ * byte so nothing after the line stays in a stdio buffer (the next secret
+ * may follow on stdin), and never more than CLI_SECRET_MAX + 2 bytes of a
+ * line, so an endless input (/dev/zero, yes) ends promptly.
  *   -ENODATA  end of input before any byte (empty stdin)
  *   -E2BIG    more than CLI_SECRET_MAX bytes (reading stops there)
+ *   -EILSEQ   a NUL followed by anything but the end of the line
  *   -ENOMEM, or the read(2) errno
  * An empty line is success with len 0; callers that need a secret check it.
  */
@@ -111,7 +121,8 @@ enum cli_secret_source {
  * Get one non-empty secret and, unlike the functions above, report failures
  * itself: over 64 bytes prints the reference's line "Passphrase is too long.
  * Use at most 64 characters long passphrase." and "prog: <what>: longer than
- * 64 bytes"; no input "prog: <what>: no input (empty stdin?)"; an empty line
+ * 64 bytes"; a NUL inside "prog: <what>: the passphrase contains a NUL
+ * byte"; no input "prog: <what>: no input (empty stdin?)"; an empty line
  * "prog: <what>: empty".  Returns 0 or the negative errno (-EINVAL: empty).
  */
 int cli_secret_get(enum cli_secret_source src, const char *what, const char *prompt,

@@ -47,6 +47,8 @@ const char *cli_strerror(int err)
 		return "longer than 64 bytes";
 	case ENODATA:
 		return "no input";
+	case EILSEQ:
+		return "the passphrase contains a NUL byte";
 	case ENOKEY:
 		return "key not found in the keyring";
 	default:

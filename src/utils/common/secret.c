@@ -2,7 +2,10 @@
 /*
  * Reading secrets the way ecryptfs-utils 111 does (prompt on stdout, line
  * from fd 0, at most 64 bytes), but into secure memory and byte by byte, so
- * no copy of a secret is left behind in a stdio buffer.
+ * no copy of a secret is left behind in a stdio buffer.  Unlike the
+ * reference, a secret is never shortened silently: a NUL inside it refuses
+ * it, and reading stops at the first byte past the limit, so no input, not
+ * even an endless one, keeps a program reading.
  */
 #include "config.h"
 
@@ -40,7 +43,7 @@ static int secret_alloc(struct cli_secret *s)
 
 int cli_secret_read_stdin(struct cli_secret *s)
 {
-	bool any = false, ended = false;
+	bool any = false, nul = false;
 	size_t n = 0;
 	ssize_t r;
 	char c;
@@ -60,11 +63,21 @@ int cli_secret_read_stdin(struct cli_secret *s)
 		if (r == 0 || c == '\n')
 			break;
 		any = true;
-		/* fgets + strlen in the reference: a NUL ends the secret. */
-		if (c == '\0')
-			ended = true;
-		if (ended)
+		/*
+		 * The reference (fgets + strlen) silently keeps what comes before
+		 * a NUL: "ab\0cd" would be the key of "ab".  A NUL is only taken
+		 * where `printf "%s\0"` puts it, as the last byte of the line; a
+		 * byte after it refuses the secret, so an endless stream of NULs
+		 * (/dev/zero) ends at its second byte.
+		 */
+		if (nul) {
+			rc = -EILSEQ;
+			goto fail;
+		}
+		if (c == '\0') {
+			nul = true;
 			continue;
+		}
 		if (n == CLI_SECRET_MAX) {
 			/* Stop here: the program refuses and exits, and an
 			 * endless line must not keep us reading. */
@@ -183,6 +196,8 @@ int cli_secret_get(enum cli_secret_source src, const char *what, const char *pro
 	}
 	if (rc == -E2BIG) {
 		fprintf(stderr, "Passphrase is too long. Use at most 64 characters long passphrase.\n");
+		cli_error(rc, "%s", what);
+	} else if (rc == -EILSEQ) {
 		cli_error(rc, "%s", what);
 	} else if (rc == -ENODATA) {
 		cli_error(0, "%s: no input (empty stdin?)", what);

@@ -3,7 +3,9 @@
  * ecryptfs-rewrap-passphrase [--v2|--v3] FILE [- | OLD NEW]: change the
  * wrapping passphrase of FILE.  v1 and v2 files are written back as v2 (the
  * reference's v1 -> v2 migration), v3 files stay v3; --v2/--v3 choose.  The
- * new file replaces the old one atomically, so any failure leaves it intact.
+ * new file replaces the old one atomically, so any failure leaves it intact,
+ * and under the file's lock (ecryptfs_wrapped_lock), so concurrent rewraps
+ * run one after the other.
  */
 #include "config.h"
 
@@ -55,20 +57,17 @@ int main(int argc, char *argv[])
 	size_t len = 0, out_len = 0, pass_len = 0;
 	struct cli_two_secrets a;
 	char *pass = NULL;
-	int rc;
+	int lock = -1, rc;
 
 	cli_init(argv[0]);
 	cli_lock_memory();
 	rc = cli_two_secret_args(argc, argv, "23", false, usage, &a);
 	if (rc != CLI_CONTINUE)
 		return rc;
+	/* A file we could not open is reported before any prompt. */
 	rc = cli_wrapped_load(a.path, "Unwrapping passphrase failed", buf, &len);
 	if (rc < 0)
 		goto out;
-	/* Without --v2/--v3 a v3 file stays v3; v1 and v2 become v2. */
-	if (!a.version)
-		a.version = rc == ECRYPTFS_WRAP_V3 ? 3 : 2;
-	params.version = a.version == 3 ? ECRYPTFS_WRAP_V3 : ECRYPTFS_WRAP_V2;
 	rc = cli_secret_get(a.src, "old wrapping passphrase", "Old wrapping passphrase",
 			    a.secret[0], &old);
 	if (rc < 0)
@@ -76,6 +75,24 @@ int main(int argc, char *argv[])
 	rc = get_new(a.src, a.secret[1], &new);
 	if (rc < 0)
 		goto out;
+	/*
+	 * Read, unwrap, wrap and rename under the file's lock (never across a
+	 * prompt): a rewrap that finished while we asked is read here, so its
+	 * old passphrase no longer unwraps and nobody's change is lost.
+	 */
+	rc = ecryptfs_wrapped_lock(a.path, &lock);
+	if (rc < 0) {
+		cli_ref_error("Unwrapping passphrase failed", rc);
+		cli_error(rc, "locking %s", a.path);
+		goto out;
+	}
+	rc = cli_wrapped_load(a.path, "Unwrapping passphrase failed", buf, &len);
+	if (rc < 0)
+		goto out;
+	/* Without --v2/--v3 a v3 file stays v3; v1 and v2 become v2. */
+	if (!a.version)
+		a.version = rc == ECRYPTFS_WRAP_V3 ? 3 : 2;
+	params.version = a.version == 3 ? ECRYPTFS_WRAP_V3 : ECRYPTFS_WRAP_V2;
 	rc = cli_unwrap_report(a.path, buf, len, &old, &pass, &pass_len);
 	if (rc < 0)
 		goto out;
@@ -87,6 +104,7 @@ int main(int argc, char *argv[])
 		cli_error(rc, "writing %s", a.path);
 	}
 out:
+	ecryptfs_wrapped_unlock(lock);
 	ecryptfs_secure_free(pass);
 	cli_secret_free(&old);
 	cli_secret_free(&new);

@@ -167,11 +167,31 @@ static int fnek_node(struct mh_opts *o, struct mh_stack *out, const char *sig_he
 	/* The reference pushes nothing here when it may not ask. */
 	if (r == 0 || !o->interactive)
 		return 0;
-	printf("Filename Encryption Key (FNEK) Signature [%s]: ", sig_hex);
-	r = mh_read_line(line, sizeof(line));
-	if (r < 0)
-		return r;
-	return mh_stack_push(out, "ecryptfs_fnek_sig=%s", line[0] ? line : sig_hex);
+	/*
+	 * The answer names a key in the keyring by its signature, 16 hex
+	 * digits and nothing else.  The reference pushes any text, so a comma
+	 * in it added mount options of the user's choosing (and a wrong sig
+	 * failed only in the kernel): anything else is asked again, and the
+	 * sig goes on in the keyring's lowercase spelling.
+	 */
+	for (int i = 0; i < 3; i++) {
+		uint8_t sig[ECRYPTFS_SIG_SIZE];
+		char hex[ECRYPTFS_SIG_HEX_SIZE + 1];
+
+		printf("Filename Encryption Key (FNEK) Signature [%s]: ", sig_hex);
+		r = mh_read_line(line, sizeof(line));
+		if (r < 0)
+			return r;
+		if (!line[0])
+			return mh_stack_push(out, "ecryptfs_fnek_sig=%s", sig_hex);
+		if (ecryptfs_sig_from_hex(line, sig) == 0) {
+			ecryptfs_sig_to_hex(sig, hex);
+			return mh_stack_push(out, "ecryptfs_fnek_sig=%s", hex);
+		}
+		cli_error(0, "FNEK signature: not 16 hexadecimal digits");
+	}
+	cli_error(0, "no FNEK signature after three tries");
+	return -EINVAL;
 }
 
 int mh_run_graph(struct mh_opts *o, uint32_t version, struct mh_stack *out)

@@ -70,7 +70,10 @@ const char *mh_datapath_opt(const char *user_opts, char *buf, size_t len);
 
 /* ---- prompts (mount_prompt.c) ------------------------------------------- */
 
-/* One line from fd 0 without the newline: 0, -EIO at end of input. */
+/*
+ * One line from fd 0 without the newline, cut to fit len: 0, -EIO at end of
+ * input, -ENOMEM (after saying so) for a line over 64 KiB.
+ */
 int mh_read_line(char *buf, size_t len);
 /*
  * Print prompt (all of it) until answered: 1 yes, 0 no, -EINVAL after tries

@@ -47,6 +47,9 @@ static int pass_from_list(const struct ecryptfs_nvlist *l, struct cli_secret *s)
 			v = l->v[i].value;
 	if (!v)
 		return -ENOENT;
+	/* The last one counts, so an empty one is no passphrase at all. */
+	if (!*v)
+		return -ENODATA;
 	return secret_set(s, v);
 }
 
@@ -57,6 +60,16 @@ static int pass_from_list(const struct ecryptfs_nvlist *l, struct cli_secret *s)
 static int pass_from_parsed(int r, struct ecryptfs_nvlist *l, const char *where,
 			    struct cli_secret *s)
 {
+	if (r == -EILSEQ || r == -EFBIG) {
+		/* The reference would take what comes before a NUL, or read an
+		 * endless input (a pipe from yes) until memory runs out. */
+		if (r == -EILSEQ)
+			cli_error(r, "%s", where);
+		else
+			cli_error(0, "%s: too long (more than %d bytes)", where,
+				  ECRYPTFS_NVLIST_MAX_BYTES);
+		return r == -EILSEQ ? -EINVAL : r;
+	}
 	if (r < 0) {
 		cli_error(r, "cannot read %s", where);
 		return r;
@@ -66,6 +79,10 @@ static int pass_from_parsed(int r, struct ecryptfs_nvlist *l, const char *where,
 	if (r == -ENOENT) {
 		cli_error(0, "Cannot find [passwd] directive in %s "
 			  "(it must hold passwd=<passphrase>)", where);
+		return -EINVAL;
+	}
+	if (r == -ENODATA) {
+		cli_error(0, "the passphrase in %s is empty (passwd= needs a value)", where);
 		return -EINVAL;
 	}
 	if (r < 0)
@@ -79,7 +96,7 @@ static int pass_from_file(const char *path, struct cli_secret *s)
 	char where[4200];
 
 	snprintf(where, sizeof(where), "the passphrase file %s", path);
-	return pass_from_parsed(ecryptfs_nvlist_parse_file(path, &l), &l, where, s);
+	return pass_from_parsed(ecryptfs_nvlist_parse_secret_file(path, &l), &l, where, s);
 }
 
 static int pass_from_fd(const char *spec, struct cli_secret *s)
@@ -95,7 +112,7 @@ static int pass_from_fd(const char *spec, struct cli_secret *s)
 		return -EINVAL;
 	}
 	snprintf(where, sizeof(where), "the input on fd %ld", fd);
-	return pass_from_parsed(ecryptfs_nvlist_parse_fd((int)fd, &l), &l, where, s);
+	return pass_from_parsed(ecryptfs_nvlist_parse_secret_fd((int)fd, &l), &l, where, s);
 }
 
 /*
@@ -116,7 +133,8 @@ static int pass_prompt(struct cli_secret *s)
 		r = cli_secret_read_prompt("Passphrase", s);
 		if (r < 0) {
 			cli_error(r, "reading the passphrase");
-			return r == -E2BIG ? -EINVAL : r;
+			/* The reference's status for a refused passphrase. */
+			return r == -E2BIG || r == -EILSEQ ? -EINVAL : r;
 		}
 		if (s->len > 0)
 			return 0;

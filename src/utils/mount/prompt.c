@@ -14,11 +14,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "helper.h"
+
+/*
+ * No answer is anywhere near this long (paths are under 4096 bytes); an
+ * endless line (/dev/zero on stdin) must not keep us reading forever.  The
+ * reference reads such a line until memory runs out and reports -ENOMEM,
+ * which we report too, so scripts see the same status.
+ */
+#define MH_LINE_MAX (64 * 1024)
 
 int mh_read_line(char *buf, size_t len)
 {
-	size_t n = 0;
+	size_t n = 0, seen = 0;
 	bool any = false;
 
 	fflush(stdout);
@@ -36,6 +45,10 @@ int mh_read_line(char *buf, size_t len)
 		any = true;
 		if (c == '\n')
 			break;
+		if (++seen > MH_LINE_MAX) {
+			cli_error(0, "an answer longer than %d bytes: refused", MH_LINE_MAX);
+			return -ENOMEM;
+		}
 		/* A long line is cut, not overflowed; the rest is consumed. */
 		if (n + 1 < len)
 			buf[n++] = c;
