@@ -171,6 +171,20 @@ static void sysfs_entry(const uint8_t *t, size_t n)
 		abort();
 }
 
+/* Digits only, as the kernel prints an unsigned number (no sign, no blank). */
+static bool decimal(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+/* "MAJOR:MINOR", both decimal. */
+static bool decimal_pair(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n && s[n] == ':' && decimal(s + n + 1);
+}
+
 /*
  * A line as the kernel writes it (proc(5)): "36 35 98:0 /mnt1 /mnt2
  * rw,noatime master:1 - ext3 /dev/root rw,errors=continue", single blanks
@@ -179,8 +193,6 @@ static void sysfs_entry(const uint8_t *t, size_t n)
 static size_t kernel_line(char *line, char **fields, size_t max, size_t *dash)
 {
 	size_t nf = 0;
-	unsigned long a, b;
-	char c;
 
 	if (!*line || strchr(line, '\t') || strstr(line, "  ") || *line == ' ' ||
 	    line[strlen(line) - 1] == ' ')
@@ -199,8 +211,8 @@ static size_t kernel_line(char *line, char **fields, size_t max, size_t *dash)
 			*dash = i;
 		}
 	if (nf < 5 || !*dash || *dash + 1 >= nf || fields[3][0] != '/' || fields[4][0] != '/' ||
-	    sscanf(fields[0], "%lu%c", &a, &c) != 1 || sscanf(fields[1], "%lu%c", &a, &c) != 1 ||
-	    sscanf(fields[2], "%lu:%lu%c", &a, &b, &c) != 2)
+	    !decimal(fields[0]) || !decimal(fields[1]) ||
+	    !decimal_pair(fields[2]))
 		return 0;
 	for (size_t i = 0; i < *dash; i++)
 		if (!strcmp(fields[i], "-"))
