@@ -1,6 +1,9 @@
 #!/bin/bash
 # The FUSE data path against the alternatives, in one run on one machine:
 #   ours         ecryptfs-fuse (BUILDDIR/src/fuse), AES, BENCH_KEY_BYTES key
+#   before       the same from another build (BENCH_BASELINE, the build
+#                directory of an earlier commit), with the same key: a
+#                change is judged against the code before it in one run
 #   gocryptfs    Debian's package, default settings (AES-256-GCM)
 #   passthrough  libfuse's passthrough_ll example (FUSE, no crypto), defaults
 #   plain        the lower directory itself
@@ -12,13 +15,15 @@
 #   T1 at least gocryptfs's figure, on every line
 #   T2 sequential write and cold read at least the passthrough's
 #   T3 cached re-read within 2x of the plain directory
+#   T4 with BENCH_BASELINE: no line below BENCH_NOISE (0.90) of before's
 # Needs root (drop_caches, mounts).  Installs fio, gocryptfs, libfuse3-dev,
 # fuse3 from Debian when missing.  Environment:
 #   BUILDDIR (default SRCDIR/build), BENCH_DIR (scratch, default under
 #   /var/tmp), BENCH_SIZE_MB (1024), BENCH_RAND_MB (256), BENCH_RAND_SECONDS
 #   (10), BENCH_FILES (5000), BENCH_TARGETS ("ours gocryptfs passthrough
 #   plain"), BENCH_KEY_BYTES (16), BENCH_ROUNDS (3), BENCH_COLD_READS (3:
-#   cold reads of the big file and of the tree, per target and round).
+#   cold reads of the big file and of the tree, per target and round),
+#   BENCH_BASELINE (unset: no "before" target), BENCH_NOISE (0.90).
 # All targets are mounted side by side; every step of a round (the write,
 # the cold read, ...) visits each target in turn, in an order that rotates
 # from round to round, and each figure is the median of the rounds.
@@ -29,7 +34,9 @@ SIZE_MB=${BENCH_SIZE_MB:-1024}
 RAND_MB=${BENCH_RAND_MB:-256}
 RAND_S=${BENCH_RAND_SECONDS:-10}
 NFILES=${BENCH_FILES:-5000}
-TARGETS=${BENCH_TARGETS:-"ours gocryptfs passthrough plain"}
+BASELINE=${BENCH_BASELINE:-}
+NOISE=${BENCH_NOISE:-0.90}
+TARGETS=${BENCH_TARGETS:-"ours${BASELINE:+ before} gocryptfs passthrough plain"}
 KEY_BYTES=${BENCH_KEY_BYTES:-16}
 ROUNDS=${BENCH_ROUNDS:-3}
 COLD_READS=${BENCH_COLD_READS:-3}
@@ -101,11 +108,13 @@ TAR_FILES=$(tar -tf "$TAR" | grep -vc '/$')
 # machine's disk is shared and its speed drifts by 2x and more from one
 # minute to the next, which would otherwise decide the ratios.
 OURS=$BUILDDIR/src/fuse/ecryptfs-fuse
+BEFORE=${BASELINE:+$BASELINE/src/fuse/ecryptfs-fuse}
 ADDPASS=$BUILDDIR/src/utils/keys/ecryptfs-add-passphrase
 
 available() {
 	case $1 in
 	ours) [ -x "$OURS" ] && [ -x "$ADDPASS" ] ;;
+	before) [ -n "$BEFORE" ] && [ -x "$BEFORE" ] && [ -x "$ADDPASS" ] ;;
 	gocryptfs) command -v gocryptfs >/dev/null ;;
 	passthrough) [ -x "$PT" ] ;;
 	plain) true ;;
@@ -119,12 +128,15 @@ setup() {	# TARGET
 	DIR[$t]=$mnt
 	[ "$t" = plain ] || MOUNTS+=("$mnt")
 	case $t in
-	ours)
-		local pass out
-		pass=$(head -c 24 /dev/urandom | base64)
-		out=$(printf '%s' "$pass" | "$ADDPASS" -) || return 1
-		SIG=$(sed -n 's/.*sig \[\([0-9a-f]*\)\].*/\1/p' <<<"$out")
-		"$OURS" -o "ecryptfs_sig=$SIG,ecryptfs_cipher=aes,ecryptfs_key_bytes=$KEY_BYTES" \
+	ours|before)
+		local pass out daemon=$OURS
+		[ "$t" = before ] && daemon=$BEFORE
+		if [ -z "$SIG" ]; then	# one key for both builds
+			pass=$(head -c 24 /dev/urandom | base64)
+			out=$(printf '%s' "$pass" | "$ADDPASS" -) || return 1
+			SIG=$(sed -n 's/.*sig \[\([0-9a-f]*\)\].*/\1/p' <<<"$out")
+		fi
+		"$daemon" -o "ecryptfs_sig=$SIG,ecryptfs_cipher=aes,ecryptfs_key_bytes=$KEY_BYTES" \
 			"$lower" "$mnt" || return 1
 		;;
 	gocryptfs)
@@ -274,12 +286,13 @@ ratio() {	# A B -> A/B or n/a
 }
 geq() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
-printf '\n%-26s %10s %12s %10s %10s %9s %9s  %s\n' metric plain passthrough gocryptfs ours \
-	ours/gocr ours/pass targets
+printf '\n%-26s %10s %12s %10s %10s %10s %9s %9s %9s  %s\n' metric plain passthrough gocryptfs \
+	before ours ours/gocr ours/pass ours/bef targets
 all_hold=1 judged=0
 for m in $METRICS; do
 	o=$(fig ours "$m") g=$(fig gocryptfs "$m") p=$(fig passthrough "$m") d=$(fig plain "$m")
-	rg=$(ratio "$o" "$g") rp=$(ratio "$o" "$p")
+	b=$(fig before "$m")
+	rg=$(ratio "$o" "$g") rp=$(ratio "$o" "$p") rb=$(ratio "$o" "$b")
 	verdict=
 	if [ "$o" = n/a ]; then
 		verdict="ours unavailable"
@@ -295,9 +308,14 @@ for m in $METRICS; do
 			if geq "$(ratio "$o" "$d")" 0.5; then verdict+="T3 holds ($(ratio "$o" "$d")x plain)"
 			else verdict+="T3 MISSED ($(ratio "$o" "$d")x plain)"; all_hold=0; fi
 		fi
+		if [ "$rb" != n/a ]; then
+			verdict="${verdict%; }${verdict:+; }"
+			if geq "$rb" "$NOISE"; then verdict+="T4 holds"
+			else verdict+="T4 MISSED (slower than before)"; all_hold=0; fi
+		fi
 	fi
-	printf '%-26s %10s %12s %10s %10s %9s %9s  %s\n' "${LABEL[$m]}" "$d" "$p" "$g" "$o" \
-		"$rg" "$rp" "${verdict%; }"
+	printf '%-26s %10s %12s %10s %10s %10s %9s %9s %9s  %s\n' "${LABEL[$m]}" "$d" "$p" "$g" "$b" \
+		"$o" "$rg" "$rp" "$rb" "${verdict%; }"
 done
 echo
 # Every draw behind the medians, so that their spread can be judged.
