@@ -34,11 +34,16 @@ wrap() {	# NAME DIR TARGET
 install -o root -g root -m 4755 "$BUILDDIR/src/utils/private/mount.ecryptfs_private" "$ST/sbin/"
 ln "$ST/sbin/mount.ecryptfs_private" "$ST/sbin/umount.ecryptfs_private"
 wrap ecryptfs-fuse "$ST/sbin" "$(prog ecryptfs-fuse)"
+# mount.ecryptfs (not setuid) starts the daemon named here.
+wrap mount.ecryptfs "$ST/sbin" "$(prog mount.ecryptfs)"
+export ECRYPTFS_FUSE_PROG="$ST/sbin/ecryptfs-fuse"
 for p in ecryptfs-add-passphrase ecryptfs-wrap-passphrase ecryptfs-unwrap-passphrase \
-	ecryptfs-insert-wrapped-passphrase-into-keyring ecryptfs-rewrap-passphrase; do
+	ecryptfs-insert-wrapped-passphrase-into-keyring ecryptfs-rewrap-passphrase \
+	ecryptfs-decrypt ecryptfs-stat; do
 	wrap "$p" "$ST/bin" "$(prog $p)"
 done
-for p in ecryptfs-setup-private ecryptfs-mount-private ecryptfs-umount-private; do
+for p in ecryptfs-setup-private ecryptfs-mount-private ecryptfs-umount-private \
+	ecryptfs-recover-private; do
 	install -m 755 "$BUILDDIR/src/utils/private/$p" "$ST/bin/"
 done
 export ECRYPTFS_SBINDIR="$ST/sbin"
