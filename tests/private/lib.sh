@@ -43,7 +43,7 @@ for p in ecryptfs-add-passphrase ecryptfs-wrap-passphrase ecryptfs-unwrap-passph
 	wrap "$p" "$ST/bin" "$(prog $p)"
 done
 for p in ecryptfs-setup-private ecryptfs-mount-private ecryptfs-umount-private \
-	ecryptfs-recover-private; do
+	ecryptfs-recover-private ecryptfs-verify; do
 	install -m 755 "$BUILDDIR/src/utils/private/$p" "$ST/bin/"
 done
 export ECRYPTFS_SBINDIR="$ST/sbin"
