@@ -155,6 +155,31 @@ manifest "$M" >"$TESTTMP/got4.list"
 diff -u "$TESTTMP/want.list" "$TESTTMP/got4.list"; ok "every entry reads back exactly"
 check "unmounts" unmount "$M"
 
+# --- names not encrypted, no .ecryptfs: another vector set ---------------------
+PN=$VECTORS/aes128-plain-names
+PNPASS=$(sed -n 's/^- Passphrase: `\(.*\)`$/\1/p' "$PN/MANIFEST.md")
+mkdir -p "$TESTTMP/disk4/home/$GNAME" "$TESTTMP/want4"
+tar -xpf "$PN/lower.tar" -C "$TESTTMP/disk4/home/$GNAME" && mv "$TESTTMP/disk4/home/$GNAME/lower" "$TESTTMP/disk4/home/$GNAME/.Private"
+ok "disk 4 made (aes128-plain-names)"
+chown -R "$GUID:$GUID" "$TESTTMP/disk4"
+P4=$TESTTMP/disk4/home/$GNAME/.Private
+tar -xpf "$PN/plain.tar" -C "$TESTTMP/want4"
+manifest "$TESTTMP/want4/plain" >"$TESTTMP/want4.list"
+printf '\n%s\n' "$PNPASS" | ecryptfs-recover-private "$P4" >"$TESTTMP/p.out" 2>&1
+is $? 0 "plain names, mount passphrase checked against a file header: exit 0"
+M=$(success_path "$TESTTMP/p.out")
+manifest "$M" >"$TESTTMP/got5.list"
+test -s "$TESTTMP/want4.list" && diff -u "$TESTTMP/want4.list" "$TESTTMP/got5.list"; ok "every entry reads back exactly"
+check "unmounts" unmount "$M"
+printf '\n%s\n' "$PNPASS" | ecryptfs-recover-private --copy-to "$TESTTMP/copy4" "$P4" >"$TESTTMP/p2.out" 2>&1
+is $? 0 "plain names: --copy-to, exit 0"
+manifest "$TESTTMP/copy4" >"$TESTTMP/got6.list"
+diff -u "$TESTTMP/want4.list" "$TESTTMP/got6.list"; ok "the copy is the plaintext tree exactly"
+printf '\n%s\n' "$MOUNTPW" | ecryptfs-recover-private "$P4" >"$TESTTMP/p3.out" 2>&1
+is $? 1 "another passphrase: exit 1"
+grep -q 'this directory.s is \[6627f3e624e6e2e6\]' "$TESTTMP/p3.out"; ok "  refused by the header's signature"
+is "$(mounted_from "$P4")" "" "  nothing mounted"
+
 # --- wrong passphrases -----------------------------------------------------------
 ls /tmp | grep -c '^ecryptfs\.' >"$TESTTMP/tmpdirs.before"
 printf '\n\nwrong 1\nwrong 2\nwrong 3\n' | ecryptfs-recover-private "$P1" >"$TESTTMP/w.out" 2>&1
