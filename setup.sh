@@ -10,6 +10,8 @@ if [ "$(id -u)" -ne 0 ]; then exec sudo -E "$0" "$@"; fi
 DEPS=(
 	build-essential autoconf automake libtool pkg-config
 	libgcrypt20-dev libkeyutils-dev keyutils libpam0g-dev libfuse3-dev fuse3
+	# the openssl key module (src/key_mod/openssl)
+	libssl-dev
 	clang libclang-rt-14-dev
 	attr acl e2fsprogs strace util-linux
 	# the real-kernel harness (tests/kernel)

@@ -10,8 +10,8 @@
  * reason; tests/project/t-layers.sh reads the order and the object files'
  * symbols, and fails on any other upward call.
  * layer order: secmem log fdio hex cipher | kdf authtok keyring rcfile sigcache
- *   wrap_v3 wrap | fname keyset policy options packets header header_ref extent
- *   lowerfile
+ *   wrap_v3 wrap | fname keyset keymod policy options packets header header_ref
+ *   extent lowerfile
  */
 #ifndef ECFS_SRC_LIBECRYPTFS_INTERNAL_H
 #define ECFS_SRC_LIBECRYPTFS_INTERNAL_H
@@ -151,16 +151,21 @@ ssize_t ecryptfs_fname_lower_len(uint8_t code, size_t len);
  * sum(FEK bytes) and the module only encrypts or decrypts it.  Both return
  * 0, -ENOKEY when the token for sig is not theirs, or another negative
  * errno.  *out_len is the capacity on entry and the length on return.
- * (Internal until a key module exists to use it.)
+ * release (may be NULL) frees ctx when the key set is freed.  keymod.c
+ * plugs the key modules in here (ecryptfs_keyset_add_module_key).
  */
 struct ecryptfs_pubkey_ops {
 	int (*encrypt)(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE],
 		       const uint8_t *payload, size_t len, uint8_t *out, size_t *out_len);
 	int (*decrypt)(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE],
 		       const uint8_t *blob, size_t len, uint8_t *out, size_t *out_len);
+	void (*release)(void *ctx);
 };
 void ecryptfs_keyset_set_pubkey_ops(struct ecryptfs_keyset *ks,
 				    const struct ecryptfs_pubkey_ops *ops, void *ctx);
+/* keyset.c: the hook set (NULL if none) and its ctx. */
+const struct ecryptfs_pubkey_ops *ecryptfs_keyset_pubkey_hook(struct ecryptfs_keyset *ks,
+							      void **ctx);
 /* keyset.c: the tag 1 hook, -ENOKEY when no module is plugged in. */
 int ecryptfs_keyset_pubkey_encrypt(struct ecryptfs_keyset *ks, const uint8_t sig[8],
 				   const uint8_t *payload, size_t len,

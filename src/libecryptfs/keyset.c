@@ -41,6 +41,8 @@ ECRYPTFS_EXPORT void ecryptfs_keyset_free(struct ecryptfs_keyset *ks)
 		return;
 	for (size_t i = 0; i < ks->n; i++)
 		ecryptfs_secure_free(ks->keys[i]);
+	if (ks->pk_ops && ks->pk_ops->release)
+		ks->pk_ops->release(ks->pk_ctx);
 	free(ks->keys);
 	free(ks);
 }
@@ -95,6 +97,13 @@ void ecryptfs_keyset_set_pubkey_ops(struct ecryptfs_keyset *ks,
 		return;
 	ks->pk_ops = ops;
 	ks->pk_ctx = ctx;
+}
+
+const struct ecryptfs_pubkey_ops *ecryptfs_keyset_pubkey_hook(struct ecryptfs_keyset *ks,
+							      void **ctx)
+{
+	*ctx = ks ? ks->pk_ctx : NULL;
+	return ks ? ks->pk_ops : NULL;
 }
 
 ECRYPTFS_EXPORT int ecryptfs_keyset_get_pass_key(struct ecryptfs_keyset *ks,

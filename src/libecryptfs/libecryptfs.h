@@ -36,7 +36,7 @@
  * tests/project/t-layers.sh checks it):
  *   base:   secmem log fdio hex cipher
  *   keys:   kdf authtok keyring rcfile sigcache wrap_v3 wrap
- *   format: fname keyset policy options packets header header_ref extent lowerfile
+ *   format: fname keyset keymod policy options packets header header_ref extent lowerfile
  */
 #ifndef ECFS_SRC_LIBECRYPTFS_LIBECRYPTFS_H
 #define ECFS_SRC_LIBECRYPTFS_LIBECRYPTFS_H
@@ -397,8 +397,8 @@ ECRYPTFS_EXPORT int ecryptfs_cipher_info(uint8_t code, struct ecryptfs_cipher_in
 
 /*
  * The keys one caller can use: passphrase keys found by their 8-byte sig
- * (copied into secure memory), optionally the user keyring by sig (tag 1
- * public-key tokens go through a key-module hook, internal for now).
+ * (copied into secure memory), optionally the user keyring by sig, and the
+ * open keys of key modules (keymod.c, below) for tag 1 packets.
  * Lookups are thread-safe; adding keys is not (build the set, then share it).
  */
 struct ecryptfs_keyset;
@@ -417,6 +417,68 @@ ECRYPTFS_EXPORT void ecryptfs_keyset_use_keyring(struct ecryptfs_keyset *ks, boo
 ECRYPTFS_EXPORT int ecryptfs_keyset_get_pass_key(struct ecryptfs_keyset *ks,
 						 const uint8_t sig[ECRYPTFS_SIG_SIZE],
 						 struct ecryptfs_pass_key *out);
+
+/* Key modules (keymod.c) --------------------------------------------------- */
+
+/*
+ * Keys held by a key module (doc/ecryptfs-key-mod.7): an RSA key in a PEM
+ * file, say.  A module is <dir>/<alias>.so in ecryptfs_keymod_dir(); its
+ * interface is src/key_mod/ecryptfs_key_mod.h (installed as
+ * ecryptfs_key_mod.h), which defines struct ecryptfs_key_mod_ops.  Files
+ * carry a module key as a tag 1 packet.  Every function here says why it
+ * failed in err (errlen bytes, may be NULL; one line naming the module,
+ * never a secret) and to the log callback:
+ *   -ENOENT    no such module installed
+ *   -ELIBBAD   the module does not load, or is not an ecryptfs-ng key module
+ *   -EPROTO    it was built for another interface version
+ *   -EINVAL    not a module name, or bad arguments
+ * and the module's own errors for its keys.
+ */
+struct ecryptfs_keymod;
+struct ecryptfs_key_mod_ops;
+
+/* The module directory: $ECRYPTFS_KEYMOD_DIR (ignored when setuid), else the built-in one. */
+ECRYPTFS_EXPORT const char *ecryptfs_keymod_dir(void);
+/* 0 if alias is a possible module name (1..16 of a-z, 0-9, _, -), else -EINVAL. */
+ECRYPTFS_EXPORT int ecryptfs_keymod_alias_ok(const char *alias);
+ECRYPTFS_EXPORT int ecryptfs_keymod_load(const char *alias, struct ecryptfs_keymod **out,
+					 char *err, size_t errlen);
+ECRYPTFS_EXPORT void ecryptfs_keymod_unload(struct ecryptfs_keymod *m);	/* NULL is fine */
+ECRYPTFS_EXPORT const struct ecryptfs_key_mod_ops *
+ecryptfs_keymod_ops(const struct ecryptfs_keymod *m);
+/* The signature of the key blob names (opened and closed again). */
+ECRYPTFS_EXPORT int ecryptfs_keymod_key_sig(struct ecryptfs_keymod *m, const uint8_t *blob,
+					    size_t len, char sig_hex[ECRYPTFS_SIG_HEX_SIZE + 1],
+					    char *err, size_t errlen);
+/*
+ * The module key in @u: the kernel's private-key auth token (module alias
+ * and blob), described by sig_hex, as ecryptfs-utils adds it.  A key already
+ * present is success (*already, may be NULL, says so).  get: blob has
+ * capacity *len (4096 is always enough), -ENOSPC if short; -ENOKEY absent;
+ * -EINVAL a key that is not a module key token (a passphrase token, say).
+ */
+ECRYPTFS_EXPORT int ecryptfs_keyring_add_module_key(const char *alias, const char *sig_hex,
+						    const uint8_t *blob, size_t len,
+						    bool *already);
+ECRYPTFS_EXPORT int ecryptfs_keyring_get_module_key(const char *sig_hex, char alias[17],
+						    uint8_t *blob, size_t *len);
+/*
+ * Open the key blob names with module alias and add it to ks: new files
+ * get a tag 1 packet for its sig (when the policy names it), and tag 1
+ * packets with its sig are opened with it.  The key stays open until
+ * ecryptfs_keyset_free.  sig (may be NULL) receives its signature.
+ */
+ECRYPTFS_EXPORT int ecryptfs_keyset_add_module_key(struct ecryptfs_keyset *ks, const char *alias,
+						   const uint8_t *blob, size_t len,
+						   uint8_t sig[ECRYPTFS_SIG_SIZE],
+						   char *err, size_t errlen);
+/*
+ * The same for the module key token sig_hex in @u; -EKEYREJECTED when the
+ * key it names no longer has that signature.
+ */
+ECRYPTFS_EXPORT int ecryptfs_keyset_add_keyring_module_key(struct ecryptfs_keyset *ks,
+							   const char *sig_hex, char *err,
+							   size_t errlen);
 
 /* Mount-wide policy (policy.c) --------------------------------------------- */
 
@@ -481,7 +543,7 @@ enum ecryptfs_opt_kind {
 #define ECRYPTFS_OPT_FUSE 0x0010	/* a FUSE mount option that ecryptfs-fuse takes */
 /* What else is true of it. */
 #define ECRYPTFS_OPT_ALIAS 0x0100	/* another name of an option listed before it */
-#define ECRYPTFS_OPT_KEYMOD 0x0200	/* read by the passphrase key module (key=passphrase) */
+#define ECRYPTFS_OPT_KEYMOD 0x0200	/* read by a key module (key=passphrase, key=openssl) */
 #define ECRYPTFS_OPT_SECRET 0x0400	/* its value is a passphrase: never on an argv, never echoed */
 #define ECRYPTFS_OPT_PREFIX 0x0800	/* the name is a prefix: "x-" stands for x-anything */
 #define ECRYPTFS_OPT_HELPER_YES_NO 0x1000	/* mount.ecryptfs also takes name=y|n for the flag */

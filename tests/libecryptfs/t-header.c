@@ -285,7 +285,7 @@ static void test_build(void)
 		{ "aes", 16 }, { "aes", 24 }, { "aes", 32 }, { "blowfish", 16 }, { "blowfish", 56 },
 		{ "des3_ede", 24 }, { "cast5", 16 }, { "twofish", 16 }, { "twofish", 32 },
 	};
-	const struct ecryptfs_pubkey_ops ops = { toy_crypt, toy_decrypt };
+	const struct ecryptfs_pubkey_ops ops = { toy_crypt, toy_decrypt, NULL };
 	uint8_t pk_sig[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	struct ecryptfs_keyset *all = fu_keyset("one", "two", "three", NULL);
 	struct ecryptfs_keyset *two = fu_keyset("two", NULL), *none = fu_keyset("nope", NULL);
