@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The mount's keys: the passphrase keys of every ecryptfs_sig= from the
- * user keyring, as the kernel takes them at mount, and the policy new files
+ * user keyring, as the kernel takes them at mount, or the key module keys
+ * there (opened once, here), and the policy new files
  * get (options.c resolved it from the option string).  Keys are copied into
  * libecryptfs's key set (secure memory); the keyring stays the fallback for
  * files written under other keys unless ecryptfs_mount_auth_tok_only.
@@ -29,11 +30,25 @@ static int load_one(struct ecryptfs_keyset *ks, const char *sig_hex, char *err, 
 	if (r == 0)
 		r = ecryptfs_keyset_add_pass_key(ks, key);
 	ecryptfs_pass_key_free(key);
+	if (r == -EINVAL) {
+		/*
+		 * Not a passphrase token: a key module's (key=openssl:...), whose
+		 * module runs here, in the daemon, for the tag 1 packets (no
+		 * ecryptfsd on this path).
+		 */
+		char why[400] = "";
+
+		r = ecryptfs_keyset_add_keyring_module_key(ks, sig_hex, why, sizeof(why));
+		if (r < 0) {
+			snprintf(err, errlen, "ecryptfs_sig=%s: %s", sig_hex,
+				 why[0] ? why : strerror(-r));
+			return r;
+		}
+		return 0;
+	}
 	if (r < 0)
 		snprintf(err, errlen, "ecryptfs_sig=%s: %s", sig_hex,
-			 r == -ENOKEY ? "key not found in the user keyring" :
-			 r == -EINVAL ? "the keyring entry is not an eCryptfs passphrase token" :
-			 strerror(-r));
+			 r == -ENOKEY ? "key not found in the user keyring" : strerror(-r));
 	return r;
 }
 

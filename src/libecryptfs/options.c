@@ -83,6 +83,22 @@ static const struct ecryptfs_opt table[] = {
 	OPT("passphrase_salt", SIG, NONE, NONE, H | ECRYPTFS_OPT_KEYMOD),
 	OPT("salt", SIG, NONE, NONE, H | ECRYPTFS_OPT_KEYMOD | ECRYPTFS_OPT_ALIAS),
 	OPT("passphrase_type", STRING, NONE, NONE, H | ECRYPTFS_OPT_KEYMOD),
+	/*
+	 * The openssl key module (src/key_mod/openssl), with ecryptfs-utils'
+	 * names; none reaches the kernel.  (passwd= is listed above.)
+	 */
+	OPT("openssl_keysource", STRING, NONE, NAME, H | ECRYPTFS_OPT_KEYMOD),
+	OPT("keysource", STRING, NONE, NAME, H | ECRYPTFS_OPT_KEYMOD | ECRYPTFS_OPT_ALIAS),
+	OPT("openssl_keyfile", STRING, NONE, NAME, H | ECRYPTFS_OPT_KEYMOD),
+	OPT("keyfile", STRING, NONE, NAME, H | ECRYPTFS_OPT_KEYMOD | ECRYPTFS_OPT_ALIAS),
+	OPT("openssl_passwd_specification_method", STRING, NONE, NAME, H | ECRYPTFS_OPT_KEYMOD),
+	OPT("passwd_specification_method", STRING, NONE, NAME,
+	    H | ECRYPTFS_OPT_KEYMOD | ECRYPTFS_OPT_ALIAS),
+	OPT("openssl_passwd", STRING, NONE, NAME, H | ECRYPTFS_OPT_KEYMOD | ECRYPTFS_OPT_SECRET),
+	OPT("openssl_passwd_file", STRING, NONE, NAME, H | ECRYPTFS_OPT_KEYMOD),
+	OPT("passwd_file", STRING, NONE, NAME, H | ECRYPTFS_OPT_KEYMOD | ECRYPTFS_OPT_ALIAS),
+	OPT("openssl_passwd_fd", NUMBER, NONE, NAME, H | ECRYPTFS_OPT_KEYMOD),
+	OPT("passwd_fd", NUMBER, NONE, NAME, H | ECRYPTFS_OPT_KEYMOD | ECRYPTFS_OPT_ALIAS),
 
 	/* Generic mount flags. */
 	OPT("rw", FLAG, NONE, NONE, V),

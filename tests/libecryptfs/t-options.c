@@ -116,7 +116,8 @@ static void test_table(void)
 		clean &= !strpbrk(t[i].name, "=,:") && t[i].name[0];
 		if (t[i].flags & ECRYPTFS_OPT_SECRET)
 			secrets += strcmp(t[i].name, "passwd") == 0 ||
-				   strcmp(t[i].name, "passphrase_passwd") == 0 ? 1 : 100;
+				   strcmp(t[i].name, "passphrase_passwd") == 0 ||
+				   strcmp(t[i].name, "openssl_passwd") == 0 ? 1 : 100;
 		if (t[i].flags & ECRYPTFS_OPT_KERNEL) {
 			n_k++;
 			for (size_t j = 0; j < n_kernel; j++)
@@ -142,7 +143,7 @@ static void test_table(void)
 	ok(n_k == n_kernel && k_found == n_kernel,
 	   "the kernel takes exactly its 12 options and 2 older names");
 	ok(fields_once, "each kernel option has a field of its own (aliases aside)");
-	is_int(secrets, 2, "only passwd and passphrase_passwd are secret");
+	is_int(secrets, 3, "only passwd, passphrase_passwd and openssl_passwd are secret");
 	ok(strcmp(t[0].name, "ecryptfs_sig") == 0, "the kernel's options come first");
 }
 

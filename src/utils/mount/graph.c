@@ -215,12 +215,12 @@ int mh_run_graph(struct mh_opts *o, uint32_t version, struct mh_stack *out)
 			v = "passphrase";
 		}
 		if (strcmp(v, "passphrase") != 0) {
-			cli_error(0, "key=%s: unknown key module (only passphrase is available)", v);
-			return -EINVAL;
+			r = mh_keymod_module(o, v, out, sig_hex);
+		} else {
+			r = mh_passphrase_module(o, out, sig_hex);
+			if (r == 1)
+				return 0;	/* the reference's early end, see there */
 		}
-		r = mh_passphrase_module(o, out, sig_hex);
-		if (r == 1)
-			return 0;	/* the reference's early end, see there */
 	}
 	if (r < 0)
 		return r;

@@ -111,6 +111,14 @@ int mh_run_graph(struct mh_opts *o, uint32_t version, struct mh_stack *out);
  */
 int mh_passphrase_module(struct mh_opts *o, struct mh_stack *out, char sig_hex[17]);
 
+/*
+ * Any other installed key module (key=openssl:...; keymod.c): its
+ * token goes to @u, ecryptfs_sig= is pushed and sig_hex filled.  A missing
+ * module or key is an error that names the module.
+ */
+int mh_keymod_module(struct mh_opts *o, const char *alias, struct mh_stack *out,
+		     char sig_hex[17]);
+
 /* ---- signature cache (mount_sigcache.c) ---------------------------------- */
 
 /*

@@ -36,6 +36,8 @@ static void help(void)
 	       "Direct use: mount.ecryptfs LOWER UPPER [-o OPTIONS]\n\n"
 	       "Options (see mount.ecryptfs(8)): key=passphrase[:passphrase_passwd_file=F|"
 	       ":passphrase_passwd_fd=N|:passphrase_passwd=P][:salt=HEX],\n"
+	       "  key=MODULE[:name=value...] (installed key modules, e.g. "
+	       "key=openssl:keyfile=PEM),\n"
 	       "  ecryptfs_cipher=, ecryptfs_key_bytes=, ecryptfs_passthrough=y|n,\n"
 	       "  ecryptfs_enable_filename_crypto=y|n, ecryptfs_fnek_sig=, no_sig_cache,\n"
 	       "  verbosity=0|1, no_prompt, datapath=kernel|fuse|auto, and kernel options.\n",
