@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -149,6 +150,64 @@ ECRYPTFS_EXPORT int ecryptfs_keymod_load(const char *alias, struct ecryptfs_keym
 out:
 	ecryptfs_keymod_unload(m);
 	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+ECRYPTFS_EXPORT int ecryptfs_keymod_list(char ***aliases, size_t *n)
+{
+	DIR *d;
+	struct dirent *e;
+	char **v = NULL;
+	size_t cnt = 0;
+	int rc = 0;
+
+	if (!aliases || !n)
+		return -EINVAL;
+	*aliases = NULL;
+	*n = 0;
+	d = opendir(ecryptfs_keymod_dir());
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;	/* no directory: no modules */
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		char name[ECRYPTFS_KEY_MOD_ALIAS_MAX + 1], **nv;
+
+		if (l < 4 || l - 3 > ECRYPTFS_KEY_MOD_ALIAS_MAX || strcmp(e->d_name + l - 3, ".so"))
+			continue;
+		memcpy(name, e->d_name, l - 3);
+		name[l - 3] = '\0';
+		if (ecryptfs_keymod_alias_ok(name) < 0)
+			continue;
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv || !(nv[cnt] = strdup(name))) {
+			v = nv ? nv : v;
+			rc = -ENOMEM;
+			break;
+		}
+		v = nv;
+		cnt++;
+	}
+	closedir(d);
+	if (rc < 0) {
+		ecryptfs_keymod_list_free(v, cnt);
+		return rc;
+	}
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_str);
+	*aliases = v;
+	*n = cnt;
+	return 0;
+}
+
+ECRYPTFS_EXPORT void ecryptfs_keymod_list_free(char **aliases, size_t n)
+{
+	for (size_t i = 0; aliases && i < n; i++)
+		free(aliases[i]);
+	free(aliases);
 }
 
 ECRYPTFS_EXPORT void ecryptfs_keymod_unload(struct ecryptfs_keymod *m)

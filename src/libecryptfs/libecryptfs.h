@@ -443,6 +443,12 @@ ECRYPTFS_EXPORT const char *ecryptfs_keymod_dir(void);
 ECRYPTFS_EXPORT int ecryptfs_keymod_alias_ok(const char *alias);
 ECRYPTFS_EXPORT int ecryptfs_keymod_load(const char *alias, struct ecryptfs_keymod **out,
 					 char *err, size_t errlen);
+/*
+ * The aliases of the modules in the directory (ALIAS.so files, not loaded:
+ * a listed module may still fail to load), sorted; none if it is missing.
+ */
+ECRYPTFS_EXPORT int ecryptfs_keymod_list(char ***aliases, size_t *n);
+ECRYPTFS_EXPORT void ecryptfs_keymod_list_free(char **aliases, size_t n);
 ECRYPTFS_EXPORT void ecryptfs_keymod_unload(struct ecryptfs_keymod *m);	/* NULL is fine */
 ECRYPTFS_EXPORT const struct ecryptfs_key_mod_ops *
 ecryptfs_keymod_ops(const struct ecryptfs_keymod *m);

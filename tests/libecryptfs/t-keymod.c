@@ -73,6 +73,17 @@ static void test_loader(void)
 	is_int(ecryptfs_keymod_load("abcdefghijklmnopq", &m, NULL, 0), -EINVAL,
 	       "17 characters is no module name");
 	ok(m == NULL, "nothing handed out on failure");
+	{
+		char **names = NULL, joined[256] = "";
+		size_t n = 0;
+
+		is_int(ecryptfs_keymod_list(&names, &n), 0, "listing the modules");
+		for (size_t i = 0; i < n; i++)
+			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s ",
+				 names[i]);
+		is_str(joined, "badabi garbage noentry other toy ", "the .so files, sorted");
+		ecryptfs_keymod_list_free(names, n);
+	}
 	is_int(ecryptfs_keymod_load("toy", &m, err, sizeof(err)), 0, "toy loads");
 	ok(m && ecryptfs_keymod_ops(m) && !strcmp(ecryptfs_keymod_ops(m)->alias, "toy"),
 	   "its operations");
