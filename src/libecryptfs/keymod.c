@@ -455,10 +455,10 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_keyset_add_module_key(struct ecryptfs_keyset *ks, const char *alias,
-						   const uint8_t *blob, size_t len,
-						   uint8_t sig[ECRYPTFS_SIG_SIZE],
-						   char *err, size_t errlen)
+/* Open and add; with expect, only a key of that signature (-EKEYREJECTED else). */
+static int add_module_key(struct ecryptfs_keyset *ks, const char *alias, const uint8_t *blob,
+			  size_t len, const char *expect, uint8_t sig[ECRYPTFS_SIG_SIZE],
+			  char *err, size_t errlen)
 {
 	const struct ecryptfs_pubkey_ops *hook;
 	struct modkeys *mk;
@@ -483,6 +483,11 @@ ECRYPTFS_EXPORT int ecryptfs_keyset_add_module_key(struct ecryptfs_keyset *ks, c
 	if (rc < 0 || ecryptfs_sig_from_hex(hex, s) < 0) {
 		rc = fail(rc < 0 ? rc : -EPROTO, err, errlen,
 			  "key module %s: no valid key signature", alias);
+		goto out;
+	}
+	if (expect && strcmp(hex, expect) != 0) {
+		rc = fail(-EKEYREJECTED, err, errlen, "key module %s: the key of token %s has "
+			  "the signature %s (key file replaced?)", alias, expect, hex);
 		goto out;
 	}
 	hook = ecryptfs_keyset_pubkey_hook(ks, &ctx);
@@ -530,12 +535,20 @@ out:
 	return rc;
 }
 
+ECRYPTFS_EXPORT int ecryptfs_keyset_add_module_key(struct ecryptfs_keyset *ks, const char *alias,
+						   const uint8_t *blob, size_t len,
+						   uint8_t sig[ECRYPTFS_SIG_SIZE],
+						   char *err, size_t errlen)
+{
+	return add_module_key(ks, alias, blob, len, NULL, sig, err, errlen);
+}
+
 ECRYPTFS_EXPORT int ecryptfs_keyset_add_keyring_module_key(struct ecryptfs_keyset *ks,
 							   const char *sig_hex, char *err,
 							   size_t errlen)
 {
-	char alias[ECRYPTFS_KEY_MOD_ALIAS_MAX + 1];
-	uint8_t sig[ECRYPTFS_SIG_SIZE], got[ECRYPTFS_SIG_SIZE];
+	char alias[ECRYPTFS_KEY_MOD_ALIAS_MAX + 1], hex[ECRYPTFS_SIG_HEX_SIZE + 1];
+	uint8_t sig[ECRYPTFS_SIG_SIZE];
 	uint8_t *blob = ecryptfs_secure_alloc(ECRYPTFS_KEY_MOD_BLOB_MAX);
 	size_t len = ECRYPTFS_KEY_MOD_BLOB_MAX;
 	int rc;
@@ -545,7 +558,8 @@ ECRYPTFS_EXPORT int ecryptfs_keyset_add_keyring_module_key(struct ecryptfs_keyse
 	rc = ecryptfs_sig_from_hex(sig_hex, sig);
 	if (rc < 0)
 		goto out;
-	rc = ecryptfs_keyring_get_module_key(sig_hex, alias, blob, &len);
+	ecryptfs_sig_to_hex(sig, hex);	/* the keyring's spelling */
+	rc = ecryptfs_keyring_get_module_key(hex, alias, blob, &len);
 	if (rc < 0) {
 		if (rc == -EINVAL)
 			fail(rc, err, errlen, "key %s in the user keyring is neither a passphrase "
@@ -555,16 +569,7 @@ ECRYPTFS_EXPORT int ecryptfs_keyset_add_keyring_module_key(struct ecryptfs_keyse
 			     "not found in the user keyring" : strerror(-rc));
 		goto out;
 	}
-	rc = ecryptfs_keyset_add_module_key(ks, alias, blob, len, got, err, errlen);
-	if (rc < 0)
-		goto out;
-	if (memcmp(got, sig, sizeof(sig)) != 0) {
-		char h[ECRYPTFS_SIG_HEX_SIZE + 1];
-
-		ecryptfs_sig_to_hex(got, h);
-		rc = fail(-EKEYREJECTED, err, errlen, "key module %s: the key of token %s has "
-			  "the signature %s (key file replaced?)", alias, sig_hex, h);
-	}
+	rc = add_module_key(ks, alias, blob, len, hex, NULL, err, errlen);
 out:
 	ecryptfs_secure_free(blob);
 	return rc;

@@ -4,10 +4,14 @@
  * as the head of a lower file and as a user.ecryptfs value, unwrapped with a
  * key set holding the "Test" key (doc/format.md §9.4; so mutated kernel headers
  * reach the ECB unwrap and the extent engine), and opened as a lower file
- * from a memfd so that size fields and short data are exercised too.
+ * from a memfd so that size fields and short data are exercised too.  Its
+ * tag 1 hook (a key module's place) "decrypts" by copying, so a mutated tag
+ * 1 blob is the payload itself and its cipher code, FEK length and checksum
+ * checks are reached (seed tag1-identity-payload).
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -26,6 +30,21 @@ static const char TEST_KEK[] =
 	"0f38a537ffd1804fb13c6ce714b09c7ba1ef58961f63f01d1355a24b752effcd"
 	"1d9842eab112238ad1f5790883feb891b5dd7fb48b8aff20a1ae9e01c711b7ea";
 
+/* Any sig: the blob is the payload (cipher code, FEK, checksum). */
+static int copy_blob(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE], const uint8_t *blob,
+		     size_t len, uint8_t *out, size_t *out_len)
+{
+	(void)ctx;
+	(void)sig;
+	if (len > *out_len)
+		return -EKEYREJECTED;
+	memcpy(out, blob, len);
+	*out_len = len;
+	return 0;
+}
+
+static const struct ecryptfs_pubkey_ops copy_ops = { NULL, copy_blob, NULL };
+
 static void setup(void)
 {
 	struct ecryptfs_pass_key *k = ecryptfs_pass_key_new();
@@ -37,6 +56,7 @@ static void setup(void)
 	if (ecryptfs_keyset_new(&keys) < 0 || ecryptfs_keyset_add_pass_key(keys, k) < 0)
 		abort();
 	ecryptfs_pass_key_free(k);
+	ecryptfs_keyset_set_pubkey_ops(keys, &copy_ops, NULL);
 	memfd = memfd_create("fuzz-header", 0);
 	if (memfd < 0)
 		abort();

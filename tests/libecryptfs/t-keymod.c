@@ -232,6 +232,32 @@ static void test_keyring(void)
 	ecryptfs_keyring_unlink(hex);
 	is_int(ecryptfs_keyset_add_keyring_module_key(ks, hex, err, sizeof(err)), -ENOKEY,
 	       "an absent token: -ENOKEY");
+	{
+		/* A token whose blob now names another key (a replaced key file). */
+		uint8_t other[64];
+		size_t olen = sizeof(other);
+		struct ecryptfs_keyset *ks2 = NULL;
+		struct ecryptfs_fek *fek = ecryptfs_fek_new();
+		struct ecryptfs_policy p;
+		uint8_t sig[8], buf[8192];
+		size_t hlen;
+
+		toy_blob("replaced-key", other, &olen);
+		ecryptfs_keyring_add_module_key("toy", hex, other, olen, NULL);
+		ecryptfs_keyset_new(&ks2);
+		is_int(ecryptfs_keyset_add_keyring_module_key(ks2, hex, err, sizeof(err)),
+		       -EKEYREJECTED, "a token whose key has another signature: -EKEYREJECTED");
+		ok(strstr(err, "key module toy: the key of token") != NULL, "... %s", err);
+		ecryptfs_sig_from_hex(hex, sig);
+		ecryptfs_policy_init(&p, "aes", 16);
+		ecryptfs_policy_add_sig(&p, sig);
+		ecryptfs_fek_generate(p.cipher_code, p.key_bytes, fek);
+		is_int(ecryptfs_header_build(&p, ks2, fek, 0, false, buf, sizeof(buf), &hlen),
+		       -ENOKEY, "... and the key set did not take it");
+		ecryptfs_fek_free(fek);
+		ecryptfs_keyring_unlink(hex);
+		ecryptfs_keyset_free(ks2);
+	}
 	ecryptfs_keyring_unlink(pk->sig_hex);
 	ecryptfs_keyset_free(ks);
 	ecryptfs_keymod_unload(m);
