@@ -9,7 +9,8 @@
 # cipher code, FEK and checksum; a file under a passphrase key and a module
 # key opened by either; a wrong key, a missing module, an encrypted key
 # without its passphrase, a wrong passphrase and an EC key refused with a
-# message naming the module.  In a private mount namespace whose /sbin
+# message naming the module; the dialogue offering the module when no key=
+# is given.  In a private mount namespace whose /sbin
 # holds our helpers.
 . "$SRCDIR/tests/lib/tap.sh"
 W=$TESTTMP/ossl
@@ -126,6 +127,28 @@ manifest "$W/l1" >"$W/l1.after"
 mnt m11 "$W/l1" "key=nosuchmod:keyfile=$W/k1.pem,$A"
 mnt m12 "$W/l1" "key=openssl:keyfile=$W/ec.pem,$A"
 mnt m13 "$W/l1" "key=openssl:keyfile=$W/nonexistent.pem,$A"
+
+# 5. The dialogue: no key=, the key-type menu offers the module.
+mkdir -p "$W/l4"
+expect - "$W/l4" "$U" "$A" "$W/k2.pem" >"$W/dialogue.out" 2>&1 <<'EXP'
+set timeout 20
+lassign $argv lower upper opts key
+spawn -noecho mount -t ecryptfs $lower $upper -o $opts
+expect {
+	"Select key type to use for newly created files: " {}
+	timeout { exit 124 }
+}
+expect "Selection \\\[passphrase\\\]: " { send "2\r" }
+expect "PEM key file: " { send "$key\r" }
+expect "Passphrase: " { send "pem secret\r" }
+expect eof
+catch wait r
+exit [lindex $r 3]
+EXP
+res dialogue $?
+echo "from the dialogue" >"$U/d.txt"; res write4 $?
+umount "$U"
+"$STAT" "$W/l4/d.txt" >"$W/stat4" 2>&1
 EOS
 keyctl session - unshare -m bash "$W/guest.sh" >"$W/log" 2>&1
 r() { sed -n "s/^RES $1 //p" "$W/log"; }
@@ -223,5 +246,10 @@ check "... naming the module and the reason" \
 isnt "$(r m13)" 0 "a missing key file: refused"
 check "... naming the module and the file" \
 	grep -q "key module openssl: the key file .*nonexistent.pem: No such file or directory" "$W/m13.out"
+is "$(r dialogue)" 0 "no key=: the dialogue offers the installed module, asks its parameters, mounts"
+check "... its menu" grep -q '^ 2) openssl' "$W/dialogue.out"
+is "$(r write4)" 0 "... a file written"
+check "... with a tag 1 packet for the encrypted key file's key" \
+	grep -qx "Key signature: \[$S2\] (tag 1, public key)" "$W/stat4"
 grep -v '^RES ' "$W/log" | sed 's/^/# /' | head -40
 tap_done

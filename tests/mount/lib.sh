@@ -6,6 +6,8 @@
 #   /bin/fusermount3          record their argv into $MT/log (exit MT_RC),
 #   /sbin/modprobe            records its call and fails,
 #   the key-module directory  holds the reference's passphrase module only,
+#                             and ours (ECRYPTFS_KEYMOD_DIR) none: the
+#                             reference's dialogue has one key type,
 #   /etc                      may get files laid over it (MT_ETC=DIR, e.g. a
 #                             fake mtab for umount.ecryptfs),
 # and then run as a throwaway user (own passwd home and @u, fresh session
@@ -19,7 +21,7 @@
 . "$SRCDIR/tests/lib/reference.sh"
 
 MT=$TESTTMP/mt
-mkdir -p "$MT/km/ecryptfs" "$MT/etc" "$MT/lower" "$MT/upper"
+mkdir -p "$MT/km/ecryptfs" "$MT/km-ng" "$MT/etc" "$MT/lower" "$MT/upper"
 chmod 755 "$TESTTMP"
 chmod 777 "$MT" "$MT/lower" "$MT/upper"
 ref_fetch || { echo "Bail out! cannot fetch the reference"; exit 1; }
@@ -101,6 +103,7 @@ mt_run() {	# ref|ours PROG ARGS...  (stdin is passed through)
 		unshare -m bash "$MT/ns.sh" \
 		setpriv --reuid="$MT_USER" --regid="$MT_USER" --init-groups \
 		env HOME="$MT_HOME" USER="$MT_USER" LOGNAME="$MT_USER" MT_RC="${MT_RC:-0}" \
+		ECRYPTFS_KEYMOD_DIR="$MT/km-ng" \
 		${MT_ENV:-} keyctl session - $(mt_cmd "$impl" "$p") "$@" \
 		>"$MT/out" 2>"$MT/err.raw"
 	local st=$?
@@ -144,8 +147,8 @@ mt_script() {
 		printf 'MT=%q MT_VER=%q MT_FS=%q MT_LIBDIR_SYS=%q ' "$MT" "$MT_VER" "$MT_FS" "$MT_LIBDIR_SYS"
 		printf 'unshare -m bash %q setpriv --reuid=%q --regid=%q --init-groups ' \
 			"$MT/ns.sh" "$MT_USER" "$MT_USER"
-		printf 'env HOME=%q USER=%q LOGNAME=%q MT_RC=0 %s keyctl session - %s' \
-			"$MT_HOME" "$MT_USER" "$MT_USER" "${MT_ENV:-}" "$(mt_cmd "$impl" "$p")"
+		printf 'env HOME=%q USER=%q LOGNAME=%q MT_RC=0 ECRYPTFS_KEYMOD_DIR=%q %s keyctl session - %s' \
+			"$MT_HOME" "$MT_USER" "$MT_USER" "$MT/km-ng" "${MT_ENV:-}" "$(mt_cmd "$impl" "$p")"
 		for a in "$@"; do printf ' %q' "$a"; done
 		echo
 	} >"$f"

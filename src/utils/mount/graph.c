@@ -194,6 +194,35 @@ static int fnek_node(struct mh_opts *o, struct mh_stack *out, const char *sig_he
 	return -EINVAL;
 }
 
+/*
+ * The reference's key-type menu, over passphrase and the installed key
+ * modules that load; skipped (passphrase) when there is only passphrase.
+ */
+static int key_type_node(char *alias, size_t size)
+{
+	const char *names[33] = { "passphrase" };
+	char **mods = NULL;
+	size_t n = 1, nmods = 0;
+	int r;
+
+	snprintf(alias, size, "passphrase");
+	if (ecryptfs_keymod_list(&mods, &nmods) < 0)
+		return 0;	/* no module directory to read: passphrase only */
+	for (size_t i = 0; i < nmods && n < 33; i++) {
+		struct ecryptfs_keymod *m = NULL;
+
+		if (ecryptfs_keymod_load(mods[i], &m, NULL, 0) == 0)
+			names[n++] = mods[i];
+		ecryptfs_keymod_unload(m);
+	}
+	r = n > 1 ? mh_menu("Select key type to use for newly created files", names, names, n, 0)
+		  : 0;
+	if (r >= 0)
+		snprintf(alias, size, "%s", names[r]);
+	ecryptfs_keymod_list_free(mods, nmods);
+	return r < 0 ? r : 0;
+}
+
 int mh_run_graph(struct mh_opts *o, uint32_t version, struct mh_stack *out)
 {
 	const struct mh_cipher *c = NULL;
@@ -206,13 +235,17 @@ int mh_run_graph(struct mh_opts *o, uint32_t version, struct mh_stack *out)
 		snprintf(sig_hex, sizeof(sig_hex), "%s", v);
 		r = mh_stack_push(out, "ecryptfs_sig=%s", v);
 	} else {
+		char chosen[ECRYPTFS_SIG_HEX_SIZE + 8];
+
 		if (!mh_opt_find(o, "key", &v) || !v) {
-			/* One module: the key-type menu is skipped when asking. */
 			if (!o->interactive) {
 				cli_error(0, "no key= option (e.g. key=passphrase) and prompting is off");
 				return -EINVAL;
 			}
-			v = "passphrase";
+			r = key_type_node(chosen, sizeof(chosen));
+			if (r < 0)
+				return r;
+			v = chosen;
 		}
 		if (strcmp(v, "passphrase") != 0) {
 			r = mh_keymod_module(o, v, out, sig_hex);
