@@ -128,6 +128,16 @@ mnt m11 "$W/l1" "key=nosuchmod:keyfile=$W/k1.pem,$A"
 mnt m12 "$W/l1" "key=openssl:keyfile=$W/ec.pem,$A"
 mnt m13 "$W/l1" "key=openssl:keyfile=$W/nonexistent.pem,$A"
 
+# The kernel path would need ecryptfsd: said before mounting.  mount(8)
+# and modprobe are /bin/true here: no kernel module is loaded or mounted.
+mkdir -p "$W/l5"
+unshare -m bash -c 'mount --bind /bin/true /sbin/modprobe 2>/dev/null
+	mount --bind /bin/true /bin/mount && exec "$@"' - \
+	"$W/sbin/mount.ecryptfs" "$W/l5" "$U" -o "$K1,${A/datapath=fuse/datapath=kernel}" \
+	</dev/null >"$W/m14.out" 2>&1
+res m14 $?
+"$ADDKEY" --unlink "$(sed -n 's/^  ecryptfs_sig=//p' "$W/m14.out" | head -1)" 2>/dev/null
+
 # 5. The dialogue: no key=, the key-type menu offers the module.
 mkdir -p "$W/l4"
 expect - "$W/l4" "$U" "$A" "$W/k2.pem" >"$W/dialogue.out" 2>&1 <<'EXP'
@@ -246,6 +256,9 @@ check "... naming the module and the reason" \
 isnt "$(r m13)" 0 "a missing key file: refused"
 check "... naming the module and the file" \
 	grep -q "key module openssl: the key file .*nonexistent.pem: No such file or directory" "$W/m13.out"
+is "$(r m14)" 0 "key=openssl on the kernel path (a fake mount(8))"
+check "... with a warning that ecryptfsd is needed" \
+	grep -q 'mount.ecryptfs: warning: the kernel needs the ecryptfsd daemon for key module keys' "$W/m14.out"
 is "$(r dialogue)" 0 "no key=: the dialogue offers the installed module, asks its parameters, mounts"
 check "... its menu" grep -q '^ 2) openssl' "$W/dialogue.out"
 is "$(r write4)" 0 "... a file written"

@@ -34,6 +34,7 @@ struct mh_opts {
 	struct ecryptfs_nvlist cmd;
 	struct ecryptfs_nvlist rc;
 	bool interactive;	/* verbosity != 0: ask for what is missing */
+	bool module_key;	/* set by mh_keymod_module: a tag 1 key */
 };
 
 /*

@@ -139,6 +139,7 @@ int mh_keymod_module(struct mh_opts *o, const char *alias, struct mh_stack *out,
 		goto out;
 	}
 	r = mh_stack_push(out, "ecryptfs_sig=%s", sig_hex);
+	o->module_key = r == 0;
 out:
 	values_free(&vs);
 	ecryptfs_secure_free(blob);

@@ -345,6 +345,13 @@ int main(int argc, char **argv)
 		graph_error(r);
 		goto out;
 	}
+	/*
+	 * The kernel asks ecryptfsd to wrap and unwrap a module key's file
+	 * keys; without it, new files fail.  Our FUSE daemon needs none.
+	 */
+	if (o.module_key && dp == MH_DP_KERNEL)
+		cli_warn("the kernel needs the ecryptfsd daemon for key module keys; "
+			 "without it files cannot be created or opened (datapath=fuse needs none)");
 	r = do_mount(argv[1], argv[2], opts, &st, sig_cache, dp, verbose);
 out:
 	mh_stack_free(&st);
