@@ -9,7 +9,7 @@
  * does not know, so a module built against another version of this header
  * fails with a message naming it instead of being called wrongly.
  *
- * A module key has two forms:
+ * A module key (other than a passphrase-type key, see derive) has two forms:
  *  - its blob: the bytes that name the key (for openssl: the PEM file and
  *    its passphrase), built from the user's parameters by make_blob and kept
  *    in the kernel keyring as the data of a private-key auth token, whose
@@ -98,6 +98,17 @@ struct ecryptfs_key_mod_ops {
 	 */
 	int (*generate)(const struct ecryptfs_key_mod_value *v, size_t n, char *need,
 			char *err, size_t errlen);
+	/*
+	 * A module whose keys are passphrase keys instead (the passphrase
+	 * module; a TPM-sealed secret): files get ordinary tag 3 packets, which
+	 * the kernel opens without ecryptfsd, and the module runs only at
+	 * mount.  derive fills the 64-byte key (KEK) and its 8-byte salt from
+	 * the values (-ENODATA and need as for make_blob); the caller computes
+	 * the signature and adds the key to the keyring.  Such a module sets
+	 * derive and may leave make_blob, open, sig, encrypt and decrypt NULL.
+	 */
+	int (*derive)(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t kek[64],
+		      uint8_t salt[8], char *need, char *err, size_t errlen);
 };
 
 /* The one symbol a module exports (ECRYPTFS_KEY_MOD_ENTRY). */

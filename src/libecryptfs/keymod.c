@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gcrypt.h>
 #include <keyutils.h>
 
 #include "libecryptfs.h"
@@ -137,8 +138,9 @@ ECRYPTFS_EXPORT int ecryptfs_keymod_load(const char *alias, struct ecryptfs_keym
 			  ECRYPTFS_KEY_MOD_ABI);
 		goto out;
 	}
-	if (!ops->alias || strcmp(ops->alias, alias) != 0 || !ops->make_blob || !ops->open ||
-	    !ops->sig || !ops->encrypt || !ops->decrypt || (ops->n_params && !ops->params)) {
+	if (!ops->alias || strcmp(ops->alias, alias) != 0 || (ops->n_params && !ops->params) ||
+	    (!ops->derive && (!ops->make_blob || !ops->open || !ops->sig || !ops->encrypt ||
+			      !ops->decrypt))) {
 		rc = fail(-ELIBBAD, err, errlen, "key module %s: incomplete operations table "
 			  "(or it calls itself \"%.20s\")", alias, ops->alias ? ops->alias : "");
 		goto out;
@@ -223,6 +225,53 @@ ECRYPTFS_EXPORT const struct ecryptfs_key_mod_ops *
 ecryptfs_keymod_ops(const struct ecryptfs_keymod *m)
 {
 	return m ? m->ops : NULL;
+}
+
+ECRYPTFS_EXPORT int ecryptfs_keymod_derive(struct ecryptfs_keymod *m,
+					   const struct ecryptfs_key_mod_value *v, size_t n,
+					   struct ecryptfs_pass_key *out, char *need,
+					   char *err, size_t errlen)
+{
+	uint8_t *h = NULL;
+	char e[256] = "";
+	int rc;
+
+	if (!m || !out || !need)
+		return -EINVAL;
+	need[0] = '\0';
+	if (!m->ops->derive)
+		return fail(-EINVAL, err, errlen, "key module %s: its keys are public keys, not "
+			    "passphrase keys", m->alias);
+	rc = ecryptfs_init();
+	if (rc < 0)
+		return rc;
+	rc = m->ops->derive(v, n, out->kek, out->salt, need, e, sizeof(e));
+	if (rc == -ENODATA && need[0]) {
+		/* Not a failure yet: the caller asks for need and calls again. */
+		if (err && errlen)
+			snprintf(err, errlen, "key module %s: %s", m->alias, e[0] ? e : need);
+		goto out;
+	}
+	need[0] = '\0';
+	if (rc < 0) {
+		rc = fail(rc == -ENODATA ? -EINVAL : rc, err, errlen, "key module %s: %s", m->alias,
+			  e[0] ? e : strerror(-rc));
+		goto out;
+	}
+	/* The signature of a passphrase key: SHA-512 of its KEK, first 8 bytes. */
+	h = ecryptfs_secure_alloc(64);
+	if (!h) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	gcry_md_hash_buffer(GCRY_MD_SHA512, h, out->kek, ECRYPTFS_MAX_KEY_BYTES);
+	memcpy(out->sig, h, ECRYPTFS_SIG_SIZE);
+	ecryptfs_sig_to_hex(out->sig, out->sig_hex);
+out:
+	if (rc < 0 && rc != -ENODATA)
+		ecryptfs_wipe(out, sizeof(*out));
+	ecryptfs_secure_free(h);
+	return rc;
 }
 
 /* ---- private-key auth tokens --------------------------------------------- */
@@ -437,6 +486,9 @@ ECRYPTFS_EXPORT int ecryptfs_keymod_key_sig(struct ecryptfs_keymod *m, const uin
 
 	if (!m || !blob || !sig_hex)
 		return -EINVAL;
+	if (!m->ops->open)
+		return fail(-EINVAL, err, errlen, "key module %s: its keys are passphrase keys, "
+			    "not public keys", m->alias);
 	rc = m->ops->open(blob, len, &key, e, sizeof(e));
 	if (rc < 0) {
 		rc = fail(rc, err, errlen, "key module %s: %s", m->alias, e[0] ? e : strerror(-rc));
@@ -473,6 +525,11 @@ static int add_module_key(struct ecryptfs_keyset *ks, const char *alias, const u
 	rc = ecryptfs_keymod_load(alias, &m, err, errlen);
 	if (rc < 0)
 		goto out;
+	if (!m->ops->open) {
+		rc = fail(-EINVAL, err, errlen, "key module %s: its keys are passphrase keys, "
+			  "not public keys", alias);
+		goto out;
+	}
 	rc = m->ops->open(blob, len, &key, e, sizeof(e));
 	if (rc < 0) {
 		key = NULL;

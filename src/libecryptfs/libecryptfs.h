@@ -457,6 +457,17 @@ ECRYPTFS_EXPORT int ecryptfs_keymod_key_sig(struct ecryptfs_keymod *m, const uin
 					    size_t len, char sig_hex[ECRYPTFS_SIG_HEX_SIZE + 1],
 					    char *err, size_t errlen);
 /*
+ * For a module of passphrase keys (ops->derive set: the passphrase module,
+ * a sealed secret): the key the values give, its signature computed, ready
+ * for ecryptfs_keyring_add.  -ENODATA with need (64 bytes) naming a
+ * parameter to ask for; the caller adds it and calls again.
+ */
+struct ecryptfs_key_mod_value;
+ECRYPTFS_EXPORT int ecryptfs_keymod_derive(struct ecryptfs_keymod *m,
+					   const struct ecryptfs_key_mod_value *v, size_t n,
+					   struct ecryptfs_pass_key *out, char *need,
+					   char *err, size_t errlen);
+/*
  * The module key in @u: the kernel's private-key auth token (module alias
  * and blob), described by sig_hex, as ecryptfs-utils adds it.  A key already
  * present is success (*already, may be NULL, says so).  get: blob has

@@ -10,6 +10,7 @@ mkdir -p "$W/km"
 M=$(prog ecryptfs-manager) || { echo "Bail out! ecryptfs-manager not built"; exit 1; }
 ADDKEY=$(prog ecfs-addkey) || { echo "Bail out! ecfs-addkey not built"; exit 1; }
 ln -s "$BUILDDIR/src/key_mod/openssl/.libs/openssl.so" "$W/km/openssl.so"
+ln -s "$BUILDDIR/src/key_mod/passphrase/.libs/passphrase.so" "$W/km/passphrase.so"
 export ECRYPTFS_KEYMOD_DIR=$W/km
 K=$W/keys/sub/key.pem
 run() { keyctl session - "$@" 2>&1 | grep -v '^Joined session keyring'; return "${PIPESTATUS[0]}"; }
@@ -20,6 +21,7 @@ check "... names the commands" grep -q 'generate MODULE' "$W/help"
 "$M" modules >"$W/modules" 2>&1
 ok "modules"
 check "... lists openssl and its generation parameters" grep -q '^  generate: keyfile, passphrase (secret), bits' "$W/modules"
+check "... and the passphrase module" grep -q '^passphrase (a passphrase' "$W/modules"
 
 printf 'gen secret\n' | run "$M" generate openssl keyfile="$K" bits=2048 >"$W/gen.out"
 ok "generate openssl keyfile=... bits=2048, the passphrase on stdin"
@@ -58,6 +60,11 @@ PSIG=$(sed -n 's/.*signature \[\(.*\)\]\./\1/p' pass.out)
 echo "PSIG $PSIG"
 echo "WANT $("$ADDKEY" "manager passphrase")"
 "$M" remove "$PSIG" >/dev/null 2>&1
+printf 'passwd=manager passphrase\n' >passfile
+"$M" add passphrase passfile=passfile >modpass.out 2>&1; res modpass $?
+MSIG=$(sed -n 's/.*signature \[\(.*\)\]\./\1/p' modpass.out)
+echo "MSIG $MSIG"
+"$M" remove "$MSIG" >/dev/null 2>&1
 printf '9\n3\n%s\ngen secret 2\n4\n' "${K%.pem}-menu.pem" | "$M" >menu.out 2>&1; res menu $?
 EOS
 (cd "$W" && keyctl session - bash keys.sh >"$W/keys.log" 2>&1)
@@ -74,6 +81,9 @@ check "... saying so" grep -q 'key module openssl: wrong passphrase for the key 
 is "$(r pass)" 0 "add passphrase, from stdin"
 is "$(sed -n 's/^PSIG //p' "$W/keys.log")" "$(sed -n 's/^WANT //p' "$W/keys.log")" \
 	"... the passphrase key's signature (default salt)"
+is "$(r modpass)" 0 "add passphrase passfile=F: the passphrase module"
+is "$(sed -n 's/^MSIG //p' "$W/keys.log")" "$(sed -n 's/^WANT //p' "$W/keys.log")" \
+	"... the same key as the built-in passphrase path"
 is "$(r menu)" 0 "the menu: an invalid choice, generate, exit"
 check "... the reference's menu" grep -q '3. Generate new public/private keypair' "$W/menu.out"
 check "... refuses 9" grep -q 'Invalid selection' "$W/menu.out"

@@ -10,7 +10,7 @@
 # key opened by either; a wrong key, a missing module, an encrypted key
 # without its passphrase, a wrong passphrase and an EC key refused with a
 # message naming the module; the dialogue offering the module when no key=
-# is given.  In a private mount namespace whose /sbin
+# is given; a module of passphrase-type keys (tag 3) through the same path.  In a private mount namespace whose /sbin
 # holds our helpers.
 . "$SRCDIR/tests/lib/tap.sh"
 W=$TESTTMP/ossl
@@ -19,6 +19,8 @@ FUSE=$(prog ecryptfs-fuse) || { echo "Bail out! ecryptfs-fuse not built"; exit 1
 STAT=$(prog ecryptfs-stat) || { echo "Bail out! ecryptfs-stat not built"; exit 1; }
 ADDKEY=$(prog ecfs-addkey) || { echo "Bail out! ecfs-addkey not built"; exit 1; }
 ln -s "$BUILDDIR/src/key_mod/openssl/.libs/openssl.so" "$W/km/openssl.so"
+# A module of passphrase-type keys (tests/keymod/toymod.c, TOY_DERIVE).
+ln -s "$BUILDDIR/tests/keymod/.libs/toypass.so" "$W/km/toypass.so"
 for p in mount.ecryptfs umount.ecryptfs; do
 	printf '#!/bin/sh\nECRYPTFS_KEYMOD_DIR=%s ECRYPTFS_FUSE_PROG=%s exec %s "$@"\n' \
 		"$W/km" "$FUSE" "$(prog $p)" >"$W/sbin/$p"
@@ -159,6 +161,12 @@ res dialogue $?
 echo "from the dialogue" >"$U/d.txt"; res write4 $?
 umount "$U"
 "$STAT" "$W/l4/d.txt" >"$W/stat4" 2>&1
+
+# 6. A module of passphrase-type keys: tag 3 packets, the module at mount only.
+mnt m15 "$W/l6" "key=toypass:toy_word=hello,$A"
+echo "derived" >"$U/p.txt"; res write6 $?
+umount "$U"
+"$STAT" "$W/l6/p.txt" >"$W/stat6" 2>&1
 EOS
 keyctl session - unshare -m bash "$W/guest.sh" >"$W/log" 2>&1
 r() { sed -n "s/^RES $1 //p" "$W/log"; }
@@ -264,5 +272,10 @@ check "... its menu" grep -q '^ 2) openssl' "$W/dialogue.out"
 is "$(r write4)" 0 "... a file written"
 check "... with a tag 1 packet for the encrypted key file's key" \
 	grep -qx "Key signature: \[$S2\] (tag 1, public key)" "$W/stat4"
+is "$(r m15)" 0 "key=toypass: a module whose keys are passphrase keys"
+is "$(r write6)" 0 "... a file written"
+want=$(python3 -c 'import hashlib; w=b"hello"; print(hashlib.sha512(bytes(w[i % 5] ^ i for i in range(64))).hexdigest()[:16])')
+check "... with a tag 3 packet of the key the module derived" \
+	grep -qx "Key signature: \[$want\] (tag 3, passphrase)" "$W/stat6"
 grep -v '^RES ' "$W/log" | sed 's/^/# /' | head -40
 tap_done

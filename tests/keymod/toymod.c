@@ -16,8 +16,10 @@
 
 #define EXPORT __attribute__((visibility("default")))
 #define WRAPPED 256
+/* Each build of this file uses one set of the functions below. */
+#define MAYBE __attribute__((unused))
 
-static const struct ecryptfs_key_mod_param params[] = {
+MAYBE static const struct ecryptfs_key_mod_param params[] = {
 	{ "toy_keyname", "keyname", "Key name", NULL, ECRYPTFS_KEY_MOD_MOUNT },
 	{ "toy_secret", "secret", "Secret", NULL, ECRYPTFS_KEY_MOD_MOUNT | ECRYPTFS_KEY_MOD_SECRET },
 };
@@ -26,7 +28,7 @@ struct key {
 	char name[64];
 };
 
-static int make_blob(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t *blob,
+MAYBE static int make_blob(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t *blob,
 		     size_t *len, char *need, char *err, size_t errlen)
 {
 	const char *name = NULL, *secret = NULL;
@@ -58,7 +60,7 @@ static int make_blob(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t *
 	return 0;
 }
 
-static int key_open(const uint8_t *blob, size_t len, void **out, char *err, size_t errlen)
+MAYBE static int key_open(const uint8_t *blob, size_t len, void **out, char *err, size_t errlen)
 {
 	struct key *k;
 
@@ -74,12 +76,12 @@ static int key_open(const uint8_t *blob, size_t len, void **out, char *err, size
 	return 0;
 }
 
-static void key_close(void *k)
+MAYBE static void key_close(void *k)
 {
 	free(k);
 }
 
-static int key_sig(void *k, char sig[17])
+MAYBE static int key_sig(void *k, char sig[17])
 {
 	const struct key *key = k;
 	unsigned long long h = 0xcbf29ce484222325ull;
@@ -90,7 +92,7 @@ static int key_sig(void *k, char sig[17])
 	return 0;
 }
 
-static int encrypt(void *k, const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len,
+MAYBE static int encrypt(void *k, const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len,
 		   char *err, size_t errlen)
 {
 	const struct key *key = k;
@@ -109,7 +111,7 @@ static int encrypt(void *k, const uint8_t *in, size_t in_len, uint8_t *out, size
 	return 0;
 }
 
-static int decrypt(void *k, const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len,
+MAYBE static int decrypt(void *k, const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len,
 		   char *err, size_t errlen)
 {
 	const struct key *key = k;
@@ -128,7 +130,40 @@ static int decrypt(void *k, const uint8_t *in, size_t in_len, uint8_t *out, size
 	return 0;
 }
 
+/* "toypass": a passphrase-type module; KEK byte i = word[i % len] ^ i, salt 0x11s. */
+MAYBE static int derive(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t kek[64],
+		  uint8_t salt[8], char *need, char *err, size_t errlen)
+{
+	const char *w = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, "toy_word") || !strcmp(v[i].name, "word"))
+			w = v[i].value;
+	if (!w || !*w) {
+		snprintf(need, 64, "toy_word");
+		snprintf(err, errlen, "no word");
+		return -ENODATA;
+	}
+	for (size_t i = 0; i < 64; i++)
+		kek[i] = (uint8_t)(w[i % strlen(w)] ^ i);
+	memset(salt, 0x11, 8);
+	return 0;
+}
+
+MAYBE static const struct ecryptfs_key_mod_param word_params[] = {
+	{ "toy_word", "word", "Word", NULL, ECRYPTFS_KEY_MOD_MOUNT },
+};
+
 static const struct ecryptfs_key_mod_ops ops = {
+#ifdef TOY_DERIVE
+	.abi_version = ECRYPTFS_KEY_MOD_ABI,
+	.alias = "toypass",
+	.description = "test module of passphrase-type keys",
+	.params = word_params,
+	.n_params = 1,
+	.derive = derive,
+};
+#else
 #ifdef TOY_BAD_ABI
 	.abi_version = 99,
 	.alias = "badabi",
@@ -146,6 +181,7 @@ static const struct ecryptfs_key_mod_ops ops = {
 	.encrypt = encrypt,
 	.decrypt = decrypt,
 };
+#endif
 
 EXPORT const struct ecryptfs_key_mod_ops *ecryptfs_key_mod_ops_v1(void)
 {

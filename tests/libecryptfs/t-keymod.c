@@ -81,7 +81,8 @@ static void test_loader(void)
 		for (size_t i = 0; i < n; i++)
 			snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s ",
 				 names[i]);
-		is_str(joined, "badabi garbage noentry other toy ", "the .so files, sorted");
+		is_str(joined, "badabi garbage noentry other passphrase toy toypass ",
+		       "the .so files, sorted");
 		ecryptfs_keymod_list_free(names, n);
 	}
 	is_int(ecryptfs_keymod_load("toy", &m, err, sizeof(err)), 0, "toy loads");
@@ -264,6 +265,70 @@ static void test_keyring(void)
 	ecryptfs_pass_key_free(pk);
 }
 
+/* Modules of passphrase keys (derive): the passphrase module, a test one. */
+static void test_derive(void)
+{
+	struct ecryptfs_keymod *m = NULL, *t = NULL;
+	struct ecryptfs_pass_key *k = ecryptfs_pass_key_new(), *want = fu_key("Test");
+	struct ecryptfs_key_mod_value v[3] = { { "passwd", "Test" } };
+	char need[64], err[512] = "", hex[17];
+	uint8_t blob[8] = { 0 };
+	struct ecryptfs_keyset *ks = NULL;
+	FILE *f;
+	char path[512];
+
+	is_int(ecryptfs_keymod_load("passphrase", &m, err, sizeof(err)), 0,
+	       "the passphrase module loads (derive only)");
+	is_int(ecryptfs_keymod_derive(m, v, 1, k, need, err, sizeof(err)), 0, "passwd=Test");
+	is_str(k->sig_hex, "3515cca9baaea1f4", "... the key of \"Test\", default salt");
+	ok(!memcmp(k->kek, want->kek, 64) && !memcmp(k->salt, ecryptfs_default_salt, 8),
+	   "... the KDF's KEK and salt");
+	v[1] = (struct ecryptfs_key_mod_value){ "salt", "0102030405060708" };
+	ecryptfs_keymod_derive(m, v, 2, k, need, err, sizeof(err));
+	ok(strcmp(k->sig_hex, "3515cca9baaea1f4") && k->salt[0] == 1 && k->salt[7] == 8,
+	   "salt= changes the key");
+	snprintf(path, sizeof(path), "%s/passfile", dir);
+	f = fopen(path, "w");
+	if (f) {
+		fputs("passwd=Test\n", f);
+		fclose(f);
+	}
+	v[0] = (struct ecryptfs_key_mod_value){ "passphrase_passwd_file", path };
+	ok(ecryptfs_keymod_derive(m, v, 1, k, need, err, sizeof(err)) == 0 &&
+	   !strcmp(k->sig_hex, "3515cca9baaea1f4"), "passphrase_passwd_file=");
+	is_int(ecryptfs_keymod_derive(m, v, 0, k, need, err, sizeof(err)), -ENODATA,
+	       "nothing given: -ENODATA");
+	is_str(need, "passphrase_passwd", "... asking for passphrase_passwd");
+	v[0] = (struct ecryptfs_key_mod_value){ "salt", "xyz" };
+	is_int(ecryptfs_keymod_derive(m, v, 1, k, need, err, sizeof(err)), -EINVAL, "a bad salt");
+	ok(strstr(err, "key module passphrase: passphrase_salt: not 16 hexadecimal digits") != NULL,
+	   "... %s", err);
+	is_int(ecryptfs_keymod_key_sig(m, blob, 1, hex, err, sizeof(err)), -EINVAL,
+	       "no public-key calls on a derive module");
+	ecryptfs_keyset_new(&ks);
+	is_int(ecryptfs_keyset_add_module_key(ks, "passphrase", blob, 1, NULL, err, sizeof(err)),
+	       -EINVAL, "nor a key set of its keys");
+	ecryptfs_keymod_load("toypass", &t, NULL, 0);
+	v[0] = (struct ecryptfs_key_mod_value){ "word", "abc" };
+	ok(ecryptfs_keymod_derive(t, v, 1, k, need, err, sizeof(err)) == 0 &&
+	   k->kek[0] == 'a' && k->kek[1] == ('b' ^ 1) && k->salt[0] == 0x11,
+	   "a test module's derive");
+	ok(ecryptfs_keymod_derive(NULL, v, 1, k, need, NULL, 0) == -EINVAL, "no module: -EINVAL");
+	{
+		struct ecryptfs_keymod *toy = NULL;
+
+		ecryptfs_keymod_load("toy", &toy, NULL, 0);
+		is_int(ecryptfs_keymod_derive(toy, v, 1, k, need, err, sizeof(err)), -EINVAL,
+		       "derive on a public-key module: -EINVAL");
+		ecryptfs_keymod_unload(toy);
+	}
+	ecryptfs_keyset_free(ks);
+	ecryptfs_keymod_unload(m);
+	ecryptfs_keymod_unload(t);
+	ecryptfs_pass_key_free(k);
+	ecryptfs_pass_key_free(want);
+}
+
 int main(void)
 {
 	const char *b = getenv("BUILDDIR");
@@ -279,9 +344,12 @@ int main(void)
 	place("badabi", "tests/keymod/.libs/badabi.so", NULL);
 	place("noentry", "tests/keymod/.libs/noentry.so", NULL);
 	place("garbage", NULL, "not an ELF file\n");
+	place("passphrase", "src/key_mod/passphrase/.libs/passphrase.so", NULL);
+	place("toypass", "tests/keymod/.libs/toypass.so", NULL);
 	setenv("ECRYPTFS_KEYMOD_DIR", dir, 1);
 	test_loader();
 	test_tag1();
 	test_keyring();
+	test_derive();
 	return tap_done();
 }

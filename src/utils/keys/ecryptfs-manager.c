@@ -174,12 +174,21 @@ static int take_args(const struct ecryptfs_key_mod_ops *ops, char **args, int na
 	return 0;
 }
 
+/* An error about module alias (the library's texts name it already). */
+static void say(const char *alias, const char *why)
+{
+	if (!strncmp(why, "key module ", 11))
+		cli_error(0, "%s", why);
+	else
+		cli_error(0, "key module %s: %s", alias, why);
+}
+
 /*
  * Call fn until it stops asking (-ENODATA names a parameter to ask for):
  * make_blob for "add", generate for "generate".
  */
 static int run_module(struct ecryptfs_keymod *m, bool gen, struct values *vs, uint8_t *blob,
-		      size_t *len)
+		      size_t *len, struct ecryptfs_pass_key *pk)
 {
 	const struct ecryptfs_key_mod_ops *ops = ecryptfs_keymod_ops(m);
 	char need[64], err[512];
@@ -190,13 +199,17 @@ static int run_module(struct ecryptfs_keymod *m, bool gen, struct values *vs, ui
 
 		need[0] = err[0] = '\0';
 		*len = ECRYPTFS_KEY_MOD_BLOB_MAX;
-		r = gen ? ops->generate(vs->v, vs->n, need, err, sizeof(err))
-			: ops->make_blob(vs->v, vs->n, blob, len, need, err, sizeof(err));
+		if (gen)
+			r = ops->generate(vs->v, vs->n, need, err, sizeof(err));
+		else if (ops->derive)
+			r = ecryptfs_keymod_derive(m, vs->v, vs->n, pk, need, err, sizeof(err));
+		else
+			r = ops->make_blob(vs->v, vs->n, blob, len, need, err, sizeof(err));
 		if (r != -ENODATA)
 			break;
 		p = find_param(ops, need, gen ? ECRYPTFS_KEY_MOD_GEN : ECRYPTFS_KEY_MOD_MOUNT);
 		if (!p) {
-			cli_error(0, "key module %s: %s", ops->alias, err);
+			say(ops->alias, err);
 			return -EINVAL;
 		}
 		r = ask(p, gen, vs);
@@ -204,7 +217,7 @@ static int run_module(struct ecryptfs_keymod *m, bool gen, struct values *vs, ui
 			return r;
 	}
 	if (r < 0)
-		cli_error(0, "key module %s: %s", ops->alias, err[0] ? err : cli_strerror(r));
+		say(ops->alias, err[0] ? err : cli_strerror(r));
 	return r;
 }
 
@@ -221,6 +234,7 @@ static int load(const char *alias, struct ecryptfs_keymod **m)
 static int add_module_key(const char *alias, char **args, int nargs)
 {
 	struct ecryptfs_keymod *m = NULL;
+	struct ecryptfs_pass_key *pk = NULL;
 	struct values vs = { .n = 0 };
 	uint8_t *blob = ecryptfs_secure_alloc(ECRYPTFS_KEY_MOD_BLOB_MAX);
 	size_t len = 0;
@@ -233,8 +247,20 @@ static int add_module_key(const char *alias, char **args, int nargs)
 	r = load(alias, &m);
 	if (r == 0)
 		r = take_args(ecryptfs_keymod_ops(m), args, nargs, ECRYPTFS_KEY_MOD_MOUNT, &vs);
+	if (r == 0 && ecryptfs_keymod_ops(m)->derive) {
+		/* A passphrase key: its token, as add passphrase adds one. */
+		pk = ecryptfs_pass_key_new();
+		r = pk ? run_module(m, false, &vs, blob, &len, pk) : -ENOMEM;
+		if (r == 0) {
+			r = ecryptfs_keyring_add(pk, &already);
+			memcpy(sig, pk->sig_hex, sizeof(sig));
+			if (r < 0)
+				cli_error(r, "adding key [%s] to the user keyring", sig);
+		}
+		goto done;
+	}
 	if (r == 0)
-		r = run_module(m, false, &vs, blob, &len);
+		r = run_module(m, false, &vs, blob, &len, NULL);
 	if (r == 0) {
 		r = ecryptfs_keymod_key_sig(m, blob, len, sig, err, sizeof(err));
 		if (r < 0)
@@ -245,11 +271,13 @@ static int add_module_key(const char *alias, char **args, int nargs)
 		if (r < 0)
 			cli_error(r, "adding key [%s] to the user keyring", sig);
 	}
+done:
 	if (r == 0 && already)
 		printf("\nThat key was already in the keyring.\n\n");
 	else if (r == 0)
 		printf("\nAdded key to keyring with signature [%s].\n\n", sig);
 	values_free(&vs);
+	ecryptfs_pass_key_free(pk);
 	ecryptfs_secure_free(blob);
 	ecryptfs_keymod_unload(m);
 	return r;
@@ -269,7 +297,7 @@ static int generate(const char *alias, char **args, int nargs)
 	if (r == 0)
 		r = take_args(ecryptfs_keymod_ops(m), args, nargs, ECRYPTFS_KEY_MOD_GEN, &vs);
 	if (r == 0)
-		r = run_module(m, true, &vs, NULL, &len);
+		r = run_module(m, true, &vs, NULL, &len, NULL);
 	if (r == 0)
 		printf("Generated a new key with key module %s.\n", alias);
 	values_free(&vs);
@@ -377,8 +405,6 @@ static int list_modules(void)
 		cli_error(r, "reading %s", ecryptfs_keymod_dir());
 		return r;
 	}
-	printf("passphrase (built in): passphrase_passwd, passphrase_passwd_file, "
-	       "passphrase_passwd_fd, passphrase_salt\n");
 	for (size_t i = 0; i < n; i++) {
 		struct ecryptfs_keymod *m = NULL;
 		char err[512];
@@ -441,7 +467,9 @@ static int pick_module(bool gen, char *alias, size_t size)
 
 		if (ecryptfs_keymod_load(names[i], &m, NULL, 0) < 0)
 			continue;
-		if (!gen || ecryptfs_keymod_ops(m)->generate)
+		/* menu 2 adds public keys; passphrase-type modules are choice 1's */
+		if (gen ? ecryptfs_keymod_ops(m)->generate != NULL
+			: ecryptfs_keymod_ops(m)->derive == NULL)
 			usable[k++] = i;
 		ecryptfs_keymod_unload(m);
 	}

@@ -67,6 +67,15 @@ static int ask(const struct ecryptfs_key_mod_param *p, struct values *vs)
 	return 0;
 }
 
+/* An error about module alias (the library's texts name it already). */
+static void say(const char *alias, const char *why, const char *tail)
+{
+	if (!strncmp(why, "key module ", 11))
+		cli_error(0, "%s%s", why, tail);
+	else
+		cli_error(0, "key module %s: %s%s", alias, why, tail);
+}
+
 int mh_keymod_module(struct mh_opts *o, const char *alias, struct mh_stack *out,
 		     char sig_hex[17])
 {
@@ -74,6 +83,7 @@ int mh_keymod_module(struct mh_opts *o, const char *alias, struct mh_stack *out,
 	const struct ecryptfs_key_mod_ops *ops;
 	struct values vs = { .n = 0 };
 	uint8_t *blob = ecryptfs_secure_alloc(ECRYPTFS_KEY_MOD_BLOB_MAX);
+	struct ecryptfs_pass_key *pk = NULL;
 	size_t len = 0;
 	char err[512] = "", need[64];
 	int r;
@@ -98,6 +108,11 @@ int mh_keymod_module(struct mh_opts *o, const char *alias, struct mh_stack *out,
 			vs.n++;
 		}
 	}
+	pk = ops->derive ? ecryptfs_pass_key_new() : NULL;
+	if (ops->derive && !pk) {
+		r = -ENOMEM;
+		goto out;
+	}
 	/* Each round either succeeds or adds one answer. */
 	for (size_t round = 0; round <= ops->n_params; round++) {
 		const struct ecryptfs_key_mod_param *p = NULL;
@@ -105,15 +120,17 @@ int mh_keymod_module(struct mh_opts *o, const char *alias, struct mh_stack *out,
 		len = ECRYPTFS_KEY_MOD_BLOB_MAX;
 		need[0] = '\0';
 		err[0] = '\0';
-		r = ops->make_blob(vs.v, vs.n, blob, &len, need, err, sizeof(err));
+		if (ops->derive)
+			r = ecryptfs_keymod_derive(m, vs.v, vs.n, pk, need, err, sizeof(err));
+		else
+			r = ops->make_blob(vs.v, vs.n, blob, &len, need, err, sizeof(err));
 		if (r != -ENODATA)
 			break;
 		for (size_t i = 0; i < ops->n_params && need[0]; i++)
 			if (!strcmp(ops->params[i].name, need))
 				p = &ops->params[i];
 		if (!p || !o->interactive) {
-			cli_error(0, "key module %s: %s%s", alias, err,
-				  o->interactive ? "" : " (and prompting is off)");
+			say(alias, err, o->interactive ? "" : " (and prompting is off)");
 			r = -EINVAL;
 			goto out;
 		}
@@ -124,7 +141,19 @@ int mh_keymod_module(struct mh_opts *o, const char *alias, struct mh_stack *out,
 		}
 	}
 	if (r < 0) {
-		cli_error(0, "key module %s: %s", alias, err[0] ? err : cli_strerror(r));
+		say(alias, err[0] ? err : cli_strerror(r), "");
+		goto out;
+	}
+	if (ops->derive) {
+		/* A passphrase key: a tag 3 packet, no module when files open. */
+		r = ecryptfs_keyring_add(pk, NULL);
+		if (r < 0) {
+			cli_error(r, "adding the key [%s] of key module %s to the user keyring",
+				  pk->sig_hex, alias);
+			goto out;
+		}
+		memcpy(sig_hex, pk->sig_hex, ECRYPTFS_SIG_HEX_SIZE + 1);
+		r = mh_stack_push(out, "ecryptfs_sig=%s", sig_hex);
 		goto out;
 	}
 	r = ecryptfs_keymod_key_sig(m, blob, len, sig_hex, err, sizeof(err));
@@ -142,6 +171,7 @@ int mh_keymod_module(struct mh_opts *o, const char *alias, struct mh_stack *out,
 	o->module_key = r == 0;
 out:
 	values_free(&vs);
+	ecryptfs_pass_key_free(pk);
 	ecryptfs_secure_free(blob);
 	ecryptfs_keymod_unload(m);
 	return r;
