@@ -17,10 +17,16 @@
 
 int efs_stat(struct efs_inode *in, struct stat *st)
 {
-	if (fstatat(in->fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	efs_stat_upper(in, st);
-	return 0;
+	int fd = efs_inode_fd(in), r = 0;
+
+	if (fd < 0)
+		return fd;
+	if (fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		r = -errno;
+	efs_inode_fd_put(in);
+	if (r == 0)
+		efs_stat_upper(in, st);
+	return r;
 }
 
 void efs_stat_upper(struct efs_inode *in, struct stat *st)
@@ -67,7 +73,7 @@ void efs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static int set_times(struct efs_inode *in, const struct stat *attr, int valid)
 {
 	struct timespec tv[2];
-	char name[16];
+	struct efs_ipath p;
 	int r;
 
 	tv[0].tv_sec = tv[1].tv_sec = 0;
@@ -81,23 +87,12 @@ static int set_times(struct efs_inode *in, const struct stat *attr, int valid)
 	else if (valid & FUSE_SET_ATTR_MTIME)
 		tv[1] = attr->st_mtim;
 
-	if (in->type != S_IFLNK) {
-		efs_fdname(in->fd, name);
-		r = utimensat(efs->proc_fd, name, tv, 0);
-		return r < 0 ? -errno : 0;
-	}
-	/* A symlink: through the name we last saw it under, if still its. */
-	pthread_mutex_lock(&in->sl_lock);
-	r = -ESTALE;
-	if (in->sl_name) {
-		struct stat st;
-
-		if (fstatat(in->sl_dirfd, in->sl_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    st.st_ino == in->ino && st.st_dev == in->dev)
-			r = utimensat(in->sl_dirfd, in->sl_name, tv, AT_SYMLINK_NOFOLLOW) < 0 ?
-				-errno : 0;
-	}
-	pthread_mutex_unlock(&in->sl_lock);
+	/* A symlink through the name we last saw it under, if still its. */
+	r = efs_inode_path(in, &p);
+	if (r < 0)
+		return r;
+	r = utimensat(AT_FDCWD, p.path, tv, p.nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0 ? -errno : 0;
+	efs_inode_path_done(&p);
 	return r;
 }
 
@@ -126,10 +121,15 @@ void efs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 	struct efs_inode *in = efs_inode_get(ino);
 	struct stat st;
 	char name[16];
-	int r = 0;
+	int r = 0, fd = -1;
 
-	if (valid & FUSE_SET_ATTR_MODE) {
-		efs_fdname(in->fd, name);
+	if (valid & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+		fd = efs_inode_fd(in);
+		if (fd < 0)
+			r = fd;
+	}
+	if (!r && (valid & FUSE_SET_ATTR_MODE)) {
+		efs_fdname(fd, name);
 		if (fchmodat(efs->proc_fd, name, attr->st_mode & 07777, 0) < 0)
 			r = -errno;
 	}
@@ -137,9 +137,11 @@ void efs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
 		gid_t gid = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
 
-		if (fchownat(in->fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 			r = -errno;
 	}
+	if (fd >= 0)
+		efs_inode_fd_put(in);
 	if (!r && (valid & FUSE_SET_ATTR_SIZE)) {
 		struct efs_creds cr;
 
@@ -161,10 +163,18 @@ void efs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 
 void efs_statfs(fuse_req_t req, fuse_ino_t ino)
 {
+	struct efs_inode *in = efs_inode_get(ino);
 	struct statvfs sv;
+	int fd = efs_inode_fd(in), r;
 
-	if (fstatvfs(efs_inode_get(ino)->fd, &sv) < 0) {
-		fuse_reply_err(req, errno);
+	if (fd < 0) {
+		fuse_reply_err(req, -fd);
+		return;
+	}
+	r = fstatvfs(fd, &sv) < 0 ? errno : 0;
+	efs_inode_fd_put(in);
+	if (r) {
+		fuse_reply_err(req, r);
 		return;
 	}
 	sv.f_namemax = efs_names_namelen(sv.f_namemax);

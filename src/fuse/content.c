@@ -231,6 +231,7 @@ static void close_contents(struct efs_content *c)
 	if (c->direct_fd >= 0)
 		close(c->direct_fd);
 	close(c->fd);
+	efs_inode_fd_put(c->in);	/* the pin open_lower or attach took */
 	free(c);
 }
 
@@ -262,24 +263,46 @@ static int attach_opener(struct efs_inode *in, int r, int flags)
 	return r;
 }
 
+/*
+ * Open contents keep the inode's O_PATH fd pinned: an open file may lose
+ * its last name (unlinked, renamed behind our back) and must still answer
+ * getattr and setattr.  And its own descriptor is admitted only while a
+ * reserve stays free for everything else.
+ */
+static int open_lower(struct efs_inode *in, int flags, bool *writable)
+{
+	int pfd = efs_inode_fd(in), fd;
+
+	if (pfd < 0)
+		return pfd;
+	*writable = true;
+	/* The daemon needs to read to write (partial extents, header). */
+	fd = efs_reopen(pfd, O_RDWR);
+	if ((fd == -EACCES || fd == -EROFS || fd == -EPERM || fd == -ETXTBSY) &&
+	    (flags & O_ACCMODE) == O_RDONLY) {
+		fd = efs_reopen(pfd, O_RDONLY);
+		*writable = false;
+	}
+	fd = efs_fd_admit(fd, false);
+	if (fd < 0)
+		efs_inode_fd_put(in);
+	return fd;
+}
+
 int efs_content_get(struct efs_inode *in, int flags, struct efs_content **out)
 {
-	bool writable = true;
+	bool writable;
 	int fd, r = 0;
 
 	pthread_mutex_lock(&in->open_lock);
 	if (!in->content) {
-		/* The daemon needs to read to write (partial extents, header). */
-		fd = efs_reopen(in->fd, O_RDWR);
-		if ((fd == -EACCES || fd == -EROFS || fd == -EPERM || fd == -ETXTBSY) &&
-		    (flags & O_ACCMODE) == O_RDONLY) {
-			fd = efs_reopen(in->fd, O_RDONLY);
-			writable = false;
-		}
-		if (fd < 0)
+		fd = open_lower(in, flags, &writable);
+		if (fd < 0) {
 			r = fd;
-		else if ((r = open_contents(efs, in, fd, writable, false, &in->content)) < 0)
+		} else if ((r = open_contents(efs, in, fd, writable, false, &in->content)) < 0) {
 			close(fd);
+			efs_inode_fd_put(in);
+		}
 	}
 	r = attach_opener(in, r, flags);
 	if (r == 0)
@@ -295,10 +318,14 @@ int efs_content_attach(struct efs_inode *in, int lower_fd, bool created, int fla
 	pthread_mutex_lock(&in->open_lock);
 	if (in->content) {
 		close(lower_fd);
+	} else if ((r = efs_inode_fd(in)) < 0) {
+		close(lower_fd);
 	} else {
 		r = open_contents(efs, in, lower_fd, true, created, &in->content);
-		if (r < 0)
+		if (r < 0) {
 			close(lower_fd);
+			efs_inode_fd_put(in);
+		}
 	}
 	r = attach_opener(in, r, flags);
 	pthread_mutex_unlock(&in->open_lock);
@@ -349,7 +376,8 @@ static int direct_fd(struct efs_content *c)
 	if (fd != -1)
 		return fd < 0 ? -1 : fd;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", c->fd);
-	fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	/* Short of descriptors this stream reads buffered, as where O_DIRECT fails. */
+	fd = efs_fd_admit(open(path, O_RDONLY | O_DIRECT | O_CLOEXEC), false);
 	if (fd < 0)
 		fd = -2;
 	if (!__atomic_compare_exchange_n(&c->direct_fd, &none, fd, false, __ATOMIC_ACQ_REL,
@@ -697,15 +725,20 @@ static int size_from_bytes(const uint8_t *b, size_t len, uint64_t *size)
 static int size_field(struct efs_inode *in, int fd, off_t lower_size, uint64_t *size)
 {
 	uint8_t b[ECRYPTFS_HEADER_READ_MAX];
-	char path[PATH_MAX];
+	struct efs_ipath p;
 	ssize_t n;
-	bool nf;
 
 	if (lower_size >= 16) {
-		int rfd = fd >= 0 ? fd : efs_reopen(in->fd, O_RDONLY);
+		int pfd = fd >= 0 ? -1 : efs_inode_fd(in), rfd = fd;
 
-		if (rfd < 0)
-			return rfd;
+		if (fd < 0) {
+			if (pfd < 0)
+				return pfd;
+			rfd = efs_reopen(pfd, O_RDONLY);
+			efs_inode_fd_put(in);
+			if (rfd < 0)
+				return rfd;
+		}
 		n = ecryptfs_pread_full(rfd, b, 16, 0);
 		if (rfd != fd)
 			close(rfd);
@@ -713,12 +746,14 @@ static int size_field(struct efs_inode *in, int fd, off_t lower_size, uint64_t *
 			return 0;
 	}
 	/* The whole value: a 16-byte buffer would only get ERANGE. */
-	if (fd >= 0)
+	if (fd >= 0) {
 		n = fgetxattr(fd, ECRYPTFS_XATTR_NAME, b, sizeof(b));
-	else if (efs_inode_path(in, path, sizeof(path), &nf) == 0)
-		n = getxattr(path, ECRYPTFS_XATTR_NAME, b, sizeof(b));
-	else
+	} else if (efs_inode_path(in, &p) == 0) {
+		n = getxattr(p.path, ECRYPTFS_XATTR_NAME, b, sizeof(b));
+		efs_inode_path_done(&p);
+	} else {
 		n = -1;
+	}
 	if (n < 16 || size_from_bytes(b, (size_t)n, size) < 0)
 		return -ENOMSG;
 	return 1;

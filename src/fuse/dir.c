@@ -21,30 +21,36 @@
 int efs_do_lookup(struct efs_inode *dir, const char *name, struct fuse_entry_param *e)
 {
 	char lname[LNAME_MAX];
-	int r = efs_names_encrypt(name, lname, sizeof(lname));
+	int r = efs_names_encrypt(name, lname, sizeof(lname)), dirfd;
 
-	return r < 0 ? r : efs_do_lookup_lower(dir, lname, e);
+	if (r < 0)
+		return r;
+	dirfd = efs_inode_fd(dir);
+	if (dirfd < 0)
+		return dirfd;
+	r = efs_do_lookup_lower(dir, dirfd, lname, e);
+	efs_inode_fd_put(dir);
+	return r;
 }
 
-int efs_do_lookup_lower(struct efs_inode *dir, const char *lname, struct fuse_entry_param *e)
+int efs_do_lookup_lower(struct efs_inode *dir, int dirfd, const char *lname,
+			struct fuse_entry_param *e)
 {
 	struct efs_inode *in;
 	struct stat st;
 	int fd, r;
 
-	fd = openat(dir->fd, lname, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	fd = efs_openat(dirfd, lname, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstatat(fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
 		r = -errno;
 		close(fd);
 		return r;
 	}
-	r = efs_inode_add(fd, &st, &in);
+	r = efs_inode_add(fd, &st, dir, lname, &in);
 	if (r < 0)
 		return r;
-	if (in->type == S_IFLNK)
-		efs_inode_set_symlink_name(in, dir->fd, lname);
 	memset(e, 0, sizeof(*e));
 	e->attr = st;	/* taken just now: no second fstatat */
 	efs_stat_upper(in, &e->attr);
@@ -101,12 +107,15 @@ void efs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 	struct efs_inode *dir = efs_inode_get(parent);
 	char lname[LNAME_MAX];
 	struct efs_creds cr;
-	int r = efs_names_encrypt(name, lname, sizeof(lname));
+	int r = efs_names_encrypt(name, lname, sizeof(lname)), dirfd = -1;
 
-	if (r == 0) {
+	if (r == 0)
+		r = dirfd = efs_inode_fd(dir);
+	if (r >= 0) {
 		efs_creds_enter(req, &cr);
-		r = mkdirat(dir->fd, lname, mode) < 0 ? -errno : 0;
+		r = mkdirat(dirfd, lname, mode) < 0 ? -errno : 0;
 		efs_creds_leave(&cr);
+		efs_inode_fd_put(dir);
 	}
 	reply_entry(req, dir, name, r);
 }
@@ -116,7 +125,7 @@ void efs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	struct efs_inode *dir = efs_inode_get(parent);
 	char lname[LNAME_MAX];
 	struct efs_creds cr;
-	int r;
+	int r, dirfd = -1;
 
 	if (S_ISREG(mode)) {
 		/* mknod(2) of a regular file: a file with a header, as create. */
@@ -142,10 +151,13 @@ void efs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		return;
 	}
 	r = efs_names_encrypt(name, lname, sizeof(lname));
-	if (r == 0) {
+	if (r == 0)
+		r = dirfd = efs_inode_fd(dir);
+	if (r >= 0) {
 		efs_creds_enter(req, &cr);
-		r = mknodat(dir->fd, lname, mode, rdev) < 0 ? -errno : 0;
+		r = mknodat(dirfd, lname, mode, rdev) < 0 ? -errno : 0;
 		efs_creds_leave(&cr);
+		efs_inode_fd_put(dir);
 	}
 	reply_entry(req, dir, name, r);
 }
@@ -155,14 +167,17 @@ void efs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char
 	struct efs_inode *dir = efs_inode_get(parent);
 	char lname[LNAME_MAX], ltarget[PATH_MAX + 1];
 	struct efs_creds cr;
-	int r = efs_names_encrypt(name, lname, sizeof(lname));
+	int r = efs_names_encrypt(name, lname, sizeof(lname)), dirfd = -1;
 
 	if (r == 0)
 		r = efs_names_target_encrypt(link, ltarget, sizeof(ltarget));
-	if (r == 0) {
+	if (r == 0)
+		r = dirfd = efs_inode_fd(dir);
+	if (r >= 0) {
 		efs_creds_enter(req, &cr);
-		r = symlinkat(ltarget, dir->fd, lname) < 0 ? -errno : 0;
+		r = symlinkat(ltarget, dirfd, lname) < 0 ? -errno : 0;
 		efs_creds_leave(&cr);
+		efs_inode_fd_put(dir);
 	}
 	reply_entry(req, dir, name, r);
 }
@@ -171,27 +186,42 @@ void efs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *
 {
 	struct efs_inode *in = efs_inode_get(ino), *dir = efs_inode_get(newparent);
 	char lname[LNAME_MAX], path[64];
-	int r = efs_names_encrypt(newname, lname, sizeof(lname));
+	int r = efs_names_encrypt(newname, lname, sizeof(lname)), fd = -1, dirfd = -1;
 
-	if (r == 0) {
-		r = linkat(in->fd, "", dir->fd, lname, AT_EMPTY_PATH) < 0 ? -errno : 0;
+	if (r == 0)
+		r = fd = efs_inode_fd(in);
+	if (r >= 0)
+		r = dirfd = efs_inode_fd(dir);
+	if (r >= 0) {
+		r = linkat(fd, "", dirfd, lname, AT_EMPTY_PATH) < 0 ? -errno : 0;
 		if (r == -EPERM || r == -ENOENT) {
 			/* Without CAP_DAC_READ_SEARCH: through /proc, as passthrough_ll. */
-			snprintf(path, sizeof(path), "/proc/self/fd/%d", in->fd);
-			r = linkat(AT_FDCWD, path, dir->fd, lname, AT_SYMLINK_FOLLOW) < 0 ?
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+			r = linkat(AT_FDCWD, path, dirfd, lname, AT_SYMLINK_FOLLOW) < 0 ?
 				-errno : 0;
 		}
 	}
+	if (dirfd >= 0)
+		efs_inode_fd_put(dir);
+	if (fd >= 0)
+		efs_inode_fd_put(in);
 	reply_entry(req, dir, newname, r);
 }
 
 static void remove_entry(fuse_req_t req, fuse_ino_t parent, const char *name, int flags)
 {
+	struct efs_inode *dir = efs_inode_get(parent);
 	char lname[LNAME_MAX];
-	int r = efs_names_encrypt(name, lname, sizeof(lname));
+	int r = efs_names_encrypt(name, lname, sizeof(lname)), dirfd;
 
-	if (r == 0 && unlinkat(efs_inode_get(parent)->fd, lname, flags) < 0)
-		r = -errno;
+	if (r == 0) {
+		dirfd = r = efs_inode_fd(dir);
+		if (dirfd >= 0) {
+			efs_inode_name_going(dir, dirfd, lname);
+			r = unlinkat(dirfd, lname, flags) < 0 ? -errno : 0;
+			efs_inode_fd_put(dir);
+		}
+	}
 	fuse_reply_err(req, -r);
 }
 
@@ -205,44 +235,34 @@ void efs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	remove_entry(req, parent, name, AT_REMOVEDIR);
 }
 
-/* A renamed symlink keeps a usable name for utimens and xattrs. */
-static void renamed(int dirfd, const char *lname)
-{
-	struct stat st;
-	struct efs_fs *fs = efs;
-
-	if (fstatat(dirfd, lname, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
-		return;
-	pthread_mutex_lock(&fs->itable_lock);
-	for (size_t i = 0; i < fs->itable_size; i++) {
-		struct efs_inode *in;
-
-		for (in = fs->itable[i]; in; in = in->hnext)
-			if (in->ino == st.st_ino && in->dev == st.st_dev) {
-				efs_inode_set_symlink_name(in, dirfd, lname);
-				goto out;
-			}
-	}
-out:
-	pthread_mutex_unlock(&fs->itable_lock);
-}
-
 void efs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_ino_t newparent, const char *newname, unsigned int flags)
 {
 	struct efs_inode *dir = efs_inode_get(parent), *ndir = efs_inode_get(newparent);
 	char lname[LNAME_MAX], nlname[LNAME_MAX];
-	int r = efs_names_encrypt(name, lname, sizeof(lname));
+	int r = efs_names_encrypt(name, lname, sizeof(lname)), dirfd = -1, ndirfd = -1;
 
 	if (r == 0)
 		r = efs_names_encrypt(newname, nlname, sizeof(nlname));
-	if (r == 0 && syscall(SYS_renameat2, dir->fd, lname, ndir->fd, nlname, flags) < 0)
-		r = -errno;
-	if (r == 0) {
-		renamed(ndir->fd, nlname);
-		if (flags & RENAME_EXCHANGE)
-			renamed(dir->fd, lname);
+	if (r == 0)
+		r = dirfd = efs_inode_fd(dir);
+	if (r >= 0)
+		r = ndirfd = efs_inode_fd(ndir);
+	if (r >= 0) {
+		if (!(flags & RENAME_EXCHANGE))
+			efs_inode_name_going(ndir, ndirfd, nlname);
+		r = syscall(SYS_renameat2, dirfd, lname, ndirfd, nlname, flags) < 0 ? -errno : 0;
 	}
+	/* Moved inodes are reopened by their new names. */
+	if (r == 0) {
+		efs_inode_name_moved(ndir, ndirfd, nlname);
+		if (flags & RENAME_EXCHANGE)
+			efs_inode_name_moved(dir, dirfd, lname);
+	}
+	if (ndirfd >= 0)
+		efs_inode_fd_put(ndir);
+	if (dirfd >= 0)
+		efs_inode_fd_put(dir);
 	fuse_reply_err(req, -r);
 }
 

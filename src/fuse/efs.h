@@ -22,6 +22,7 @@
 #include <fuse_lowlevel.h>
 #include <linux/capability.h>
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,25 +66,33 @@ char *efs_thread_buffer(int slot, size_t size);
 
 /* inode.c: the inode table, and the ways a request reaches a lower inode. */
 /*
- * One upper inode per lower (dev, ino).  The O_PATH fd pins the lower inode,
- * so its number cannot be reused while the kernel still knows the node.
+ * One upper inode per lower (dev, ino).  An inode does not hold a lower
+ * descriptor of its own: its O_PATH fd lives in a bounded cache (least
+ * recently used first out) and is reopened, when the cache has closed it,
+ * by the lower name it was last seen under in its parent directory, then
+ * checked to be the same (dev, ino).  So the daemon's descriptors follow
+ * the cache bound and the open files, never the number of inodes the kernel
+ * knows.  A node stays while the kernel knows it or a child names it as
+ * its parent; per-inode state that should outlive a forget (a cached size,
+ * say) belongs in a table keyed by (dev, ino), not here.
  */
 struct efs_inode {
 	struct efs_inode *hnext;	/* hash chain, under fs->itable_lock */
-	int fd;				/* O_PATH */
 	dev_t dev;
 	ino_t ino;
 	mode_t type;			/* S_IFMT bits; never change */
 	uint64_t nlookup;		/* under fs->itable_lock */
 
-	/*
-	 * Symlinks cannot be reached through an O_PATH fd for utimens and
-	 * xattrs, so remember where we last saw one (dir O_PATH fd + lower
-	 * name), under sl_lock.
-	 */
-	pthread_mutex_t sl_lock;
-	int sl_dirfd;
-	char *sl_name;
+	/* Where it was last seen, under fs->itable_lock. */
+	struct efs_inode *parent;	/* holds one ref of the parent */
+	char *lname;			/* lower name in parent */
+	uint64_t refs;			/* children naming it, reopens under way */
+
+	/* The fd cache, under fs->fdc_lock. */
+	int fd;				/* O_PATH, -1 while the cache holds none */
+	unsigned pins;			/* users of fd; a pinned fd is never closed */
+	bool name_pin;			/* pinned for want of a name to reopen by */
+	struct efs_inode *lru_prev, *lru_next;	/* unpinned cached fds */
 
 	/* Regular files: the open contents, shared by every handle. */
 	pthread_mutex_t open_lock;	/* guards content and nopen */
@@ -110,10 +119,15 @@ struct efs_fs {
 	char *mountpoint;
 	struct efs_opts opts;
 	int proc_fd;			/* /proc/self/fd, for reopening O_PATH fds */
-	struct efs_inode root;
+	struct efs_inode root;		/* its fd is never cached out */
 	pthread_mutex_t itable_lock;
 	struct efs_inode **itable;
 	size_t itable_size, itable_count;
+	/* The O_PATH fd cache (inode.c). */
+	pthread_mutex_t fdc_lock;
+	struct efs_inode *lru_head, *lru_tail;
+	size_t fdc_count, fdc_max;	/* cached fds, pinned or not; the bound */
+	int fd_limit;			/* soft RLIMIT_NOFILE */
 	double timeout;
 	struct efs_keys *keys;		/* keys.c */
 	struct efs_names *names;	/* names.c */
@@ -123,21 +137,55 @@ struct efs_fs {
 /* The mount being served (main.c sets it). */
 extern struct efs_fs *efs;
 
+/* Soft RLIMIT_NOFILE raised to the hard one; the new soft limit. */
+int efs_raise_fd_limit(void);
 int efs_itable_init(struct efs_fs *fs);
 void efs_itable_destroy(struct efs_fs *fs);
 /* Teardown: fn on every node but the root. */
 void efs_itable_walk(struct efs_fs *fs, void (*fn)(struct efs_inode *in));
 struct efs_inode *efs_inode_get(fuse_ino_t ino);
-/* Find or add the inode of fd (O_PATH, consumed), one more lookup. */
-int efs_inode_add(int fd, const struct stat *st, struct efs_inode **out);
+/*
+ * Find or add the inode of fd (O_PATH, consumed: it goes to the cache or
+ * is closed), seen as lname in parent; one more lookup.
+ */
+int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const char *lname,
+		  struct efs_inode **out);
 void efs_inode_unref(struct efs_inode *in, uint64_t n);
-void efs_inode_set_symlink_name(struct efs_inode *in, int dirfd, const char *lname);
-/* "N" of /proc/self/fd/N for in->fd; buf of 16. */
+/*
+ * The inode's O_PATH fd, pinned until efs_inode_fd_put: from the cache, or
+ * reopened by its last known name (-ENOENT: gone, -ESTALE: the name holds
+ * another inode now).  Only this request fails then; the node stays.
+ */
+int efs_inode_fd(struct efs_inode *in);
+void efs_inode_fd_put(struct efs_inode *in);
+/*
+ * The namespace changed through us: before lname in dir (pinned fd dirfd)
+ * is removed or replaced, and after a rename put an inode there.
+ */
+void efs_inode_name_going(struct efs_inode *dir, int dirfd, const char *lname);
+void efs_inode_name_moved(struct efs_inode *dir, int dirfd, const char *lname);
+/*
+ * Descriptor shortage: openat and reopen that, on EMFILE or ENFILE, close
+ * unpinned cached fds and try once more.  fd or -errno.
+ */
+int efs_openat(int dirfd, const char *name, int flags, mode_t mode);
 void efs_fdname(int fd, char buf[16]);
 /* Reopen an O_PATH fd with real access flags. */
 int efs_reopen(int fd, int flags);
-/* A path naming the inode itself for the *xattr(2) calls; buf of PATH_MAX. */
-int efs_inode_path(struct efs_inode *in, char *buf, size_t size, bool *nofollow);
+/*
+ * For descriptors held across requests (open files, open directories):
+ * fd, or -EMFILE (fd closed) when it would leave fewer than a reserve of
+ * descriptors for the requests that only need one for a moment.
+ */
+int efs_fd_admit(int fd, bool dir);
+/* A path naming the inode itself for the *xattr(2) and utimensat calls. */
+struct efs_ipath {
+	char path[PATH_MAX];
+	bool nofollow;			/* a symlink: by its name in its parent */
+	struct efs_inode *pinned;	/* whose fd the path holds */
+};
+int efs_inode_path(struct efs_inode *in, struct efs_ipath *p);
+void efs_inode_path_done(struct efs_ipath *p);
 /*
  * Lower calls with another user's credentials (only when the daemon is
  * root): fsuid/fsgid, root's DAC override kept (the kernel checked access),
@@ -262,7 +310,9 @@ int efs_create_file(fuse_req_t req, struct efs_inode *dir, const char *name, mod
 
 /* dir.c: the namespace */
 int efs_do_lookup(struct efs_inode *dir, const char *name, struct fuse_entry_param *e);
-int efs_do_lookup_lower(struct efs_inode *dir, const char *lname, struct fuse_entry_param *e);
+/* lname in dir, whose fd dirfd the caller holds pinned (or another fd of dir). */
+int efs_do_lookup_lower(struct efs_inode *dir, int dirfd, const char *lname,
+			struct fuse_entry_param *e);
 void efs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
 void efs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
 void efs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets);

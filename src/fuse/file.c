@@ -68,22 +68,33 @@ static int create_file(struct efs_inode *dir, const char *name, mode_t mode, int
 	char lname[512], fdname[16];
 	struct stat st;
 	bool created = true;
-	int fd, pfd, r;
+	int dirfd, fd, pfd, r;
 
 	r = efs_names_encrypt(name, lname, sizeof(lname));
 	if (r < 0)
 		return r;
-	fd = openat(dir->fd, lname, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0 && errno == EEXIST && !(flags & O_EXCL)) {
+	dirfd = efs_inode_fd(dir);
+	if (dirfd < 0)
+		return dirfd;
+	fd = efs_openat(dirfd, lname, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd == -EEXIST && !(flags & O_EXCL)) {
 		created = false;
-		fd = openat(dir->fd, lname, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		fd = efs_openat(dirfd, lname, O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
 	}
-	if (fd < 0)
-		return errno == ELOOP ? -EEXIST : -errno;
+	if (fd < 0) {
+		r = fd == -ELOOP ? -EEXIST : fd;
+		goto out;
+	}
+	/* An open file holds its descriptor: not into the last free ones. */
+	fd = efs_fd_admit(fd, false);
+	if (fd < 0) {
+		r = fd;
+		goto fail_unlink;
+	}
 	efs_fdname(fd, fdname);
-	pfd = openat(efs->proc_fd, fdname, O_PATH | O_CLOEXEC);
+	pfd = efs_openat(efs->proc_fd, fdname, O_PATH | O_CLOEXEC, 0);
 	if (pfd < 0 || fstat(fd, &st) < 0) {
-		r = -errno;
+		r = pfd < 0 ? pfd : -errno;
 		if (pfd >= 0)
 			close(pfd);
 		close(fd);
@@ -92,9 +103,10 @@ static int create_file(struct efs_inode *dir, const char *name, mode_t mode, int
 	if (!S_ISREG(st.st_mode)) {
 		close(pfd);
 		close(fd);
-		return -EISDIR;
+		r = -EISDIR;
+		goto out;
 	}
-	r = efs_inode_add(pfd, &st, &in);
+	r = efs_inode_add(pfd, &st, dir, lname, &in);
 	if (r < 0) {
 		close(fd);
 		goto fail_unlink;
@@ -109,6 +121,7 @@ static int create_file(struct efs_inode *dir, const char *name, mode_t mode, int
 			goto fail_unref;
 		}
 	}
+	efs_inode_fd_put(dir);
 	*out = in;
 	return 0;
 
@@ -116,7 +129,9 @@ fail_unref:
 	efs_inode_unref(in, 1);
 fail_unlink:
 	if (created)
-		unlinkat(dir->fd, lname, 0);
+		unlinkat(dirfd, lname, 0);
+out:
+	efs_inode_fd_put(dir);
 	return r;
 }
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <linux/capability.h>
 #include <sys/fsuid.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,10 +44,161 @@ static void node_init(struct efs_inode *in, int fd, const struct stat *st)
 	in->dev = st->st_dev;
 	in->ino = st->st_ino;
 	in->type = st->st_mode & S_IFMT;
-	in->sl_dirfd = -1;
-	pthread_mutex_init(&in->sl_lock, NULL);
 	pthread_mutex_init(&in->open_lock, NULL);
 	pthread_rwlock_init(&in->io_lock, NULL);
+}
+
+/* The fd cache.  All of it under fs->fdc_lock. */
+static void lru_unlink(struct efs_fs *fs, struct efs_inode *in)
+{
+	if (in->lru_prev)
+		in->lru_prev->lru_next = in->lru_next;
+	else
+		fs->lru_head = in->lru_next;
+	if (in->lru_next)
+		in->lru_next->lru_prev = in->lru_prev;
+	else
+		fs->lru_tail = in->lru_prev;
+	in->lru_prev = in->lru_next = NULL;
+}
+
+static void lru_push(struct efs_fs *fs, struct efs_inode *in)
+{
+	in->lru_prev = NULL;
+	in->lru_next = fs->lru_head;
+	if (fs->lru_head)
+		fs->lru_head->lru_prev = in;
+	else
+		fs->lru_tail = in;
+	fs->lru_head = in;
+}
+
+static void pin(struct efs_fs *fs, struct efs_inode *in)
+{
+	if (in->pins++ == 0)
+		lru_unlink(fs, in);
+}
+
+static void unpin(struct efs_fs *fs, struct efs_inode *in)
+{
+	if (--in->pins == 0)
+		lru_push(fs, in);
+}
+
+/* Close unpinned fds, oldest first, until at most keep are cached. */
+static size_t evict(struct efs_fs *fs, size_t keep)
+{
+	size_t n = 0;
+
+	while (fs->fdc_count > keep && fs->lru_tail) {
+		struct efs_inode *in = fs->lru_tail;
+
+		lru_unlink(fs, in);
+		close(in->fd);
+		in->fd = -1;
+		fs->fdc_count--;
+		n++;
+	}
+	return n;
+}
+
+/* A fresh fd for in (none cached), unpinned or pinned; another thread may have won. */
+static int install(struct efs_fs *fs, struct efs_inode *in, int fd, bool pinned)
+{
+	int loser = -1;
+
+	pthread_mutex_lock(&fs->fdc_lock);
+	if (in->fd >= 0) {
+		loser = fd;
+	} else {
+		in->fd = fd;
+		fs->fdc_count++;
+		lru_push(fs, in);
+	}
+	if (pinned)
+		pin(fs, in);
+	fd = in->fd;
+	evict(fs, fs->fdc_max);
+	pthread_mutex_unlock(&fs->fdc_lock);
+	if (loser >= 0)
+		close(loser);
+	return fd;
+}
+
+/* After EMFILE/ENFILE: a quarter of the unpinned cached fds, at least 16. */
+static bool shrink(void)
+{
+	struct efs_fs *fs = efs;
+	size_t n, cut;
+
+	pthread_mutex_lock(&fs->fdc_lock);
+	cut = fs->fdc_count / 4 > 16 ? fs->fdc_count / 4 : 16;
+	n = evict(fs, fs->fdc_count > cut ? fs->fdc_count - cut : 0);
+	pthread_mutex_unlock(&fs->fdc_lock);
+	return n > 0;
+}
+
+static bool out_of_fds(int e)
+{
+	return e == EMFILE || e == ENFILE;
+}
+
+int efs_openat(int dirfd, const char *name, int flags, mode_t mode)
+{
+	int fd = openat(dirfd, name, flags, mode);
+
+	if (fd < 0 && out_of_fds(errno) && shrink())
+		fd = openat(dirfd, name, flags, mode);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Descriptors held across requests leave some free for the requests that
+ * need one for a moment (a lookup, a stat by a reopened name); open files
+ * leave more, so that directories can still be listed when files have
+ * taken all they may.  The kernel hands out the lowest free number, so an
+ * fd's number tells how many are in use below it.
+ */
+int efs_fd_admit(int fd, bool dir)
+{
+	int reserve = dir ? 64 : 128, low = -1;
+
+	if (fd < 0 || efs->fd_limit <= 4 * reserve || fd < efs->fd_limit - reserve)
+		return fd;
+	/* Cached fds give way to it: moved down to a number they freed. */
+	if (shrink())
+		low = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	close(fd);
+	if (low >= 0 && low < efs->fd_limit - reserve)
+		return low;
+	if (low >= 0)
+		close(low);
+	return -EMFILE;
+}
+
+/*
+ * Node lifetime: a node goes when the kernel has forgotten it and no child
+ * names it as parent and no reopen is walking through it.  Called with the
+ * table lock held; drops the parent's ref, which may free it in turn.
+ */
+static void node_free(struct efs_fs *fs, struct efs_inode *in);
+
+static void node_maybe_free(struct efs_fs *fs, struct efs_inode *in)
+{
+	while (in && in != &fs->root && !in->nlookup && !in->refs) {
+		struct efs_inode **pp, *parent = in->parent;
+
+		for (pp = &fs->itable[slot(fs, in->dev, in->ino)]; *pp; pp = &(*pp)->hnext)
+			if (*pp == in) {
+				*pp = in->hnext;
+				break;
+			}
+		fs->itable_count--;
+		node_free(fs, in);
+		if (parent)
+			parent->refs--;
+		in = parent;
+	}
 }
 
 /*
@@ -54,33 +206,98 @@ static void node_init(struct efs_inode *in, int fd, const struct stat *st)
  * last handle is answered, so it forgets none that a handle still uses, and
  * at teardown efs_content_close_all has closed what handles left open.
  */
-static void node_free(struct efs_inode *in)
+static void node_free(struct efs_fs *fs, struct efs_inode *in)
 {
-	close(in->fd);
-	if (in->sl_dirfd >= 0)
-		close(in->sl_dirfd);
-	free(in->sl_name);
-	pthread_mutex_destroy(&in->sl_lock);
+	pthread_mutex_lock(&fs->fdc_lock);
+	if (in->fd >= 0) {
+		if (in->pins == 0)
+			lru_unlink(fs, in);
+		close(in->fd);
+		fs->fdc_count--;
+	}
+	pthread_mutex_unlock(&fs->fdc_lock);
+	free(in->lname);
 	pthread_mutex_destroy(&in->open_lock);
 	pthread_rwlock_destroy(&in->io_lock);
 	free(in);
 }
 
+/* Record where in was seen; table lock held. */
+static void set_name(struct efs_fs *fs, struct efs_inode *in, struct efs_inode *parent,
+		     const char *lname)
+{
+	struct efs_inode *old = in->parent;
+	char *n;
+
+	if (in == &fs->root || !parent)
+		return;
+	if (in->name_pin) {
+		pthread_mutex_lock(&fs->fdc_lock);
+		in->name_pin = false;
+		unpin(fs, in);
+		pthread_mutex_unlock(&fs->fdc_lock);
+	}
+	if (old == parent && in->lname && strcmp(in->lname, lname) == 0)
+		return;
+	n = strdup(lname);
+	if (!n)
+		return;		/* the old name stays; a reopen by it checks (dev, ino) */
+	free(in->lname);
+	in->lname = n;
+	parent->refs++;
+	in->parent = parent;
+	if (old) {
+		old->refs--;
+		node_maybe_free(fs, old);
+	}
+}
+
+int efs_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur > INT_MAX ? INT_MAX : (int)rl.rlim_cur;
+}
+
 int efs_itable_init(struct efs_fs *fs)
 {
+	struct rlimit rl;
 	struct stat st;
+	int fd;
 
 	pthread_mutex_init(&fs->itable_lock, NULL);
+	pthread_mutex_init(&fs->fdc_lock, NULL);
+	/*
+	 * A quarter of the descriptors for the cache: the rest is for open
+	 * files (one or two each), open directories and libfuse.  Beyond
+	 * 65,536 a bigger cache saves little: a miss costs one openat.
+	 */
+	fs->fd_limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < INT_MAX ?
+		       (int)rl.rlim_cur : INT_MAX;
+	fs->fdc_max = (size_t)fs->fd_limit / 4;
+	if (fs->fdc_max > 65536)
+		fs->fdc_max = 65536;
+	if (fs->fdc_max < 16)
+		fs->fdc_max = 16;
 	fs->itable_size = 1024;
 	fs->itable = calloc(fs->itable_size, sizeof(*fs->itable));
 	if (!fs->itable)
 		return -ENOMEM;
-	fs->root.fd = open(fs->lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fs->root.fd < 0)
+	fd = open(fs->lower, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	if (fstat(fs->root.fd, &st) < 0)
+	if (fstat(fd, &st) < 0) {
+		close(fd);
 		return -errno;
-	node_init(&fs->root, fs->root.fd, &st);
+	}
+	node_init(&fs->root, fd, &st);
 	fs->root.nlookup = 2;	/* never forgotten */
 	return 0;
 }
@@ -94,7 +311,7 @@ void efs_itable_destroy(struct efs_fs *fs)
 
 		for (; in; in = next) {
 			next = in->hnext;
-			node_free(in);
+			node_free(fs, in);
 		}
 	}
 	free(fs->itable);
@@ -146,32 +363,44 @@ static void grow(struct efs_fs *fs)
 	free(old);
 }
 
-int efs_inode_add(int fd, const struct stat *st, struct efs_inode **out)
+/* Table lock held. */
+static struct efs_inode *find(struct efs_fs *fs, dev_t dev, ino_t ino)
+{
+	struct efs_inode *in;
+
+	if (dev == fs->root.dev && ino == fs->root.ino)
+		return &fs->root;
+	for (in = fs->itable[slot(fs, dev, ino)]; in; in = in->hnext)
+		if (in->ino == ino && in->dev == dev)
+			return in;
+	return NULL;
+}
+
+int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const char *lname,
+		  struct efs_inode **out)
 {
 	struct efs_fs *fs = efs;
 	struct efs_inode *in, *fresh;
 	size_t s;
+	bool cached;
 
-	if (st->st_dev == fs->root.dev && st->st_ino == fs->root.ino) {
-		pthread_mutex_lock(&fs->itable_lock);
-		fs->root.nlookup++;
-		pthread_mutex_unlock(&fs->itable_lock);
-		close(fd);
-		*out = &fs->root;
-		return 0;
-	}
 	/* Allocate outside the lock; most lookups find the node anyway. */
 	fresh = malloc(sizeof(*fresh));
 	pthread_mutex_lock(&fs->itable_lock);
-	s = slot(fs, st->st_dev, st->st_ino);
-	for (in = fs->itable[s]; in; in = in->hnext)
-		if (in->ino == st->st_ino && in->dev == st->st_dev)
-			break;
+	in = find(fs, st->st_dev, st->st_ino);
 	if (in) {
 		in->nlookup++;
+		set_name(fs, in, parent, lname);
 		pthread_mutex_unlock(&fs->itable_lock);
 		free(fresh);
-		close(fd);
+		/* Keep the fresh fd if the cache had let the old one go. */
+		pthread_mutex_lock(&fs->fdc_lock);
+		cached = in->fd >= 0;
+		pthread_mutex_unlock(&fs->fdc_lock);
+		if (cached)
+			close(fd);
+		else
+			install(fs, in, fd, false);
 		*out = in;
 		return 0;
 	}
@@ -180,13 +409,16 @@ int efs_inode_add(int fd, const struct stat *st, struct efs_inode **out)
 		close(fd);
 		return -ENOMEM;
 	}
-	node_init(fresh, fd, st);
+	node_init(fresh, -1, st);
 	fresh->nlookup = 1;
+	set_name(fs, fresh, parent, lname);
+	s = slot(fs, st->st_dev, st->st_ino);
 	fresh->hnext = fs->itable[s];
 	fs->itable[s] = fresh;
 	if (++fs->itable_count > fs->itable_size)
 		grow(fs);
 	pthread_mutex_unlock(&fs->itable_lock);
+	install(fs, fresh, fd, false);
 	*out = fresh;
 	return 0;
 }
@@ -194,7 +426,6 @@ int efs_inode_add(int fd, const struct stat *st, struct efs_inode **out)
 void efs_inode_unref(struct efs_inode *in, uint64_t n)
 {
 	struct efs_fs *fs = efs;
-	struct efs_inode **pp;
 
 	if (!in)
 		return;
@@ -202,42 +433,158 @@ void efs_inode_unref(struct efs_inode *in, uint64_t n)
 	if (in->nlookup < n)	/* the kernel never does this; stay safe */
 		n = in->nlookup;
 	in->nlookup -= n;
-	if (in->nlookup || in == &fs->root) {
-		pthread_mutex_unlock(&fs->itable_lock);
-		return;
-	}
-	for (pp = &fs->itable[slot(fs, in->dev, in->ino)]; *pp; pp = &(*pp)->hnext)
-		if (*pp == in) {
-			*pp = in->hnext;
-			break;
-		}
-	fs->itable_count--;
+	node_maybe_free(fs, in);
 	pthread_mutex_unlock(&fs->itable_lock);
-	node_free(in);
 }
 
-void efs_inode_set_symlink_name(struct efs_inode *in, int dirfd, const char *lname)
-{
-	int nfd;
-	char *nname;
+/*
+ * Deep enough for any real tree; a cycle of stale parent links (directories
+ * moved around behind our back) ends here instead of recursing forever.
+ */
+#define MAX_DEPTH 4096
 
-	if (in->type != S_IFLNK)
-		return;
-	nfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-	nname = strdup(lname);
-	if (nfd < 0 || !nname) {
-		if (nfd >= 0)
-			close(nfd);
-		free(nname);
-		return;
+static int fd_get(struct efs_inode *in, unsigned depth)
+{
+	struct efs_fs *fs = efs;
+	struct efs_inode *parent;
+	struct stat st;
+	char *lname = NULL;
+	int fd, pfd;
+
+	if (in == &fs->root)
+		return fs->root.fd;
+	pthread_mutex_lock(&fs->fdc_lock);
+	if (in->fd >= 0) {
+		pin(fs, in);
+		fd = in->fd;
+		pthread_mutex_unlock(&fs->fdc_lock);
+		return fd;
 	}
-	pthread_mutex_lock(&in->sl_lock);
-	if (in->sl_dirfd >= 0)
-		close(in->sl_dirfd);
-	free(in->sl_name);
-	in->sl_dirfd = nfd;
-	in->sl_name = nname;
-	pthread_mutex_unlock(&in->sl_lock);
+	pthread_mutex_unlock(&fs->fdc_lock);
+	if (depth >= MAX_DEPTH)
+		return -ELOOP;
+
+	/* Reopen by name, the parent held meanwhile (a rename may change it). */
+	pthread_mutex_lock(&fs->itable_lock);
+	parent = in->parent;
+	if (parent) {
+		parent->refs++;
+		lname = strdup(in->lname);
+	}
+	pthread_mutex_unlock(&fs->itable_lock);
+	if (!parent)
+		return -ESTALE;
+	fd = -ENOMEM;
+	if (lname) {
+		pfd = fd_get(parent, depth + 1);
+		fd = pfd;
+		if (pfd >= 0) {
+			fd = efs_openat(pfd, lname, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+			efs_inode_fd_put(parent);
+		}
+	}
+	free(lname);
+	pthread_mutex_lock(&fs->itable_lock);
+	parent->refs--;
+	node_maybe_free(fs, parent);
+	pthread_mutex_unlock(&fs->itable_lock);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || st.st_ino != in->ino || st.st_dev != in->dev) {
+		close(fd);
+		return -ESTALE;
+	}
+	return install(fs, in, fd, true);
+}
+
+int efs_inode_fd(struct efs_inode *in)
+{
+	return fd_get(in, 0);
+}
+
+void efs_inode_fd_put(struct efs_inode *in)
+{
+	struct efs_fs *fs = efs;
+
+	if (in == &fs->root)
+		return;
+	pthread_mutex_lock(&fs->fdc_lock);
+	unpin(fs, in);
+	if (fs->fdc_count > fs->fdc_max)
+		evict(fs, fs->fdc_max);
+	pthread_mutex_unlock(&fs->fdc_lock);
+}
+
+/* The node now at lname in dir, with one ref held, or NULL. */
+static struct efs_inode *node_at(struct efs_fs *fs, int dirfd, const char *lname,
+				 struct stat *st)
+{
+	struct efs_inode *in;
+
+	if (fstatat(dirfd, lname, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return NULL;
+	pthread_mutex_lock(&fs->itable_lock);
+	in = find(fs, st->st_dev, st->st_ino);
+	if (in == &fs->root)
+		in = NULL;
+	if (in)
+		in->refs++;
+	pthread_mutex_unlock(&fs->itable_lock);
+	return in;
+}
+
+static void node_release(struct efs_fs *fs, struct efs_inode *in)
+{
+	pthread_mutex_lock(&fs->itable_lock);
+	in->refs--;
+	node_maybe_free(fs, in);
+	pthread_mutex_unlock(&fs->itable_lock);
+}
+
+/*
+ * A hard-linked inode recorded under a name that goes away would have no
+ * name left to be reopened by, though the kernel may reach it by another:
+ * its fd stays pinned until a lookup shows it a name again.  (An unlinked
+ * file that is open is pinned by its open contents anyway; one that is not
+ * open is gone for good, as is a removed directory.)
+ */
+void efs_inode_name_going(struct efs_inode *dir, int dirfd, const char *lname)
+{
+	struct efs_fs *fs = efs;
+	struct efs_inode *in;
+	struct stat st;
+	bool mine;
+	int fd;
+
+	in = node_at(fs, dirfd, lname, &st);
+	if (!in)
+		return;
+	pthread_mutex_lock(&fs->itable_lock);
+	mine = !S_ISDIR(st.st_mode) && st.st_nlink > 1 && in->parent == dir &&
+	       strcmp(in->lname, lname) == 0;
+	pthread_mutex_unlock(&fs->itable_lock);
+	if (mine && (fd = efs_inode_fd(in)) >= 0) {
+		pthread_mutex_lock(&fs->fdc_lock);
+		if (in->name_pin)
+			unpin(fs, in);	/* pinned already: keep one */
+		in->name_pin = true;
+		pthread_mutex_unlock(&fs->fdc_lock);
+	}
+	node_release(fs, in);
+}
+
+void efs_inode_name_moved(struct efs_inode *dir, int dirfd, const char *lname)
+{
+	struct efs_fs *fs = efs;
+	struct stat st;
+	struct efs_inode *in = node_at(fs, dirfd, lname, &st);
+
+	if (!in)
+		return;
+	pthread_mutex_lock(&fs->itable_lock);
+	set_name(fs, in, dir, lname);
+	pthread_mutex_unlock(&fs->itable_lock);
+	node_release(fs, in);
 }
 
 void efs_fdname(int fd, char buf[16])
@@ -248,31 +595,70 @@ void efs_fdname(int fd, char buf[16])
 int efs_reopen(int fd, int flags)
 {
 	char name[16];
-	int r;
 
 	efs_fdname(fd, name);
-	r = openat(efs->proc_fd, name, (flags & ~(O_CREAT | O_NOFOLLOW)) | O_CLOEXEC);
-	return r < 0 ? -errno : r;
+	return efs_openat(efs->proc_fd, name, (flags & ~(O_CREAT | O_NOFOLLOW)) | O_CLOEXEC, 0);
 }
 
-int efs_inode_path(struct efs_inode *in, char *buf, size_t size, bool *nofollow)
+int efs_inode_path(struct efs_inode *in, struct efs_ipath *p)
 {
-	int n;
+	struct efs_fs *fs = efs;
+	struct efs_inode *parent;
+	struct stat st;
+	int fd, n;
 
-	*nofollow = false;
+	p->nofollow = false;
+	p->pinned = NULL;
 	if (in->type != S_IFLNK) {
-		n = snprintf(buf, size, "/proc/self/fd/%d", in->fd);
-		return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+		fd = efs_inode_fd(in);
+		if (fd < 0)
+			return fd;
+		p->pinned = in;
+		n = snprintf(p->path, sizeof(p->path), "/proc/self/fd/%d", fd);
+		return n < 0 || (size_t)n >= sizeof(p->path) ? -ENAMETOOLONG : 0;
 	}
-	/* A symlink has no usable fd for *xattr(2): its last known name. */
-	pthread_mutex_lock(&in->sl_lock);
-	if (!in->sl_name)
-		n = -1;
-	else
-		n = snprintf(buf, size, "/proc/self/fd/%d/%s", in->sl_dirfd, in->sl_name);
-	pthread_mutex_unlock(&in->sl_lock);
-	*nofollow = true;
-	return n < 0 ? -ESTALE : (size_t)n >= size ? -ENAMETOOLONG : 0;
+	/*
+	 * A symlink's O_PATH fd is no use to the *xattr calls and utimensat:
+	 * its name in its parent, checked to be still its.
+	 */
+	p->nofollow = true;
+	pthread_mutex_lock(&fs->itable_lock);
+	parent = in->parent;
+	if (parent)
+		parent->refs++;
+	pthread_mutex_unlock(&fs->itable_lock);
+	if (!parent)
+		return -ESTALE;
+	fd = efs_inode_fd(parent);
+	n = -1;
+	if (fd >= 0) {
+		pthread_mutex_lock(&fs->itable_lock);
+		if (in->parent == parent)
+			n = snprintf(p->path, sizeof(p->path), "/proc/self/fd/%d/%s", fd, in->lname);
+		pthread_mutex_unlock(&fs->itable_lock);
+		if (n < 0 || (size_t)n >= sizeof(p->path) ||
+		    lstat(p->path, &st) < 0 || st.st_ino != in->ino || st.st_dev != in->dev) {
+			efs_inode_fd_put(parent);
+			fd = n < 0 ? -ESTALE : (size_t)n >= sizeof(p->path) ? -ENAMETOOLONG :
+			     -ESTALE;
+		}
+	}
+	if (fd < 0) {
+		node_release(fs, parent);
+		return fd;
+	}
+	p->pinned = parent;	/* its ref and its pin, until done */
+	return 0;
+}
+
+void efs_inode_path_done(struct efs_ipath *p)
+{
+	if (!p->pinned)
+		return;
+	efs_inode_fd_put(p->pinned);
+	if (p->nofollow)
+		node_release(efs, p->pinned);
+	p->pinned = NULL;
 }
 
 /* The daemon's own ids never change: read them once. */

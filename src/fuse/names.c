@@ -128,10 +128,17 @@ unsigned efs_names_namelen(unsigned lower_namelen)
 ssize_t efs_read_symlink(struct efs_inode *in, char *buf, size_t size)
 {
 	char lbuf[PATH_MAX + 1];
-	ssize_t n = readlinkat(in->fd, "", lbuf, sizeof(lbuf) - 1);
+	int fd = efs_inode_fd(in);
+	ssize_t n;
 
+	if (fd < 0)
+		return fd;
+	n = readlinkat(fd, "", lbuf, sizeof(lbuf) - 1);
 	if (n < 0)
-		return -errno;
+		n = -errno;
+	efs_inode_fd_put(in);
+	if (n < 0)
+		return n;
 	lbuf[n] = 0;
 	return target_decrypt(lbuf, (size_t)n, buf, size);
 }

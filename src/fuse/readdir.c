@@ -35,7 +35,14 @@ void efs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	fd = efs_reopen(efs_inode_get(ino)->fd, O_RDONLY | O_DIRECTORY);
+	fd = efs_inode_fd(efs_inode_get(ino));
+	if (fd >= 0) {
+		int pfd = fd;
+
+		/* Open directories hold a descriptor each: not the last free ones. */
+		fd = efs_fd_admit(efs_reopen(pfd, O_RDONLY | O_DIRECTORY), true);
+		efs_inode_fd_put(efs_inode_get(ino));
+	}
 	if (fd < 0) {
 		free(d);
 		fuse_reply_err(req, -fd);
@@ -122,7 +129,7 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 				e.attr.st_ino = d->entry->d_ino;
 				e.attr.st_mode = d->entry->d_type << 12;
 			} else {
-				r = efs_do_lookup_lower(dir, lname, &e);
+				r = efs_do_lookup_lower(dir, dirfd(d->dp), lname, &e);
 				if (r == -ENOENT) {	/* gone meanwhile */
 					d->offset = d->entry->d_off;
 					d->entry = NULL;

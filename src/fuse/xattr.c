@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
@@ -38,8 +37,7 @@ static void caps_changed(struct efs_inode *in)
 void efs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
 		  size_t size, int flags)
 {
-	char path[PATH_MAX];
-	bool nf;
+	struct efs_ipath p;
 	int r;
 
 	struct efs_inode *in = efs_inode_get(ino);
@@ -48,9 +46,12 @@ void efs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	r = efs_inode_path(in, path, sizeof(path), &nf);
-	if (r == 0 && (nf ? lsetxattr : setxattr)(path, name, value, size, flags) < 0)
-		r = -errno;
+	r = efs_inode_path(in, &p);
+	if (r == 0) {
+		if ((p.nofollow ? lsetxattr : setxattr)(p.path, name, value, size, flags) < 0)
+			r = -errno;
+		efs_inode_path_done(&p);
+	}
 	if (is_caps(name))
 		caps_changed(in);
 	fuse_reply_err(req, -r);
@@ -59,9 +60,10 @@ void efs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *
 void efs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	struct efs_inode *in = efs_inode_get(ino);
-	char path[PATH_MAX], *buf = NULL;
+	struct efs_ipath p;
+	char *buf = NULL;
 	ssize_t n;
-	bool nf, caps = is_caps(name);
+	bool caps = is_caps(name);
 	uint32_t gen = caps ? __atomic_load_n(&in->caps_state, __ATOMIC_ACQUIRE) : 0;
 	int r;
 
@@ -69,18 +71,20 @@ void efs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
-	r = efs_inode_path(in, path, sizeof(path), &nf);
-	if (r < 0) {
-		fuse_reply_err(req, -r);
-		return;
-	}
 	if (size && !(buf = malloc(size))) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	n = (nf ? lgetxattr : getxattr)(path, name, buf, size);
+	r = efs_inode_path(in, &p);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		free(buf);
+		return;
+	}
+	n = (p.nofollow ? lgetxattr : getxattr)(p.path, name, buf, size);
+	r = errno;
+	efs_inode_path_done(&p);
 	if (n < 0) {
-		r = errno;
 		if (r == ENODATA && caps)	/* fails if a change came meanwhile */
 			__atomic_compare_exchange_n(&in->caps_state, &gen, gen | 1, false,
 						    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
@@ -95,11 +99,11 @@ void efs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 
 void efs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	char path[PATH_MAX], *buf = NULL, *out;
+	char *buf = NULL, *out;
+	struct efs_ipath p;
 	ssize_t n;
 	size_t len = 0;
-	bool nf;
-	int r = efs_inode_path(efs_inode_get(ino), path, sizeof(path), &nf);
+	int r = efs_inode_path(efs_inode_get(ino), &p);
 
 	if (r < 0) {
 		fuse_reply_err(req, -r);
@@ -107,34 +111,35 @@ void efs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	}
 	/* The whole list every time: its filtered length is what we report. */
 	for (int tries = 0; tries < 5; tries++) {
-		n = (nf ? llistxattr : listxattr)(path, NULL, 0);
-		if (n < 0) {
-			fuse_reply_err(req, errno);
-			return;
-		}
+		n = (p.nofollow ? llistxattr : listxattr)(p.path, NULL, 0);
+		if (n < 0)
+			break;
 		free(buf);
 		buf = malloc((size_t)n + 1);
 		if (!buf) {
-			fuse_reply_err(req, ENOMEM);
-			return;
+			errno = ENOMEM;
+			n = -1;
+			break;
 		}
-		n = (nf ? llistxattr : listxattr)(path, buf, (size_t)n);
+		n = (p.nofollow ? llistxattr : listxattr)(p.path, buf, (size_t)n);
 		if (n >= 0 || errno != ERANGE)
 			break;
 	}
+	r = errno;
+	efs_inode_path_done(&p);
 	if (n < 0) {
-		fuse_reply_err(req, errno);
+		fuse_reply_err(req, r);
 		free(buf);
 		return;
 	}
 	out = buf;
 	buf[n] = 0;
-	for (char *p = buf, *next; p < buf + n; p = next) {
-		size_t l = strlen(p) + 1;
+	for (char *a = buf, *next; a < buf + n; a = next) {
+		size_t l = strlen(a) + 1;
 
-		next = p + l;
-		if (!reserved(p)) {
-			memmove(out + len, p, l);
+		next = a + l;
+		if (!reserved(a)) {
+			memmove(out + len, a, l);
 			len += l;
 		}
 	}
@@ -149,8 +154,7 @@ void efs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 
 void efs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	char path[PATH_MAX];
-	bool nf;
+	struct efs_ipath p;
 	int r;
 
 	struct efs_inode *in = efs_inode_get(ino);
@@ -159,9 +163,12 @@ void efs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	r = efs_inode_path(in, path, sizeof(path), &nf);
-	if (r == 0 && (nf ? lremovexattr : removexattr)(path, name) < 0)
-		r = -errno;
+	r = efs_inode_path(in, &p);
+	if (r == 0) {
+		if ((p.nofollow ? lremovexattr : removexattr)(p.path, name) < 0)
+			r = -errno;
+		efs_inode_path_done(&p);
+	}
 	if (is_caps(name))
 		caps_changed(in);
 	fuse_reply_err(req, -r);
