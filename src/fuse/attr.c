@@ -25,11 +25,17 @@ int efs_stat(struct efs_inode *in, struct stat *st)
 		r = -errno;
 	efs_inode_fd_put(in);
 	if (r == 0)
-		efs_stat_upper(in, st);
+		r = efs_stat_upper(in, st);
 	return r;
 }
 
-void efs_stat_upper(struct efs_inode *in, struct stat *st)
+/* No descriptor or memory for this request just now: it fails, nothing is cached. */
+static bool transient(int r)
+{
+	return r == -EMFILE || r == -ENFILE || r == -ENOMEM;
+}
+
+int efs_stat_upper(struct efs_inode *in, struct stat *st)
 {
 	if (S_ISREG(st->st_mode)) {
 		off_t size = st->st_size;
@@ -49,14 +55,23 @@ void efs_stat_upper(struct efs_inode *in, struct stat *st)
 		pthread_mutex_unlock(&in->open_lock);
 		if (r == 0)
 			st->st_size = size;
-		/* An unreadable header shows the lower size; open says EIO. */
+		/*
+		 * An unreadable header shows the lower size; open says EIO.  But
+		 * a header we could not read for want of a descriptor would show
+		 * a wrong size that the kernel keeps for a minute.
+		 */
+		if (transient(r))
+			return r;
 	} else if (S_ISLNK(st->st_mode) && efs->opts.mount.policy.encrypt_filenames) {
 		char buf[PATH_MAX];
 		ssize_t n = efs_read_symlink(in, buf, sizeof(buf));
 
 		if (n >= 0)
 			st->st_size = n;
+		if (transient((int)n))
+			return (int)n;
 	}
+	return 0;
 }
 
 void efs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

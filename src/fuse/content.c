@@ -748,11 +748,21 @@ static int size_field(struct efs_inode *in, int fd, off_t lower_size, uint64_t *
 	/* The whole value: a 16-byte buffer would only get ERANGE. */
 	if (fd >= 0) {
 		n = fgetxattr(fd, ECRYPTFS_XATTR_NAME, b, sizeof(b));
-	} else if (efs_inode_path(in, &p) == 0) {
-		n = getxattr(p.path, ECRYPTFS_XATTR_NAME, b, sizeof(b));
-		efs_inode_path_done(&p);
 	} else {
+		int r = efs_inode_path(in, &p);
+
+		/* Short of descriptors: say so, not "no header". */
+		if (r == -EMFILE || r == -ENFILE)
+			return r;
 		n = -1;
+		if (r == 0) {
+			n = getxattr(p.path, ECRYPTFS_XATTR_NAME, b, sizeof(b));
+			if (n < 0 && (errno == EMFILE || errno == ENFILE))
+				n = -errno;
+			efs_inode_path_done(&p);
+			if (n == -EMFILE || n == -ENFILE)
+				return (int)n;
+		}
 	}
 	if (n < 16 || size_from_bytes(b, (size_t)n, size) < 0)
 		return -ENOMSG;

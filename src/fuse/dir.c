@@ -53,7 +53,11 @@ int efs_do_lookup_lower(struct efs_inode *dir, int dirfd, const char *lname,
 		return r;
 	memset(e, 0, sizeof(*e));
 	e->attr = st;	/* taken just now: no second fstatat */
-	efs_stat_upper(in, &e->attr);
+	r = efs_stat_upper(in, &e->attr);
+	if (r < 0) {
+		efs_inode_unref(in, 1);
+		return r;
+	}
 	e->ino = (uintptr_t)in;
 	e->attr_timeout = efs->timeout;
 	e->entry_timeout = efs->timeout;
@@ -249,15 +253,17 @@ void efs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (r >= 0)
 		r = ndirfd = efs_inode_fd(ndir);
 	if (r >= 0) {
-		if (!(flags & RENAME_EXCHANGE))
+		struct efs_hold src, dst = { NULL, false };
+
+		/* Moved inodes are reopened by their new names. */
+		efs_inode_hold(dirfd, lname, &src);
+		if (flags & RENAME_EXCHANGE)
+			efs_inode_hold(ndirfd, nlname, &dst);
+		else
 			efs_inode_name_going(ndir, ndirfd, nlname);
 		r = syscall(SYS_renameat2, dirfd, lname, ndirfd, nlname, flags) < 0 ? -errno : 0;
-	}
-	/* Moved inodes are reopened by their new names. */
-	if (r == 0) {
-		efs_inode_name_moved(ndir, ndirfd, nlname);
-		if (flags & RENAME_EXCHANGE)
-			efs_inode_name_moved(dir, dirfd, lname);
+		efs_inode_hold_done(&src, r == 0 ? ndir : NULL, nlname);
+		efs_inode_hold_done(&dst, r == 0 ? dir : NULL, lname);
 	}
 	if (ndirfd >= 0)
 		efs_inode_fd_put(ndir);

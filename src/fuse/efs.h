@@ -65,6 +65,7 @@ int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, const cha
 char *efs_thread_buffer(int slot, size_t size);
 
 /* inode.c: the inode table, and the ways a request reaches a lower inode. */
+#define EFS_FH_MAX 40	/* longer file handles are not kept (identity by number) */
 /*
  * One upper inode per lower (dev, ino).  An inode does not hold a lower
  * descriptor of its own: its O_PATH fd lives in a bounded cache (least
@@ -86,7 +87,19 @@ struct efs_inode {
 	/* Where it was last seen, under fs->itable_lock. */
 	struct efs_inode *parent;	/* holds one ref of the parent */
 	char *lname;			/* lower name in parent */
+	uint32_t name_gen;		/* bumped when parent or lname change */
 	uint64_t refs;			/* children naming it, reopens under way */
+	/*
+	 * Without a pinned fd a lower inode can be freed and its number given
+	 * to a new one: its file handle (ext4: number and generation) tells
+	 * them apart.  fh_len 0: the lower file system gives none.  A node
+	 * found to stand for a freed inode is stale: out of the hash table,
+	 * every request on it ESTALE, freed when the kernel forgets it.
+	 */
+	unsigned char fh_len;
+	bool stale;			/* under fs->itable_lock */
+	int fh_type;
+	unsigned char fh[EFS_FH_MAX];
 
 	/* The fd cache, under fs->fdc_lock. */
 	int fd;				/* O_PATH, -1 while the cache holds none */
@@ -123,6 +136,7 @@ struct efs_fs {
 	pthread_mutex_t itable_lock;
 	struct efs_inode **itable;
 	size_t itable_size, itable_count;
+	struct efs_inode *stale;	/* stale nodes the kernel still knows (hnext) */
 	/* The O_PATH fd cache (inode.c). */
 	pthread_mutex_t fdc_lock;
 	struct efs_inode *lru_head, *lru_tail;
@@ -163,7 +177,18 @@ void efs_inode_fd_put(struct efs_inode *in);
  * is removed or replaced, and after a rename put an inode there.
  */
 void efs_inode_name_going(struct efs_inode *dir, int dirfd, const char *lname);
-void efs_inode_name_moved(struct efs_inode *dir, int dirfd, const char *lname);
+/*
+ * A rename through us: the node at lname in dir (if known) held, its fd
+ * pinned, before the rename, so that a request racing with it finds the fd
+ * instead of reopening by a name that is going; done records its new name
+ * (newdir NULL: the rename failed) and lets go.
+ */
+struct efs_hold {
+	struct efs_inode *in;
+	bool pinned;
+};
+void efs_inode_hold(int dirfd, const char *lname, struct efs_hold *h);
+void efs_inode_hold_done(struct efs_hold *h, struct efs_inode *newdir, const char *newlname);
 /*
  * Descriptor shortage: openat and reopen that, on EMFILE or ENFILE, close
  * unpinned cached fds and try once more.  fd or -errno.
@@ -288,7 +313,7 @@ int efs_content_peek_size(struct efs_fs *fs, struct efs_inode *in, off_t lower_s
 /* attr.c */
 int efs_stat(struct efs_inode *in, struct stat *st);
 /* The upper view of st, a fresh lower stat of in (saves a second fstatat). */
-void efs_stat_upper(struct efs_inode *in, struct stat *st);
+int efs_stat_upper(struct efs_inode *in, struct stat *st);
 void efs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void efs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		 struct fuse_file_info *fi);

@@ -188,12 +188,14 @@ static void node_maybe_free(struct efs_fs *fs, struct efs_inode *in)
 	while (in && in != &fs->root && !in->nlookup && !in->refs) {
 		struct efs_inode **pp, *parent = in->parent;
 
-		for (pp = &fs->itable[slot(fs, in->dev, in->ino)]; *pp; pp = &(*pp)->hnext)
+		pp = in->stale ? &fs->stale : &fs->itable[slot(fs, in->dev, in->ino)];
+		for (; *pp; pp = &(*pp)->hnext)
 			if (*pp == in) {
 				*pp = in->hnext;
 				break;
 			}
-		fs->itable_count--;
+		if (!in->stale)
+			fs->itable_count--;
 		node_free(fs, in);
 		if (parent)
 			parent->refs--;
@@ -244,6 +246,7 @@ static void set_name(struct efs_fs *fs, struct efs_inode *in, struct efs_inode *
 		return;		/* the old name stays; a reopen by it checks (dev, ino) */
 	free(in->lname);
 	in->lname = n;
+	in->name_gen++;
 	parent->refs++;
 	in->parent = parent;
 	if (old) {
@@ -314,6 +317,11 @@ void efs_itable_destroy(struct efs_fs *fs)
 			node_free(fs, in);
 		}
 	}
+	for (struct efs_inode *in = fs->stale, *next; in; in = next) {
+		next = in->hnext;
+		node_free(fs, in);
+	}
+	fs->stale = NULL;
 	free(fs->itable);
 	fs->itable = NULL;
 	if (fs->root.fd >= 0)
@@ -329,6 +337,8 @@ void efs_itable_walk(struct efs_fs *fs, void (*fn)(struct efs_inode *in))
 	for (size_t i = 0; i < fs->itable_size; i++)
 		for (struct efs_inode *in = fs->itable[i]; in; in = in->hnext)
 			fn(in);
+	for (struct efs_inode *in = fs->stale; in; in = in->hnext)
+		fn(in);
 	pthread_mutex_unlock(&fs->itable_lock);
 }
 
@@ -376,18 +386,92 @@ static struct efs_inode *find(struct efs_fs *fs, dev_t dev, ino_t ino)
 	return NULL;
 }
 
+/* Which lower inode an fd reaches: number, type and file handle. */
+struct ident {
+	dev_t dev;
+	ino_t ino;
+	mode_t type;
+	unsigned char fh_len;
+	int fh_type;
+	unsigned char fh[EFS_FH_MAX];
+};
+
+static void ident_of(int fd, const struct stat *st, struct ident *id)
+{
+	union {
+		struct file_handle h;
+		char buf[sizeof(struct file_handle) + EFS_FH_MAX];
+	} u;
+	int mnt;
+
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->type = st->st_mode & S_IFMT;
+	id->fh_len = 0;
+	u.h.handle_bytes = EFS_FH_MAX;
+	if (name_to_handle_at(fd, "", &u.h, &mnt, AT_EMPTY_PATH) == 0 &&
+	    u.h.handle_bytes <= EFS_FH_MAX) {
+		id->fh_len = (unsigned char)u.h.handle_bytes;
+		id->fh_type = u.h.handle_type;
+		memcpy(id->fh, u.h.f_handle, id->fh_len);
+	}
+}
+
+/* The very inode in stands for (a handle missing on either side: by number). */
+static bool ident_is(const struct efs_inode *in, const struct ident *id)
+{
+	if (in->dev != id->dev || in->ino != id->ino || in->type != id->type)
+		return false;
+	if (!in->fh_len || !id->fh_len)
+		return true;
+	return in->fh_type == id->fh_type && in->fh_len == id->fh_len &&
+	       memcmp(in->fh, id->fh, id->fh_len) == 0;
+}
+
+/*
+ * in stands for a lower inode that is gone, its number reused: out of the
+ * table, so that lookups make a fresh node; the kernel's references to it
+ * get ESTALE until it forgets them.  Table lock held.
+ */
+static void make_stale(struct efs_fs *fs, struct efs_inode *in)
+{
+	struct efs_inode **pp;
+
+	for (pp = &fs->itable[slot(fs, in->dev, in->ino)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == in) {
+			*pp = in->hnext;
+			break;
+		}
+	fs->itable_count--;
+	in->stale = true;
+	in->hnext = fs->stale;
+	fs->stale = in;
+}
+
 int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const char *lname,
 		  struct efs_inode **out)
 {
 	struct efs_fs *fs = efs;
 	struct efs_inode *in, *fresh;
+	struct ident id;
 	size_t s;
 	bool cached;
 
+	ident_of(fd, st, &id);
 	/* Allocate outside the lock; most lookups find the node anyway. */
 	fresh = malloc(sizeof(*fresh));
 	pthread_mutex_lock(&fs->itable_lock);
 	in = find(fs, st->st_dev, st->st_ino);
+	if (in && in != &fs->root) {
+		/* A cached fd pins its inode: then the number alone is proof. */
+		pthread_mutex_lock(&fs->fdc_lock);
+		cached = in->fd >= 0;
+		pthread_mutex_unlock(&fs->fdc_lock);
+		if (!cached && !ident_is(in, &id)) {
+			make_stale(fs, in);
+			in = NULL;
+		}
+	}
 	if (in) {
 		in->nlookup++;
 		set_name(fs, in, parent, lname);
@@ -410,6 +494,9 @@ int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const
 		return -ENOMEM;
 	}
 	node_init(fresh, -1, st);
+	fresh->fh_len = id.fh_len;
+	fresh->fh_type = id.fh_type;
+	memcpy(fresh->fh, id.fh, id.fh_len);
 	fresh->nlookup = 1;
 	set_name(fs, fresh, parent, lname);
 	s = slot(fs, st->st_dev, st->st_ino);
@@ -437,40 +524,39 @@ void efs_inode_unref(struct efs_inode *in, uint64_t n)
 	pthread_mutex_unlock(&fs->itable_lock);
 }
 
+static void node_release(struct efs_fs *fs, struct efs_inode *in);
+static int fd_get(struct efs_inode *in, unsigned depth);
+
 /*
  * Deep enough for any real tree; a cycle of stale parent links (directories
  * moved around behind our back) ends here instead of recursing forever.
  */
 #define MAX_DEPTH 4096
 
-static int fd_get(struct efs_inode *in, unsigned depth)
+/*
+ * Reopen in by the name it was last seen under, and check that the name
+ * still holds that very inode (number, type, file handle): a rename or
+ * unlink behind our back gives ENOENT or ESTALE, never another file.  A
+ * rename through us moves the name while a request may be reopening by the
+ * old one: that request tries again when it finds the name changed or the
+ * fd cached meanwhile (the rename pins it while it runs, efs_inode_hold).
+ */
+static int reopen(struct efs_inode *in, unsigned depth, uint32_t *gen)
 {
 	struct efs_fs *fs = efs;
-	struct efs_inode *parent;
+	struct efs_inode *parent = NULL;
+	struct ident id;
 	struct stat st;
 	char *lname = NULL;
 	int fd, pfd;
 
-	if (in == &fs->root)
-		return fs->root.fd;
-	pthread_mutex_lock(&fs->fdc_lock);
-	if (in->fd >= 0) {
-		pin(fs, in);
-		fd = in->fd;
-		pthread_mutex_unlock(&fs->fdc_lock);
-		return fd;
-	}
-	pthread_mutex_unlock(&fs->fdc_lock);
-	if (depth >= MAX_DEPTH)
-		return -ELOOP;
-
-	/* Reopen by name, the parent held meanwhile (a rename may change it). */
 	pthread_mutex_lock(&fs->itable_lock);
-	parent = in->parent;
-	if (parent) {
+	if (!in->stale && in->parent) {
+		parent = in->parent;
 		parent->refs++;
 		lname = strdup(in->lname);
 	}
+	*gen = in->name_gen;
 	pthread_mutex_unlock(&fs->itable_lock);
 	if (!parent)
 		return -ESTALE;
@@ -484,17 +570,55 @@ static int fd_get(struct efs_inode *in, unsigned depth)
 		}
 	}
 	free(lname);
-	pthread_mutex_lock(&fs->itable_lock);
-	parent->refs--;
-	node_maybe_free(fs, parent);
-	pthread_mutex_unlock(&fs->itable_lock);
+	node_release(fs, parent);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0 || st.st_ino != in->ino || st.st_dev != in->dev) {
+	if (fstat(fd, &st) < 0) {
 		close(fd);
 		return -ESTALE;
 	}
-	return install(fs, in, fd, true);
+	ident_of(fd, &st, &id);
+	if (!ident_is(in, &id)) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+static int fd_get(struct efs_inode *in, unsigned depth)
+{
+	struct efs_fs *fs = efs;
+	uint32_t gen;
+	bool again;
+	int fd;
+
+	if (in == &fs->root)
+		return fs->root.fd;
+	if (depth >= MAX_DEPTH)
+		return -ELOOP;
+	for (int tries = 0;; tries++) {
+		pthread_mutex_lock(&fs->fdc_lock);
+		if (in->fd >= 0) {
+			pin(fs, in);
+			fd = in->fd;
+			pthread_mutex_unlock(&fs->fdc_lock);
+			return fd;
+		}
+		pthread_mutex_unlock(&fs->fdc_lock);
+		fd = reopen(in, depth, &gen);
+		if (fd >= 0)
+			return install(fs, in, fd, true);
+		if ((fd != -ENOENT && fd != -ESTALE) || tries >= 3)
+			return fd;
+		pthread_mutex_lock(&fs->itable_lock);
+		again = in->name_gen != gen && !in->stale;
+		pthread_mutex_unlock(&fs->itable_lock);
+		pthread_mutex_lock(&fs->fdc_lock);
+		again = again || in->fd >= 0;
+		pthread_mutex_unlock(&fs->fdc_lock);
+		if (!again)
+			return fd;
+	}
 }
 
 int efs_inode_fd(struct efs_inode *in)
@@ -573,18 +697,31 @@ void efs_inode_name_going(struct efs_inode *dir, int dirfd, const char *lname)
 	node_release(fs, in);
 }
 
-void efs_inode_name_moved(struct efs_inode *dir, int dirfd, const char *lname)
+void efs_inode_hold(int dirfd, const char *lname, struct efs_hold *h)
+{
+	struct stat st;
+
+	h->pinned = false;
+	h->in = node_at(efs, dirfd, lname, &st);
+	if (h->in)
+		h->pinned = efs_inode_fd(h->in) >= 0;
+}
+
+void efs_inode_hold_done(struct efs_hold *h, struct efs_inode *newdir, const char *newlname)
 {
 	struct efs_fs *fs = efs;
-	struct stat st;
-	struct efs_inode *in = node_at(fs, dirfd, lname, &st);
 
-	if (!in)
+	if (!h->in)
 		return;
-	pthread_mutex_lock(&fs->itable_lock);
-	set_name(fs, in, dir, lname);
-	pthread_mutex_unlock(&fs->itable_lock);
-	node_release(fs, in);
+	if (newdir) {
+		pthread_mutex_lock(&fs->itable_lock);
+		set_name(fs, h->in, newdir, newlname);
+		pthread_mutex_unlock(&fs->itable_lock);
+	}
+	if (h->pinned)
+		efs_inode_fd_put(h->in);
+	node_release(fs, h->in);
+	h->in = NULL;
 }
 
 void efs_fdname(int fd, char buf[16])
@@ -623,7 +760,7 @@ int efs_inode_path(struct efs_inode *in, struct efs_ipath *p)
 	 */
 	p->nofollow = true;
 	pthread_mutex_lock(&fs->itable_lock);
-	parent = in->parent;
+	parent = in->stale ? NULL : in->parent;
 	if (parent)
 		parent->refs++;
 	pthread_mutex_unlock(&fs->itable_lock);
@@ -637,7 +774,8 @@ int efs_inode_path(struct efs_inode *in, struct efs_ipath *p)
 			n = snprintf(p->path, sizeof(p->path), "/proc/self/fd/%d/%s", fd, in->lname);
 		pthread_mutex_unlock(&fs->itable_lock);
 		if (n < 0 || (size_t)n >= sizeof(p->path) ||
-		    lstat(p->path, &st) < 0 || st.st_ino != in->ino || st.st_dev != in->dev) {
+		    lstat(p->path, &st) < 0 || st.st_ino != in->ino || st.st_dev != in->dev ||
+		    !S_ISLNK(st.st_mode)) {
 			efs_inode_fd_put(parent);
 			fd = n < 0 ? -ESTALE : (size_t)n >= sizeof(p->path) ? -ENAMETOOLONG :
 			     -ESTALE;
