@@ -71,11 +71,12 @@ char *efs_thread_buffer(int slot, size_t size);
  * descriptor of its own: its O_PATH fd lives in a bounded cache (least
  * recently used first out) and is reopened, when the cache has closed it,
  * by the lower name it was last seen under in its parent directory, then
- * checked to be the same (dev, ino).  So the daemon's descriptors follow
- * the cache bound and the open files, never the number of inodes the kernel
- * knows.  A node stays while the kernel knows it or a child names it as
- * its parent; per-inode state that should outlive a forget (a cached size,
- * say) belongs in a table keyed by (dev, ino), not here.
+ * checked to be the same inode (number, type, file handle; inode.c).  So
+ * the daemon's descriptors follow the cache bound and the open files, never
+ * the number of inodes the kernel knows.  A node stays while the kernel
+ * knows it or a child names it as its parent; per-inode state that should
+ * outlive a forget (a cached size, say) belongs in a table keyed by (dev,
+ * ino), not here.
  */
 struct efs_inode {
 	struct efs_inode *hnext;	/* hash chain, under fs->itable_lock */

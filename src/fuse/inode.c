@@ -243,7 +243,7 @@ static void set_name(struct efs_fs *fs, struct efs_inode *in, struct efs_inode *
 		return;
 	n = strdup(lname);
 	if (!n)
-		return;		/* the old name stays; a reopen by it checks (dev, ino) */
+		return;		/* the old name stays; a reopen by it checks the inode */
 	free(in->lname);
 	in->lname = n;
 	in->name_gen++;
