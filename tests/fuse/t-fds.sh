@@ -8,8 +8,8 @@
 #  - a lower file renamed behind the daemon's back after its cached fd was
 #    closed: an error for that file only, and never another file's contents;
 # and under a hard limit of 64: a request short of descriptors fails with
-# EMFILE alone and the mount serves on; renames through the mount keep
-# inodes reachable, also for requests racing with them.
+# EMFILE alone and the mount serves on, and renames through the mount keep
+# inodes reachable; under 256, also for requests racing with the renames.
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/fuse/lib.sh"
 
