@@ -340,8 +340,15 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 	for (int first = i; i < argc; i++) {
+		/*
+		 * Several files: one block each, headed by the file's name as
+		 * ls(1) heads directories, so that every report can be told
+		 * apart; one file prints exactly the reference's lines.
+		 */
 		if (i > first)
-			putchar('\n');	/* several files: one block each */
+			putchar('\n');
+		if (argc - first > 1)
+			printf("%s:\n", argv[i]);
 		rc = stat_one(argv[i]);
 		if (rc == 3 && !opt_strict)
 			rc = 0;
