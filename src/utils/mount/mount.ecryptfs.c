@@ -216,6 +216,7 @@ static int do_mount(const char *src_arg, const char *dst_arg, const char *user_o
 	printf("Mounted eCryptfs\n");
 	goto out;
 fail:
+	cli_syslog(r, "mounting %s on %s", src_arg, dst_arg);
 	printf("Error mounting eCryptfs: [%d] %s\n", r, strerror(-r));
 	printf("Check your system logs; visit <http://ecryptfs.org/support.html>\n");
 	if (r == -ENODEV)
@@ -230,6 +231,8 @@ out:
 
 static void graph_error(int r)
 {
+	/* Any reason printed before went to syslog too (cli_log_to_syslog). */
+	cli_syslog(r, "evaluating the mount options");
 	printf("Error attempting to evaluate mount options: [%d] %s\n"
 	       "Check your system logs for details on why this happened.\n"
 	       "Try updating your ecryptfs-utils package, and/or\n"
@@ -250,6 +253,8 @@ int main(int argc, char **argv)
 	int r;
 
 	cli_init(argv[0]);
+	/* Our "Check the system log" lines must be true. */
+	cli_log_to_syslog();
 	if (argc >= 2 && cli_is_help(argv[1])) {
 		help();
 		return 0;
