@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 	const char *dps;
 	bool sig_cache = true, verbose = false, kernel_known;
 	uint32_t version = MH_V_PASSPHRASE;
-	char *rc_path = NULL, dpbuf[16];
+	char *rc_path = NULL, dpbuf[16], msg[160];
 	const char *vv;
 	int r;
 
@@ -329,6 +329,13 @@ int main(int argc, char **argv)
 	}
 	if (opts && strstr(opts, "verbosity=0"))
 		sig_cache = false;
+	/* ecryptfs-utils drops such a token and all after it without a word. */
+	if (opts && mh_opts_check_tokens(opts, msg, sizeof(msg)) < 0) {
+		cli_error(0, "%s", msg);
+		r = -EINVAL;
+		graph_error(r);
+		goto out;
+	}
 	r = ecryptfs_nvlist_parse(opts ? opts : "", opts ? strlen(opts) : 0, &o.cmd);
 	if (r < 0) {
 		cli_error(r, "parsing the mount options");
