@@ -11,6 +11,7 @@ WRAP=$(prog ecryptfs-wrap-passphrase)
 UNWRAP=$(prog ecryptfs-unwrap-passphrase)
 REWRAP=$(prog ecryptfs-rewrap-passphrase)
 INSERT=$(prog ecryptfs-insert-wrapped-passphrase-into-keyring)
+ADD=$(prog ecryptfs-add-passphrase)
 INFO='Info: Check the system log for more information from libecryptfs'
 d=$TESTTMP/d
 mkdir -p "$d"
@@ -47,4 +48,11 @@ is "$ST $(grep -c -x "$INFO" "$TESTTMP/err")" "1 1" "wrap into a missing directo
 check "... the system log has why" \
 	grep -q 'ecryptfs-wrap-passphrase\[[0-9]*\]: Wrapping passphrase failed: No such file or directory$' "$TESTTMP/log"
 check "... and never a passphrase" bash -c "! grep -q 'the mount pass\|the wrap' '$TESTTMP/log'"
+# ecryptfs-add-passphrase prints the Info line when the keyring refuses the
+# key; its own "prog: ..." lines go to the log the same way (no key is added:
+# the passphrase is refused before)
+run 'first secret\0second secret\n' "$ADD" -
+check "add-passphrase, a NUL in the passphrase: the system log has why" \
+	grep -q 'ecryptfs-add-passphrase\[[0-9]*\]: passphrase: the passphrase contains a NUL byte$' "$TESTTMP/log"
+check "... and never the passphrase" bash -c "! grep -q 'secret' '$TESTTMP/log'"
 tap_done
