@@ -76,6 +76,32 @@ ECRYPTFS_EXPORT int ecryptfs_cipher_code(const char *name, size_t key_bytes)
 	return known ? -EINVAL : -ENOENT;
 }
 
+ECRYPTFS_EXPORT int ecryptfs_cipher_key_sizes(const char *name, char *out, size_t size)
+{
+	size_t usable[ECRYPTFS_MAX_KEY_BYTES], n = 0, len = 0;
+	int rc = ecryptfs_cipher_code(name, 16);
+
+	if (size)
+		out[0] = '\0';
+	if (rc == -ENOENT || !name)
+		return -ENOENT;
+	for (size_t kb = 1; kb <= ECRYPTFS_MAX_KEY_BYTES; kb++)
+		if (ecryptfs_cipher_code(name, kb) >= 0)
+			usable[n++] = kb;
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(out + len, size - len, "%s%zu",
+				 i == 0 ? "" : i + 1 == n ? " or " : ", ", usable[i]);
+
+		if (w < 0 || (size_t)w >= size - len) {
+			if (size)
+				out[0] = '\0';
+			return -ENOSPC;
+		}
+		len += (size_t)w;
+	}
+	return (int)n;
+}
+
 ECRYPTFS_EXPORT int ecryptfs_cipher_info(uint8_t code, struct ecryptfs_cipher_info *out)
 {
 	const struct cipher_row *r = row_by_code(code);

@@ -369,6 +369,13 @@ struct ecryptfs_cipher_info {
  * blocks, or out of range); -ENOTSUP a cipher libgcrypt lacks (cast6).
  */
 ECRYPTFS_EXPORT int ecryptfs_cipher_code(const char *name, size_t key_bytes);
+/*
+ * The key sizes ecryptfs_cipher_code() takes for name, for messages:
+ * "16, 24 or 32" into out (size bytes, NUL-terminated).  Returns how many
+ * (0 for a cipher we cannot use at all, cast6), -ENOENT for an unknown name,
+ * -ENOSPC when out is too small (96 bytes always suffice).
+ */
+ECRYPTFS_EXPORT int ecryptfs_cipher_key_sizes(const char *name, char *out, size_t size);
 /* Facts about a code: 0 or -ENOENT. */
 ECRYPTFS_EXPORT int ecryptfs_cipher_info(uint8_t code, struct ecryptfs_cipher_info *out);
 

@@ -448,6 +448,16 @@ static int cipher_fault(struct ecryptfs_opt_error *err, int rc, const char *cnam
 		refuse(err, ECRYPTFS_OPTERR_UNSUPPORTED, cname, "not supported");
 	else
 		refuse(err, ECRYPTFS_OPTERR_BAD_KEY_BYTES, kname, "not usable");
+	if (rc == -EINVAL) {
+		/* The size is what is wrong: say which ones the cipher takes. */
+		char sizes[96];
+
+		if (ecryptfs_cipher_key_sizes(c, sizes, sizeof(sizes)) > 0) {
+			snprintf(err->text, sizeof(err->text), "%s=%zu: %s takes %s", kname, kb, c,
+				 sizes);
+			return rc;
+		}
+	}
 	/* Both values: the pair is what is wrong. */
 	snprintf(err->text, sizeof(err->text), "%s=%s,%s=%zu: %s", cname, c, kname, kb,
 		 rc == -ENOENT ? "unknown cipher" : rc == -ENOTSUP ? "cipher not supported" :

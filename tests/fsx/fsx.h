@@ -21,6 +21,7 @@ struct fsx_opts {
 	size_t biglen;		/* length of the occasional big op */
 	long fullcmp_every;
 	int threads;
+	bool names;		/* the namespace tester (names.c) */
 	bool verbose;
 	bool no_mmap;
 	bool no_mapeof;		/* tmpfs lets stores past EOF reappear */
@@ -61,5 +62,6 @@ uint64_t now_ms(void);
 
 int fsx_single(const struct fsx_opts *o);
 int fsx_multi(const struct fsx_opts *o);
+int fsx_names(const struct fsx_opts *o);
 
 #endif /* ECFS_TESTS_FSX_FSX_H */

@@ -17,6 +17,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: ecfs-fsx [-S SEED] [-N OPS] [-l MAXLEN] [-o MAXOPLEN] [-B BIGLEN]\n"
 		"                [-c FULLCMP_EVERY] [-t THREADS] [-m MODEL] [-v] [-M] [-E] [-F|-f] FILE\n"
+		"       ecfs-fsx -n [-S SEED] [-N OPS] [-c FULLCHECK_EVERY] [-m MODEL_DIR] [-v] DIR\n"
 		"  -S SEED   seed (default: from the clock; always printed)\n"
 		"  -N OPS    number of operations (default 10000)\n"
 		"  -l LEN    maximum file length (default 2 MiB + 8 KiB)\n"
@@ -24,6 +25,9 @@ static void usage(void)
 		"  -B LEN    length of the occasional big op (default 1 MiB)\n"
 		"  -c N      compare the whole file every N ops (default 25; 0 never)\n"
 		"  -t N      multi-threaded variant: N region workers, N block writers, N readers\n"
+		"  -n        namespace variant on a tree under DIR (new or empty): create,\n"
+		"            write, truncate, rename, link, unlink, mkdir, rmdir; -m DIR\n"
+		"            saves the model tree after a passing run\n"
 		"  -m FILE   at the end, pass or fail, save the model (the expected\n"
 		"            contents) there: a later check can compare with it\n"
 		"  -v        print every operation\n"
@@ -63,7 +67,7 @@ int main(int argc, char **argv)
 	int c;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "S:N:l:o:B:c:t:m:vMEFfX:")) != -1) {
+	while ((c = getopt(argc, argv, "S:N:l:o:B:c:t:m:nvMEFfX:")) != -1) {
 		switch (c) {
 		case 'S': o.seed = strtoull(optarg, NULL, 0); break;
 		case 'N': o.nops = (long)size_arg(optarg); break;
@@ -73,6 +77,7 @@ int main(int argc, char **argv)
 		case 'c': o.fullcmp_every = (long)size_arg(optarg); break;
 		case 't': o.threads = (int)size_arg(optarg); break;
 		case 'm': o.model_out = optarg; break;
+		case 'n': o.names = true; break;
 		case 'v': o.verbose = true; break;
 		case 'M': o.no_mmap = true; break;
 		case 'E': o.no_mapeof = true; break;
@@ -86,5 +91,7 @@ int main(int argc, char **argv)
 	    o.biglen < 1 || o.threads < 0 || o.threads > 64)
 		usage();
 	o.path = argv[optind];
+	if (o.names)
+		return fsx_names(&o);
 	return o.threads ? fsx_multi(&o) : fsx_single(&o);
 }

@@ -5,9 +5,12 @@
 # file must parse with the size its header names and decrypt offline
 # (ecryptfs-decrypt) to the model; after a remount (cold, a new daemon) each
 # file must still equal its model.  One more seed runs on a mount with the
-# header in an xattr and encrypted names.  First the tester is checked on a
-# plain directory: it passes there, replays a seed exactly, and catches a
-# byte changed behind its back.
+# header in an xattr and encrypted names, and the namespace variant (-n:
+# create, rename, link, unlink, mkdir, rmdir over a small tree, every
+# listing and file checked) there, its tree decrypted offline equal to the
+# model tree.  First the tester is checked on a plain directory: it passes
+# there, replays a seed exactly, and catches a byte changed behind its back.
+# (bench/fuse/random-ops.sh is the long run: over 1,000,000 operations.)
 #   FSX_SEEDS="1 2 3 4 5" FSX_OPS=10000 FSX_MT_OPS=24000 to change the load.
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/fuse-stress/lib.sh"
@@ -47,6 +50,13 @@ check "... and it names the seed, the offset and the op history" bash -c "
 "$FSX" -t 1 -S 14 -N 2000 -X 1000 "$PLAIN/xmt" >"$TESTTMP/inject-mt.out" 2>&1
 is "$?" 1 "multi-threaded: a block written with a flipped byte makes it exit 1"
 check "... naming the block" grep -q '^# FAILED: seed 14, thread [0-9]*: .*block' "$TESTTMP/inject-mt.out"
+
+"$FSX" -n -S 15 -N 3000 -m "$TESTTMP/plain-ns.model" "$PLAIN/ns" >"$TESTTMP/ns.out" 2>&1
+is "$?" 0 "plain directory: 3,000 namespace ops pass"
+check "... and the saved model tree equals the tree" diff -r "$TESTTMP/plain-ns.model" "$PLAIN/ns"
+"$FSX" -n -S 16 -N 2000 -X 1000 "$PLAIN/nsx" >"$TESTTMP/inject-ns.out" 2>&1
+is "$?" 1 "namespace variant: a byte appended behind the tester's back makes it exit 1"
+check "... naming the seed and the op" grep -q '^# FAILED: seed 16, op 1[0-9][0-9][0-9]' "$TESTTMP/inject-ns.out"
 
 # --- through the daemon ---
 check "the daemon is available ($FUSE_STRESS_FS)" fs_available
@@ -105,12 +115,17 @@ if [ "$mounted" -eq 0 ]; then
 	check "xattr metadata: seed 6, $((OPS / 2)) operations" timeout 900 "$FSX" $FALLOC -S 6 \
 		-N $((OPS / 2)) -m "$TESTTMP/model.6" "$MNT/fsx.6"
 	grep '^# ecfs-fsx: seed .* passed' "$TESTTMP/check.out"
+	check "encrypted names: namespace variant, seed 17, $((OPS / 2)) operations" timeout 900 \
+		"$FSX" -n -S 17 -N $((OPS / 2)) -c 100 -m "$TESTTMP/model.ns" "$MNT/ns"
+	grep '^# ecfs-fsx: seed .* passed' "$TESTTMP/check.out"
 	check "unmount" fs_unmount "$MNT"
 	check "every lower file parses (header in the xattr), its size as its header says" \
 		fs_lower_check_all "$TESTTMP/lower-x" strict
 	check "the lower tree decrypts offline (names too)" \
 		fs_offline_decrypt "$TESTTMP/lower-x" "$TESTTMP/offline-x"
 	check "seed 6: offline decryption equals the model" cmp "$TESTTMP/model.6" "$TESTTMP/offline-x/fsx.6"
+	check "namespace seed 17: the offline decryption equals the model tree, names too" \
+		diff -r "$TESTTMP/model.ns" "$TESTTMP/offline-x/ns"
 else
 	is "not mounted" "mounted" "multi-threaded run"
 fi

@@ -365,8 +365,32 @@ static void test_resolve(void)
 	parse(&o, "ecryptfs_cipher=blowfish,ecryptfs_key_bytes=20", ECRYPTFS_OPT_KERNEL);
 	is_int(ecryptfs_mount_opts_resolve(&o, &err), -EINVAL, "blowfish with 20 bytes: -EINVAL");
 	ok(err.fault == ECRYPTFS_OPTERR_BAD_KEY_BYTES &&
-	   strcmp(err.text, "ecryptfs_cipher=blowfish,ecryptfs_key_bytes=20: "
-		  "key size not usable with this cipher") == 0, "... named: %s", err.text);
+	   strcmp(err.text, "ecryptfs_key_bytes=20: blowfish takes 16, 24, 32, 40, 48 or 56") == 0,
+	   "... named, with the sizes blowfish takes: %s", err.text);
+	parse(&o, "ecryptfs_cipher=aes,ecryptfs_key_bytes=17", ECRYPTFS_OPT_KERNEL);
+	is_int(ecryptfs_mount_opts_resolve(&o, &err), -EINVAL, "aes with 17 bytes: -EINVAL");
+	is_str(err.text, "ecryptfs_key_bytes=17: aes takes 16, 24 or 32",
+	       "... named, with the sizes aes takes");
+	parse(&o, "ecryptfs_key_bytes=16,ecryptfs_fnek_sig=0011223344556677,ecryptfs_fn_cipher=twofish,"
+	      "ecryptfs_fn_key_bytes=24", ECRYPTFS_OPT_KERNEL);
+	is_int(ecryptfs_mount_opts_resolve(&o, &err), -EINVAL, "twofish names with 24 bytes: -EINVAL");
+	is_str(err.text, "ecryptfs_fn_key_bytes=24: twofish takes 16 or 32",
+	       "... named, with the sizes twofish takes");
+	{
+		char sizes[96];
+
+		is_int(ecryptfs_cipher_key_sizes("des3_ede", sizes, sizeof(sizes)), 1,
+		       "key sizes: des3_ede takes one");
+		is_str(sizes, "24", "... 24");
+		is_int(ecryptfs_cipher_key_sizes("cast5", sizes, sizeof(sizes)), 2, "cast5 takes two");
+		is_str(sizes, "8 or 16", "... 8 or 16");
+		is_int(ecryptfs_cipher_key_sizes("cast6", sizes, sizeof(sizes)), 0,
+		       "cast6 (which we cannot do) none");
+		is_int(ecryptfs_cipher_key_sizes("rot13", sizes, sizeof(sizes)), -ENOENT,
+		       "an unknown cipher: -ENOENT");
+		is_int(ecryptfs_cipher_key_sizes("aes", sizes, 8), -ENOSPC, "a short buffer: -ENOSPC");
+		is_str(sizes, "", "... and an empty string");
+	}
 	parse(&o, "ecryptfs_cipher=cast6,ecryptfs_key_bytes=16", ECRYPTFS_OPT_KERNEL);
 	is_int(ecryptfs_mount_opts_resolve(&o, &err), -ENOTSUP, "cast6: -ENOTSUP");
 	is_int(err.fault, ECRYPTFS_OPTERR_UNSUPPORTED, "... unsupported");

@@ -66,6 +66,24 @@ check "65-byte passphrase: says why" grep -q '^mount.ecryptfs: passphrase_passwd
 mt_run ours mount.ecryptfs "$L" "$U" -o "key=gpg,$Q,$A" </dev/null
 check "unknown key module: named" grep -q '^mount.ecryptfs: key=gpg' "$MT/err"
 
+# a token of 128 characters or more: the reference ignores it and every
+# option after it without a word; we refuse, naming the option
+# (doc/compatibility.md §4.5, tests/mount/t-messages.sh)
+long="comment=$(printf 'c%.0s' {1..130})"
+mt_run ref mount.ecryptfs "$L" "$U" -o "$P,$Q,$A,$long,ecryptfs_passthrough=y" </dev/null
+is "$? $(mt_opts)" "0 $K,ecryptfs_cipher=aes,ecryptfs_key_bytes=16,$long" \
+	"reference: a long token, then passthrough=y: mounts without passthrough"
+mt_run ours mount.ecryptfs "$L" "$U" -o "$P,$Q,$A,$long,ecryptfs_passthrough=y" </dev/null
+is "$? $(mt_opts)" "234 (none)" "ours: refused, no mount"
+check "... naming the option" grep -qx 'mount.ecryptfs: comment: value too long (max 119)' "$MT/err"
+# where the reference fails anyway (the passphrase after the long token is
+# lost), the lines and the status are the reference's, plus ours
+mt_run ref mount.ecryptfs "$L" "$U" -o "$Q,$A,$long,$P" </dev/null
+echo "$?" >"$MT/ref.st"; cp "$MT/out" "$MT/ref.out"
+mt_run ours mount.ecryptfs "$L" "$U" -o "$Q,$A,$long,$P" </dev/null
+is "$?" "$(cat "$MT/ref.st")" "a long token before the passphrase: the reference's status"
+check "... and its stdout" diff "$MT/ref.out" "$MT/out"
+
 # --help
 check "mount.ecryptfs --help" bash -c "'$(prog mount.ecryptfs)' --help | grep -q 'datapath=kernel|fuse|auto'"
 check "umount.ecryptfs --help" bash -c "'$(prog umount.ecryptfs)' --help | grep -q 'eCryptfs umount helper'"

@@ -207,6 +207,18 @@ is "$?" 0 "a FIFO without writer does not hang"
 "$STAT" "$W/syn/good" "$W/nonexistent" "$W/syn/bad-marker" >"$W/o" 2>"$W/e"
 is "$?" 1 "several files: exit 1 when one is missing"
 is "$(grep -c '^File version\|^Valid eCryptfs' "$W/o")" 2 "several files: the others are still shown"
+# each report is headed by its file's name (ls-style "NAME:"), blocks apart
+# by one empty line; the missing file's heading stays, its error on stderr
+is "$(grep ':$' "$W/o" | tr '\n' '|')" "$W/syn/good:|$W/nonexistent:|$W/syn/bad-marker:|" \
+	"several files: each report headed by its file name, in order"
+check "... the first on the first line, each other one after an empty line" awk '
+	NR == 1 && !/:$/ { bad = 1 } NR > 1 && /:$/ && prev != "" { bad = 1 } { prev = $0 }
+	END { exit bad }' "$W/o"
+sed -n '/^.*\/bad-marker:$/,$p' "$W/o" | sed 1d >"$W/o.last"
+"$STAT" "$W/syn/bad-marker" >"$W/o.one"
+check "several files: a report under its heading equals the one-file report" cmp "$W/o.one" "$W/o.last"
+head -1 "$W/o.one" >"$W/o.first"
+check "one file: no heading, the reference's first line first" grep -qx 'ecryptfs_parse_stat: Magic eCryptfs marker not found in header.' "$W/o.first"
 
 # --- --strict
 "$STAT" -s "$W/syn/good" >/dev/null

@@ -50,6 +50,18 @@ void cli_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * For the programs whose reference lines tell the user to check the system
+ * log (CLI_REF_INFO_LINE, mount.ecryptfs's "Check your system logs"): from
+ * now on every cli_error/cli_warn line and cli_ref_error's reason also go to
+ * syslog (LOG_USER, tagged with the program name and pid), and so do the
+ * library's diagnostics (ecryptfs_set_log_callback), so that the reason the
+ * line promises is there.  Never a secret: none of these carry one.
+ */
+void cli_log_to_syslog(void);
+/* "<fmt>: <why>" to syslog only (LOG_ERR), after cli_log_to_syslog(). */
+void cli_syslog(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
  * Text for a negative errno as our libraries use it, e.g. -EKEYREJECTED is
  * "wrong wrapping passphrase", -EBADMSG "truncated or corrupt file",
  * -E2BIG "longer than 64 bytes", -ENODATA "no input", -EILSEQ "the

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <syslog.h>
 
 #include "cli.h"
 
 static const char *prog_name = "ecryptfs";
+static bool to_syslog;
 
 void cli_init(const char *argv0)
 {
@@ -32,6 +34,20 @@ void cli_init(const char *argv0)
 const char *cli_prog(void)
 {
 	return prog_name;
+}
+
+/* The library's reasons (never a secret, libecryptfs.h) at their own level. */
+static void log_to_syslog(int level, const char *msg, void *ctx)
+{
+	(void)ctx;
+	syslog(level, "libecryptfs: %s", msg);
+}
+
+void cli_log_to_syslog(void)
+{
+	openlog(prog_name, LOG_PID, LOG_USER);
+	to_syslog = true;
+	ecryptfs_set_log_callback(log_to_syslog, NULL);
 }
 
 const char *cli_strerror(int err)
@@ -59,11 +75,16 @@ const char *cli_strerror(int err)
 __attribute__((format(printf, 3, 0)))
 static void vmsg(const char *tag, int err, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: %s", prog_name, tag);
-	vfprintf(stderr, fmt, ap);
+	char line[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	fprintf(stderr, "%s: %s%s", prog_name, tag, line);
 	if (err)
 		fprintf(stderr, ": %s", cli_strerror(err));
 	fputc('\n', stderr);
+	if (to_syslog)
+		syslog(*tag ? LOG_WARNING : LOG_ERR, "%s%s%s", line, err ? ": " : "",
+		       err ? cli_strerror(err) : "");
 }
 
 void cli_error(int err, const char *fmt, ...)
@@ -73,6 +94,19 @@ void cli_error(int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("", err, fmt, ap);
 	va_end(ap);
+}
+
+void cli_syslog(int err, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!to_syslog)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	syslog(LOG_ERR, "%s%s%s", line, err ? ": " : "", err ? cli_strerror(err) : "");
 }
 
 void cli_warn(const char *fmt, ...)
@@ -103,5 +137,8 @@ int cli_ref_code(int err)
 
 void cli_ref_error(const char *what, int err)
 {
+	/* The Info line sends the user to the system log: the reason is there. */
+	if (to_syslog)
+		syslog(LOG_ERR, "%s: %s", what, cli_strerror(err));
 	fprintf(stderr, "Error: %s [%d]\n%s\n", what, cli_ref_code(err), CLI_REF_INFO_LINE);
 }

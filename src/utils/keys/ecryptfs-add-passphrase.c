@@ -67,6 +67,8 @@ int main(int argc, char *argv[])
 	int i = 1, rc;
 
 	cli_init(argv[0]);
+	/* Our "Check the system log" lines must be true. */
+	cli_log_to_syslog();
 	cli_lock_memory();
 	if (argc == 2 && cli_is_help(argv[1])) {
 		usage(stdout);

@@ -35,6 +35,8 @@ int main(int argc, char *argv[])
 	int rc;
 
 	cli_init(argv[0]);
+	/* Our "Check the system log" lines must be true. */
+	cli_log_to_syslog();
 	cli_lock_memory();
 	rc = cli_wrapped_job_start(argc, argv, usage, REF_ERROR, &job);
 	if (rc != CLI_CONTINUE)

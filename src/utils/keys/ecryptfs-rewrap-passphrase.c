@@ -60,6 +60,8 @@ int main(int argc, char *argv[])
 	int lock = -1, rc;
 
 	cli_init(argv[0]);
+	/* Our "Check the system log" lines must be true. */
+	cli_log_to_syslog();
 	cli_lock_memory();
 	rc = cli_two_secret_args(argc, argv, "23", false, usage, &a);
 	if (rc != CLI_CONTINUE)

@@ -34,6 +34,8 @@ int main(int argc, char *argv[])
 	int rc;
 
 	cli_init(argv[0]);
+	/* Our "Check the system log" lines must be true. */
+	cli_log_to_syslog();
 	cli_lock_memory();
 	rc = cli_two_secret_args(argc, argv, "3", true, usage, &a);
 	if (rc != CLI_CONTINUE)

@@ -79,6 +79,39 @@ static unsigned opt_uint(struct mh_opts *o, const char *name, unsigned dflt)
 	return dflt;
 }
 
+/*
+ * What the key-size menu of c offers within lo..hi, for the message about a
+ * size it does not: "aes takes 16, 24 or 32".  The menu's sizes, not the
+ * kernel's: they are what this helper accepts, as the reference's did.
+ */
+static const char *allowed_key_bytes(const struct mh_cipher *c, unsigned lo, unsigned hi)
+{
+	static char text[96];
+	unsigned sorted[4];
+	size_t n = 0, len;
+
+	for (size_t i = 0; c->keys[i]; i++) {
+		size_t j;
+
+		if (c->keys[i] < lo || c->keys[i] > hi)
+			continue;
+		/* insertion in ascending order (the menu says 16, 32, 24) */
+		for (j = n++; j > 0 && sorted[j - 1] > c->keys[i]; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = c->keys[i];
+	}
+	if (n == 0) {
+		snprintf(text, sizeof(text), "no key size of %s within min_key_bytes/max_key_bytes",
+			 c->name);
+		return text;
+	}
+	len = (size_t)snprintf(text, sizeof(text), "%s takes", c->name);
+	for (size_t i = 0; i < n && len < sizeof(text); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%u",
+					i == 0 ? " " : i + 1 == n ? " or " : ", ", sorted[i]);
+	return text;
+}
+
 static int key_bytes_node(struct mh_opts *o, struct mh_stack *out, const struct mh_cipher *c)
 {
 	/* Helper-only filters of the reference. */
@@ -100,7 +133,7 @@ static int key_bytes_node(struct mh_opts *o, struct mh_stack *out, const struct 
 		for (size_t i = 0; i < n; i++)
 			if (!strcmp(v, names[i]))
 				return mh_stack_push(out, "ecryptfs_key_bytes=%s", v);
-		cli_error(0, "ecryptfs_key_bytes: %s is not a key size of %s", v, c->name);
+		cli_error(0, "ecryptfs_key_bytes=%s: %s", v, allowed_key_bytes(c, lo, hi));
 		return -EINVAL;
 	}
 	if (!o->interactive) {

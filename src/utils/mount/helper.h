@@ -66,6 +66,17 @@ void mh_stack_free(struct mh_stack *s);
  */
 char *mh_scrub(const char *user_opts);
 
+/*
+ * The option lists' tokenizer (ecryptfs_nvlist_parse, as ecryptfs-utils')
+ * silently ends the parse at the first token of MH_MAX_TOKEN characters or
+ * more, dropping it and every option after it (doc/compatibility.md §4.5).
+ * Returns 0 when no token of opts is that long, else -E2BIG and a message
+ * naming the option whose value is too long and the longest it may be (the
+ * value itself, maybe a secret, is never in it).
+ */
+#define MH_MAX_TOKEN 128
+int mh_opts_check_tokens(const char *opts, char *msg, size_t msg_len);
+
 /* Value of the helper-only option datapath= in an option string, or NULL. */
 const char *mh_datapath_opt(const char *user_opts, char *buf, size_t len);
 

@@ -218,6 +218,7 @@ static int do_mount(const char *src_arg, const char *dst_arg, const char *user_o
 	printf("Mounted eCryptfs\n");
 	goto out;
 fail:
+	cli_syslog(r, "mounting %s on %s", src_arg, dst_arg);
 	printf("Error mounting eCryptfs: [%d] %s\n", r, strerror(-r));
 	printf("Check your system logs; visit <http://ecryptfs.org/support.html>\n");
 	if (r == -ENODEV)
@@ -232,6 +233,8 @@ out:
 
 static void graph_error(int r)
 {
+	/* Any reason printed before went to syslog too (cli_log_to_syslog). */
+	cli_syslog(r, "evaluating the mount options");
 	printf("Error attempting to evaluate mount options: [%d] %s\n"
 	       "Check your system logs for details on why this happened.\n"
 	       "Try updating your ecryptfs-utils package, and/or\n"
@@ -247,11 +250,13 @@ int main(int argc, char **argv)
 	const char *dps;
 	bool sig_cache = true, verbose = false, kernel_known;
 	uint32_t version = MH_V_PASSPHRASE;
-	char *rc_path = NULL, dpbuf[16];
+	char *rc_path = NULL, dpbuf[16], msg[160];
 	const char *vv;
 	int r;
 
 	cli_init(argv[0]);
+	/* Our "Check the system log" lines must be true. */
+	cli_log_to_syslog();
 	if (argc >= 2 && cli_is_help(argv[1])) {
 		help();
 		return 0;
@@ -326,6 +331,13 @@ int main(int argc, char **argv)
 	}
 	if (opts && strstr(opts, "verbosity=0"))
 		sig_cache = false;
+	/* ecryptfs-utils drops such a token and all after it without a word. */
+	if (opts && mh_opts_check_tokens(opts, msg, sizeof(msg)) < 0) {
+		cli_error(0, "%s", msg);
+		r = -EINVAL;
+		graph_error(r);
+		goto out;
+	}
 	r = ecryptfs_nvlist_parse(opts ? opts : "", opts ? strlen(opts) : 0, &o.cmd);
 	if (r < 0) {
 		cli_error(r, "parsing the mount options");

@@ -197,3 +197,38 @@ const char *mh_datapath_opt(const char *user_opts, char *buf, size_t len)
 	buf[flen] = '\0';
 	return buf;
 }
+
+int mh_opts_check_tokens(const char *opts, char *msg, size_t msg_len)
+{
+	const char *p = opts, *seg, *eq = NULL;
+	size_t len = 0, n = 0;
+
+	for (; p && *p; p += len + (p[len] != '\0')) {
+		len = strcspn(p, ",\n");
+		n++;
+		if (len >= MH_MAX_TOKEN)
+			break;
+	}
+	if (!p || !*p)
+		return 0;
+	/*
+	 * The item that crosses the limit: in key=MODULE:a=1:b=2 the
+	 * colon-separated one, else the token.  Its name ends at its last '='
+	 * (the tokenizer's split) before the limit.
+	 */
+	seg = p;
+	if (strncmp(p, "key=", 4) == 0)
+		for (const char *c = p; c < p + MH_MAX_TOKEN - 1; c++)
+			if (*c == ':')
+				seg = c + 1;
+	for (const char *c = seg; c < p + MH_MAX_TOKEN - 1 && *c != ':' && c < p + len; c++)
+		if (*c == '=')
+			eq = c;
+	if (eq)
+		snprintf(msg, msg_len, "%.*s: value too long (max %d)", (int)(eq - seg), seg,
+			 (int)(MH_MAX_TOKEN - 1 - (eq + 1 - p)));
+	else
+		snprintf(msg, msg_len, "option %zu: too long (max %d characters)", n,
+			 MH_MAX_TOKEN - 1);
+	return -E2BIG;
+}

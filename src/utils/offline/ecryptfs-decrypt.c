@@ -257,9 +257,18 @@ static void fail_file(struct dec *d, int fd, const char *path, int rc)
 	char list[ECRYPTFS_MAX_PACKETS * (ECRYPTFS_SIG_HEX_SIZE + 1) + 1] = "";
 	int prc = -1;
 
-	if (h && (rc == -ENOKEY || rc == -ENOTSUP))
+	char sizes[96];
+
+	if (h && (rc == -ENOKEY || rc == -ENOTSUP || rc == -EINVAL || rc == -EBADMSG))
 		prc = read_header(d, fd, h);
-	if (prc == 0 && rc == -ENOTSUP && ecryptfs_cipher_info(h->cipher_code, &ci) == 0) {
+	if (prc == 0 && (rc == -EINVAL || rc == -EBADMSG) &&
+	    ecryptfs_cipher_info(h->cipher_code, &ci) == 0 &&
+	    ecryptfs_cipher_code(ci.name, h->key_bytes) == -EINVAL &&
+	    ecryptfs_cipher_key_sizes(ci.name, sizes, sizeof(sizes)) > 0) {
+		/* A key size the cipher cannot take: the library says EINVAL. */
+		offline_fail(&d->t.w, path, "a %zu-byte key in the header: %s takes %s",
+			     h->key_bytes, ci.name, sizes);
+	} else if (prc == 0 && rc == -ENOTSUP && ecryptfs_cipher_info(h->cipher_code, &ci) == 0) {
 		offline_fail(&d->t.w, path, "unsupported cipher %s (code 0x%02x, %zu-byte key)",
 			     ci.name, h->cipher_code, h->key_bytes);
 	} else if (prc == 0 && rc == -ENOKEY) {

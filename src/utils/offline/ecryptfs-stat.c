@@ -139,9 +139,15 @@ static void judge(const struct ecryptfs_header *h, uint64_t lower, char *why, si
 		ADD("%sflag 0x04 (metadata in xattr) in an in-file header", n ? "; " : "");
 	if (h->in_xattr && !(h->flags & ECRYPTFS_FLAG_METADATA_IN_XATTR))
 		ADD("%sflag 0x04 missing in the xattr header", n ? "; " : "");
-	if (h->cipher_code && (ecryptfs_cipher_info(h->cipher_code, &ci) < 0 ||
-			       ecryptfs_cipher_code(ci.name, h->key_bytes) == -EINVAL))
+	if (h->cipher_code && ecryptfs_cipher_info(h->cipher_code, &ci) < 0)
 		ADD("%sa %zu-byte key does not fit the cipher", n ? "; " : "", h->key_bytes);
+	else if (h->cipher_code && ecryptfs_cipher_code(ci.name, h->key_bytes) == -EINVAL) {
+		char sizes[96];
+
+		if (ecryptfs_cipher_key_sizes(ci.name, sizes, sizeof(sizes)) <= 0)
+			strcpy(sizes, "none");
+		ADD("%sa %zu-byte key (%s takes %s)", n ? "; " : "", h->key_bytes, ci.name, sizes);
+	}
 	if (huge)
 		ADD("%sthe size field (%" PRIu64 ") is larger than any file can be", n ? "; " : "",
 		    h->size);
@@ -334,8 +340,15 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 	for (int first = i; i < argc; i++) {
+		/*
+		 * Several files: one block each, headed by the file's name as
+		 * ls(1) heads directories, so that every report can be told
+		 * apart; one file prints exactly the reference's lines.
+		 */
 		if (i > first)
-			putchar('\n');	/* several files: one block each */
+			putchar('\n');
+		if (argc - first > 1)
+			printf("%s:\n", argv[i]);
 		rc = stat_one(argv[i]);
 		if (rc == 3 && !opt_strict)
 			rc = 0;
