@@ -355,6 +355,13 @@ static int check_lower(struct efs_fs *fs, const char *lower)
 	return 0;
 }
 
+/* The library's reasons (a refused mlock, a malformed header) go to our log. */
+static void lib_log(int level, const char *msg, void *ctx)
+{
+	(void)ctx;
+	efs_log(level, "%s", msg);
+}
+
 int main(int argc, char *argv[])
 {
 	static struct efs_fs fs = { .proc_fd = -1, .root = { .fd = -1 } };
@@ -459,6 +466,7 @@ int main(int argc, char *argv[])
 		setsid();
 	}
 	efs_log_init(true, fs.opts.debug);
+	ecryptfs_set_log_callback(lib_log, NULL);
 	r = setup(&fs, argv[0]);
 	if (!fs.opts.foreground) {
 		char status = r ? 1 : 0;
