@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -359,12 +361,27 @@ static int check_lower(struct efs_fs *fs, const char *lower)
 	return 0;
 }
 
+/* The library's reasons (a refused mlock, a malformed header) go to our log. */
+static void lib_log(int level, const char *msg, void *ctx)
+{
+	(void)ctx;
+	efs_log(level, "%s", msg);
+}
+
 int main(int argc, char *argv[])
 {
 	static struct efs_fs fs = { .proc_fd = -1, .root = { .fd = -1 } };
+	static const struct rlimit no_core = { 0, 0 };
 	char err[512] = "", *optstr = NULL;
 	int c, pipefd[2], r;
 
+	/*
+	 * Before anything holds a key: no core file (one held the KEK, as good
+	 * as the passphrase, and plaintext), whatever ulimit -c says, and no
+	 * ptrace by the mounting user; only CAP_SYS_PTRACE can still attach.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || setrlimit(RLIMIT_CORE, &no_core) < 0)
+		return fail("no core dumps", strerror(errno));
 	umask(0);	/* the kernel applied the caller's umask already */
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -455,6 +472,7 @@ int main(int argc, char *argv[])
 		setsid();
 	}
 	efs_log_init(true, fs.opts.debug);
+	ecryptfs_set_log_callback(lib_log, NULL);
 	r = setup(&fs, argv[0]);
 	if (!fs.opts.foreground) {
 		char status = r ? 1 : 0;

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "efs.h"
@@ -143,36 +144,57 @@ int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, const cha
 	return r;
 }
 
-/* Per-thread buffers: a 1 MiB request should not cost a 1 MiB malloc. */
-static __thread char *tbuf[2];
-static __thread size_t tbuf_size[2];
+/*
+ * Per-thread buffers: a 1 MiB request should not cost a 1 MiB malloc.  They
+ * hold plaintext, so each is a mapping of its own, extent aligned (O_DIRECT
+ * lower I/O stays possible) and left out of core dumps (MADV_DONTDUMP); the
+ * key's value is the slot's record, so the destructor knows the size.
+ */
+struct tbuf {
+	char *p;
+	size_t size;
+};
+static __thread struct tbuf tbuf[2];
 static pthread_key_t tbuf_key[2];
 static pthread_once_t tbuf_once = PTHREAD_ONCE_INIT;
 
+static void tbuf_release(void *arg)
+{
+	struct tbuf *t = arg;
+
+	if (t->p)
+		munmap(t->p, t->size);
+	t->p = NULL;
+	t->size = 0;
+}
+
 static void tbuf_keys_make(void)
 {
-	pthread_key_create(&tbuf_key[0], free);
-	pthread_key_create(&tbuf_key[1], free);
+	pthread_key_create(&tbuf_key[0], tbuf_release);
+	pthread_key_create(&tbuf_key[1], tbuf_release);
 }
 
 char *efs_thread_buffer(int slot, size_t size)
 {
-	if (size > tbuf_size[slot]) {
+	struct tbuf *t = &tbuf[slot];
+
+	if (size > t->size) {
 		/* Small first (libfuse's workers come and go), 1 MiB when needed. */
 		size_t want = size <= 64 * 1024 ? 64 * 1024 :
 			      size <= EFS_MAX_WRITE + 2 * ECRYPTFS_EXTENT_SIZE ?
 			      EFS_MAX_WRITE + 2 * ECRYPTFS_EXTENT_SIZE : size;
+		void *p;
 
 		pthread_once(&tbuf_once, tbuf_keys_make);
-		free(tbuf[slot]);
-		tbuf_size[slot] = 0;
-		/* Extent aligned, so O_DIRECT lower I/O stays possible. */
-		if (posix_memalign((void **)&tbuf[slot], 4096, want) != 0)
-			tbuf[slot] = NULL;
-		pthread_setspecific(tbuf_key[slot], tbuf[slot]);
-		if (!tbuf[slot])
+		if (t->p)
+			tbuf_release(t);
+		p = mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
 			return NULL;
-		tbuf_size[slot] = want;
+		madvise(p, want, MADV_DONTDUMP);
+		t->p = p;
+		t->size = want;
+		pthread_setspecific(tbuf_key[slot], t);
 	}
-	return tbuf[slot];
+	return t->p;
 }

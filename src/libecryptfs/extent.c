@@ -68,9 +68,10 @@ static void slot_free(struct slot *s)
 }
 
 /*
- * Data handles are not opened in secure memory: the pool would hold one key
- * schedule per thread per open file, far more than the locked pool can take.
- * libgcrypt wipes them on close; the FEK itself stays in secure memory.
+ * A cipher handle's key schedule is as good as the FEK (AES's first round
+ * key is the key itself), so cipher handles live in secure memory too: one
+ * per thread per open file, which secmem.c locks however many there are.
+ * The MD5 handle only ever sees the root IV.  Closing wipes the handles.
  */
 static int slot_new(const struct ecryptfs_crypt *c, struct slot **out)
 {
@@ -81,7 +82,7 @@ static int slot_new(const struct ecryptfs_crypt *c, struct slot **out)
 	if (!s)
 		goto out;
 	rc = -EINVAL;
-	if (gcry_cipher_open(&s->cipher, c->algo, GCRY_CIPHER_MODE_CBC, 0))
+	if (gcry_cipher_open(&s->cipher, c->algo, GCRY_CIPHER_MODE_CBC, GCRY_CIPHER_SECURE))
 		goto out;
 	e = gcry_cipher_setkey(s->cipher, c->fek->key, c->fek->key_bytes);
 	if (e && gcry_err_code(e) != GPG_ERR_WEAK_KEY)
@@ -318,7 +319,7 @@ static int ecb_handle(const struct ecryptfs_crypt *c, struct slot *s)
 
 	if (s->ecb)
 		return 0;
-	if (gcry_cipher_open(&s->ecb, c->algo, GCRY_CIPHER_MODE_ECB, 0))
+	if (gcry_cipher_open(&s->ecb, c->algo, GCRY_CIPHER_MODE_ECB, GCRY_CIPHER_SECURE))
 		return -1;
 	e = gcry_cipher_setkey(s->ecb, c->fek->key, c->fek->key_bytes);
 	if (e && gcry_err_code(e) != GPG_ERR_WEAK_KEY) {
