@@ -52,6 +52,17 @@ efs_umount() {
 	return 0
 }
 
+# efs_private_ns: rerun this test in a mount namespace of its own, where
+# /dev/fuse is open to every user (0666, as udev makes it), so that users
+# mount through fusermount3 whatever the host's /dev/fuse says, and no mount
+# outlives the test.  Call it first, before anything is mounted.
+efs_private_ns() {
+	if [ -z "${EFS_PRIVATE_NS:-}" ]; then
+		exec env EFS_PRIVATE_NS=1 unshare -m --propagation private bash "$0"
+	fi
+	mknod -m 666 "$TESTTMP/fuse" c 10 229 && mount --bind "$TESTTMP/fuse" /dev/fuse
+}
+
 # efs_addkey [--fnek] PASSPHRASE: add the token to @u, print the sig.
 efs_addkey() { "$ADDKEY" "$@"; }
 

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Test helper: ecfs-fek LOWER-FILE
+ * Prints the FEK of an eCryptfs lower file (in-file header) in hex, its key
+ * taken from @u by signature.  Tests only: it exists so that
+ * tests/fuse/t-coredump.sh can look for the key in the daemon's memory.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libecryptfs.h"
+#include "internal.h"
+
+int main(int argc, char **argv)
+{
+	static struct ecryptfs_header hdr;
+	static uint8_t head[ECRYPTFS_HEADER_READ_MAX];
+	struct ecryptfs_keyset *ks = NULL;
+	struct ecryptfs_fek *fek = NULL;
+	ssize_t n;
+	int fd, r;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: ecfs-fek LOWER-FILE\n");
+		return 2;
+	}
+	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		perror(argv[1]);
+		return 1;
+	}
+	n = ecryptfs_pread_full(fd, head, sizeof(head), 0);
+	close(fd);
+	r = n < 0 ? (int)n : ecryptfs_header_parse(head, (size_t)n, false, &hdr);
+	if (r == 0)
+		r = ecryptfs_keyset_new(&ks);
+	if (r == 0) {
+		ecryptfs_keyset_use_keyring(ks, true);
+		fek = ecryptfs_fek_new();
+		r = fek ? ecryptfs_header_unwrap_fek(&hdr, ks, fek, NULL) : -1;
+	}
+	if (r == 0)
+		for (size_t i = 0; i < fek->key_bytes; i++)
+			printf("%02x", fek->key[i]);
+	if (r == 0)
+		printf("\n");
+	else
+		fprintf(stderr, "ecfs-fek: %s: %s\n", argv[1], strerror(-r));
+	ecryptfs_fek_free(fek);
+	ecryptfs_keyset_free(ks);
+	return r != 0;
+}
