@@ -225,12 +225,6 @@ static int setup(struct efs_fs *fs, const char *argv0)
 	size_t olen;
 	int r;
 
-	/*
-	 * Descriptors: the inode cache and open files share them; the soft
-	 * limit (1024 by default) is only a default for programs that use
-	 * select(2), which libfuse does not.
-	 */
-	efs_raise_fd_limit();
 	/* Its secure pool grows: every open file keeps a FEK there. */
 	r = ecryptfs_init();
 	if (r < 0)
@@ -361,11 +355,19 @@ static int check_lower(struct efs_fs *fs, const char *lower)
 	return 0;
 }
 
-/* The library's reasons (a refused mlock, a malformed header) go to our log. */
+/*
+ * The library's warnings (a refused mlock: keys may be swapped out) go to our
+ * log.  Its reasons for a failure (ERR) concern one file each, which
+ * efs_log_corrupt reports once per inode already: a hostile tree must not
+ * flood the log through them, so those are for -d only.
+ */
 static void lib_log(int level, const char *msg, void *ctx)
 {
 	(void)ctx;
-	efs_log(level, "%s", msg);
+	if (level == LOG_WARNING)
+		efs_log(level, "%s", msg);
+	else
+		efs_dbg("%s", msg);
 }
 
 int main(int argc, char *argv[])
