@@ -18,6 +18,7 @@
 #include <string.h>
 #include <linux/capability.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -844,6 +845,17 @@ static void umask_enter(mode_t mask, struct efs_creds *saved)
 	saved->umask_set = true;
 }
 
+/*
+ * A change of fsuid, fsgid or capabilities makes the process dumpable again
+ * as fs.suid_dumpable says (2 on many systems: a core through a
+ * core_pattern pipe, RLIMIT_CORE or not); main.c made it not dumpable, and
+ * so it stays.
+ */
+static void stay_undumpable(void)
+{
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 static void enter_ids(uid_t uid, gid_t gid, struct efs_creds *saved)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
@@ -861,8 +873,10 @@ static void enter_ids(uid_t uid, gid_t gid, struct efs_creds *saved)
 	saved->gid = setfsgid(gid);
 	saved->uid = setfsuid(uid);
 	saved->changed = true;
-	if (!saved->caps_saved)
+	if (!saved->caps_saved) {
+		stay_undumpable();
 		return;
+	}
 	/*
 	 * The kernel has checked the caller's access already, supplementary
 	 * groups and ACLs included (default_permissions); this thread does not
@@ -877,6 +891,7 @@ static void enter_ids(uid_t uid, gid_t gid, struct efs_creds *saved)
 		cap[0].effective &= cap[0].permitted & ~(1u << CAP_SYS_RESOURCE);
 		syscall(SYS_capset, &hdr, cap);
 	}
+	stay_undumpable();
 }
 
 void efs_creds_leave(struct efs_creds *saved)
@@ -889,6 +904,7 @@ void efs_creds_leave(struct efs_creds *saved)
 		/* setfsuid(0) gives back the file system capabilities only. */
 		if (saved->caps_saved)
 			syscall(SYS_capset, &hdr, saved->caps);
+		stay_undumpable();
 	}
 	if (saved->umask_set)
 		umask(saved->umask);
