@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Test helper: ecfs-fek LOWER-FILE
+ * Test helper: ecfs-fek LOWER-FILE | --kek SIG
  * Prints the FEK of an eCryptfs lower file (in-file header) in hex, its key
- * taken from @u by signature.  Tests only: it exists so that
- * tests/fuse/t-coredump.sh can look for the key in the daemon's memory.
+ * taken from @u by signature; with --kek, the passphrase key (KEK) of SIG in
+ * @u.  Tests only: it exists so that tests/fuse/t-coredump.sh can look for
+ * the keys in the daemon's memory.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,8 +26,20 @@ int main(int argc, char **argv)
 	ssize_t n;
 	int fd, r;
 
+	if (argc == 3 && strcmp(argv[1], "--kek") == 0) {
+		struct ecryptfs_pass_key *key = ecryptfs_pass_key_new();
+
+		r = key ? ecryptfs_keyring_get(argv[2], key) : -ENOMEM;
+		if (r == 0)
+			for (size_t i = 0; i < sizeof(key->kek); i++)
+				printf("%02x%s", key->kek[i], i + 1 < sizeof(key->kek) ? "" : "\n");
+		else
+			fprintf(stderr, "ecfs-fek: %s: %s\n", argv[2], strerror(-r));
+		ecryptfs_pass_key_free(key);
+		return r != 0;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: ecfs-fek LOWER-FILE\n");
+		fprintf(stderr, "usage: ecfs-fek LOWER-FILE | --kek SIG\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDONLY | O_CLOEXEC);

@@ -2,14 +2,18 @@
 # Where the daemon's secrets can leak, and that they do not:
 #  - a crash leaves no core file, even with ulimit -c unlimited, and even
 #    through a pipe core_pattern, which ignores RLIMIT_CORE (only the
-#    process being non-dumpable stops that one);
-#  - the mounting user cannot ptrace the daemon of a user mount;
-#  - every copy of an open file's key (FEK and cipher key schedules, for
-#    thousands of open files, past any first pool) lies in locked memory
-#    that core dumps leave out (VmFlags "lo" and "dd" in smaps);
+#    process being non-dumpable stops that one), also after a root mount
+#    served another user (a change of fsuid makes a process dumpable again
+#    as fs.suid_dumpable says);
+#  - the mounting user cannot ptrace the daemon of a user mount, nor read
+#    its /proc/PID/mem, where it can do both to its other processes;
+#  - the KEK and every copy of an open file's key (FEK and cipher key
+#    schedules, for thousands of open files, past any first pool) lie in
+#    locked memory that core dumps leave out (VmFlags "lo" and "dd" in
+#    smaps), and VmLck grows with the open files;
 #  - plaintext in the daemon lies only in memory core dumps leave out.
-# core_pattern is the system's: it is changed only around the crashes and
-# put back at exit.
+# core_pattern and fs.suid_dumpable are the system's: they are changed only
+# around the crashes and put back at exit.
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/fuse/lib.sh"
 . "$SRCDIR/tests/lib/reference.sh"
@@ -23,10 +27,13 @@ L=$TESTTMP/lower M=$TESTTMP/mnt CORES=$TESTTMP/cores
 mkdir -p "$L" "$CORES"
 chmod 755 "$TESTTMP"
 CORE_PATTERN=$(cat /proc/sys/kernel/core_pattern)
-HOLDER=
+SUID_DUMPABLE=$(cat /proc/sys/fs/suid_dumpable)
+HOLDER= SLEEPER=
 cleanup() {
 	[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null
+	[ -n "$SLEEPER" ] && kill "$SLEEPER" 2>/dev/null
 	printf '%s\n' "$CORE_PATTERN" >/proc/sys/kernel/core_pattern
+	echo "$SUID_DUMPABLE" >/proc/sys/fs/suid_dumpable
 	_efs_cleanup
 	efs_addkey --unlink "$sig" >/dev/null 2>&1
 	_tu_cleanup
@@ -73,12 +80,61 @@ for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 sleep 0.5
 check "SIGABRT: the daemon died" test ! -d "/proc/$pid"
 is "$(cores)" "" "SIGABRT: no core through the pipe (the daemon is not dumpable)"
+dead_umount "$M"
+
+# --- nor after a root mount served another user: a change of fsuid (or
+# capabilities) makes a process dumpable again as fs.suid_dumpable says,
+# and 2 means a core through the pipe
+U=$(tu_create) || exit 1
+echo 2 >/proc/sys/fs/suid_dumpable
+rm -f "$CORES"/*
+python3 -c '
+import ctypes, os, signal
+libc = ctypes.CDLL(None, use_errno=True)
+libc.prctl(4, 0, 0, 0, 0)		# PR_SET_DUMPABLE 0, as the daemon
+libc.setfsuid(65534)
+libc.setfsuid(0)
+os.kill(os.getpid(), signal.SIGABRT)
+' 2>/dev/null
+for i in $(seq 50); do [ -n "$(cores)" ] && break; sleep 0.1; done
+is "$(cores | grep -c '^core\.pipe\.')" 1 \
+	"control: a non-dumpable process that changed its fsuid dumps through the pipe"
+rm -f "$CORES"/*
+check_st "root mounts (other users served)" efs_mount "$L" "$M" "$OPTS" || { tap_done; exit; }
+pid=$(pgrep -f -- "ecryptfs-fuse.* $M\$")
+mkdir -m 1777 "$M/pub"
+check "$U creates a file through the root mount" as_user "$U" sh -c "echo hi >'$M/pub/u'"
+is "$(stat -c %U "$L/pub/u")" "$U" "the daemon wrote it with $U's fsuid"
+kill -ABRT "$pid"
+for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+sleep 0.5
+check "SIGABRT: the daemon died" test ! -d "/proc/$pid"
+is "$(cores)" "" "SIGABRT after serving $U: no core through the pipe"
+echo "$SUID_DUMPABLE" >/proc/sys/fs/suid_dumpable
 printf '%s\n' "$CORE_PATTERN" >/proc/sys/kernel/core_pattern
 ulimit -c 0
 dead_umount "$M"
 
-# --- a user's own daemon: that user cannot ptrace it
-U=$(tu_create) || exit 1
+# --- a user's own daemon: that user can neither ptrace it nor read its
+# memory, where it can both to a process of its own
+cat >"$TESTTMP/probe.py" <<'PY'
+# probe.py PID: "ptrace:R mem:R", R "ok" or the errno's name.  PTRACE_SEIZE
+# does not stop the process, and it goes on when we exit.
+import ctypes, errno, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+pid = int(sys.argv[1])
+r = "ok" if libc.ptrace(0x4206, pid, None, None) == 0 else errno.errorcode[ctypes.get_errno()]
+try:
+    with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
+        with open(f"/proc/{pid}/maps") as maps:
+            mem.seek(int(maps.readline().split("-")[0], 16))
+        m = "ok" if len(mem.read(16)) == 16 else "short"
+except OSError as e:
+    m = errno.errorcode[e.errno]
+print(f"ptrace:{r} mem:{m}")
+PY
+chmod 644 "$TESTTMP/probe.py"
 UL=$TESTTMP/ulower UM=$TESTTMP/umnt
 mkdir -p "$UL" "$UM"
 chown "$U:$U" "$UL" "$UM"
@@ -89,17 +145,17 @@ as_user "$U" bash -c 'keyctl link @u @s && exec "$@"' - "$(prog ecryptfs-fuse)" 
 check_st "a user mounts through fusermount3" mounted "$UM" || { tap_done; exit; }
 _efs_mounts+=("$UM")
 upid=$(pgrep -u "$U" -f -- "ecryptfs-fuse.* $UM\$")
-as_user "$U" python3 -c '
-import ctypes, sys
-libc = ctypes.CDLL(None, use_errno=True)
-pid = int(sys.argv[1])
-if libc.ptrace(16, pid, 0, 0) == 0:	# PTRACE_ATTACH
-    libc.ptrace(17, pid, 0, 0)		# PTRACE_DETACH
-    print("attached")
-else:
-    print(ctypes.get_errno() == 1 and "EPERM" or "errno %d" % ctypes.get_errno())
-' "$upid" >"$TESTTMP/ptrace.out" 2>&1
-is "$(cat "$TESTTMP/ptrace.out")" "EPERM" "the mounting user cannot ptrace the daemon (EPERM)"
+setpriv --reuid="$U" --regid="$U" --init-groups sleep 600 &
+SLEEPER=$!
+sleep 0.2
+is "$(as_user "$U" python3 "$TESTTMP/probe.py" "$SLEEPER" 2>&1)" "ptrace:ok mem:ok" \
+	"control: the user can ptrace and read the memory of its own sleep"
+kill "$SLEEPER"
+wait "$SLEEPER" 2>/dev/null
+SLEEPER=
+is "$(as_user "$U" python3 "$TESTTMP/probe.py" "$upid" 2>&1)" "ptrace:EPERM mem:EACCES" \
+	"the mounting user can neither ptrace the daemon nor read its /proc/PID/mem"
+is "$(stat -c %u "/proc/$upid/status")" 0 "its /proc entries are root's (not dumpable)"
 check "the daemon still serves" as_user "$U" test -d "$UM/."
 check "the user unmounts" as_user "$U" fusermount3 -u "$UM"
 
@@ -127,9 +183,13 @@ for i in $(seq 1200); do [ -e "$TESTTMP/ready" ] && break; sleep 0.1; done
 check_st "$N files held open" test -e "$TESTTMP/ready" || { tap_done; exit; }
 for f in k0 k1500 k$((N - 1)); do "$FEK" "$L/$f"; done >"$TESTTMP/feks"
 is "$(grep -c . "$TESTTMP/feks")" 3 "the keys of three of them (first, middle, last)"
+# The KEK's first 16 bytes: what wraps an AES-128 FEK, and so in every copy
+# and key schedule of it.
+"$FEK" --kek "$sig" | cut -c1-32 >>"$TESTTMP/feks"
+is "$(grep -c . "$TESTTMP/feks")" 4 "and the mount's KEK"
 # shellcheck disable=SC2046
 $SCAN "$pid" $(cat "$TESTTMP/feks") >"$TESTTMP/keyhits"
-is "$(cut -d' ' -f1 "$TESTTMP/keyhits" | sort -u | tr '\n' ' ')" "0 1 2 " \
+is "$(cut -d' ' -f1 "$TESTTMP/keyhits" | sort -u | tr '\n' ' ')" "0 1 2 3 " \
 	"each key is found in the daemon's memory"
 grep -v ' lo dd$' "$TESTTMP/keyhits" | sed 's/^/#   unprotected: /'
 is "$(grep -vc ' lo dd$' "$TESTTMP/keyhits")" 0 \
