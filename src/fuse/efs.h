@@ -138,6 +138,7 @@ struct efs_fs {
 	struct efs_inode **itable;
 	size_t itable_size, itable_count;
 	struct efs_inode *stale;	/* stale nodes the kernel still knows (hnext) */
+	struct efs_inode *dead;		/* unreachable, to be freed (hnext) */
 	/* The O_PATH fd cache (inode.c). */
 	pthread_mutex_t fdc_lock;
 	struct efs_inode *lru_head, *lru_tail;

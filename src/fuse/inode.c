@@ -180,10 +180,11 @@ int efs_fd_admit(int fd, bool dir)
 /*
  * Node lifetime: a node goes when the kernel has forgotten it and no child
  * names it as parent and no reopen is walking through it.  Called with the
- * table lock held; drops the parent's ref, which may free it in turn.
+ * table lock held; drops the parent's ref, which may free it in turn.  The
+ * node only moves to fs->dead here: closing its fd may be the last close of
+ * an unlinked lower file, which frees its blocks, and no lock should be
+ * held for that (reap).
  */
-static void node_free(struct efs_fs *fs, struct efs_inode *in);
-
 static void node_maybe_free(struct efs_fs *fs, struct efs_inode *in)
 {
 	while (in && in != &fs->root && !in->nlookup && !in->refs) {
@@ -197,7 +198,8 @@ static void node_maybe_free(struct efs_fs *fs, struct efs_inode *in)
 			}
 		if (!in->stale)
 			fs->itable_count--;
-		node_free(fs, in);
+		in->hnext = fs->dead;
+		fs->dead = in;
 		if (parent)
 			parent->refs--;
 		in = parent;
@@ -211,18 +213,39 @@ static void node_maybe_free(struct efs_fs *fs, struct efs_inode *in)
  */
 static void node_free(struct efs_fs *fs, struct efs_inode *in)
 {
+	int fd = -1;
+
 	pthread_mutex_lock(&fs->fdc_lock);
 	if (in->fd >= 0) {
 		if (in->pins == 0)
 			lru_unlink(fs, in);
-		close(in->fd);
+		fd = in->fd;
 		fs->fdc_count--;
 	}
 	pthread_mutex_unlock(&fs->fdc_lock);
+	if (fd >= 0)
+		close(fd);
 	free(in->lname);
 	pthread_mutex_destroy(&in->open_lock);
 	pthread_rwlock_destroy(&in->io_lock);
 	free(in);
+}
+
+/* Free the nodes node_maybe_free set aside; called with no lock held. */
+static void reap(struct efs_fs *fs)
+{
+	struct efs_inode *in, *next;
+
+	if (!__atomic_load_n(&fs->dead, __ATOMIC_RELAXED))
+		return;
+	pthread_mutex_lock(&fs->itable_lock);
+	in = fs->dead;
+	fs->dead = NULL;
+	pthread_mutex_unlock(&fs->itable_lock);
+	for (; in; in = next) {
+		next = in->hnext;
+		node_free(fs, in);
+	}
 }
 
 /* Record where in was seen; table lock held. */
@@ -279,13 +302,16 @@ int efs_itable_init(struct efs_fs *fs)
 	pthread_mutex_init(&fs->itable_lock, NULL);
 	pthread_mutex_init(&fs->fdc_lock, NULL);
 	/*
-	 * A quarter of the descriptors for the cache: the rest is for open
-	 * files (one or two each), open directories and libfuse.  Beyond
-	 * 65,536 a bigger cache saves little: a miss costs one openat.
+	 * Three quarters of the descriptors for the cache: a working set a
+	 * little larger than the cache misses on every access (least recently
+	 * used goes first), so the bound is as high as is safe.  Open files and
+	 * directories take the rest, and the cache gives way to them when they
+	 * run short (efs_fd_admit, shrink).  Beyond 65,536 the fds would pin
+	 * too much of the lower filesystem's inode cache.
 	 */
 	fs->fd_limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < INT_MAX ?
 		       (int)rl.rlim_cur : INT_MAX;
-	fs->fdc_max = (size_t)fs->fd_limit / 4;
+	fs->fdc_max = (size_t)fs->fd_limit / 4 * 3;
 	if (fs->fdc_max > 65536)
 		fs->fdc_max = 65536;
 	if (fs->fdc_max < 16)
@@ -323,6 +349,7 @@ void efs_itable_destroy(struct efs_fs *fs)
 		node_free(fs, in);
 	}
 	fs->stale = NULL;
+	reap(fs);
 	free(fs->itable);
 	fs->itable = NULL;
 	if (fs->root.fd >= 0)
@@ -449,34 +476,52 @@ static void make_stale(struct efs_fs *fs, struct efs_inode *in)
 	fs->stale = in;
 }
 
+/*
+ * The node for a lower inode just opened as fd, found or made.  Most
+ * lookups find a node whose fd is cached: no file handle is asked for nor
+ * memory allocated then; otherwise the lock is let go to get both (a
+ * syscall and a malloc) and the search done again.
+ */
 int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const char *lname,
 		  struct efs_inode **out)
 {
 	struct efs_fs *fs = efs;
-	struct efs_inode *in, *fresh;
+	struct efs_inode *in, *fresh = NULL;
 	struct ident id;
+	bool have_id = false, cached;
 	size_t s;
-	bool cached;
 
-	ident_of(fd, st, &id);
-	/* Allocate outside the lock; most lookups find the node anyway. */
-	fresh = malloc(sizeof(*fresh));
-	pthread_mutex_lock(&fs->itable_lock);
-	in = find(fs, st->st_dev, st->st_ino);
-	if (in && in != &fs->root) {
-		/* A cached fd pins its inode: then the number alone is proof. */
-		pthread_mutex_lock(&fs->fdc_lock);
-		cached = in->fd >= 0;
-		pthread_mutex_unlock(&fs->fdc_lock);
-		if (!cached && !ident_is(in, &id)) {
-			make_stale(fs, in);
-			in = NULL;
+	for (;;) {
+		pthread_mutex_lock(&fs->itable_lock);
+		in = find(fs, st->st_dev, st->st_ino);
+		cached = true;
+		if (in && in != &fs->root) {
+			/* A cached fd pins its inode: then the number alone is proof. */
+			pthread_mutex_lock(&fs->fdc_lock);
+			cached = in->fd >= 0;
+			pthread_mutex_unlock(&fs->fdc_lock);
 		}
+		if ((in && cached) || (have_id && fresh))
+			break;
+		pthread_mutex_unlock(&fs->itable_lock);
+		if (!have_id)
+			ident_of(fd, st, &id);
+		have_id = true;
+		fresh = malloc(sizeof(*fresh));
+		if (!fresh) {
+			close(fd);
+			return -ENOMEM;
+		}
+	}
+	if (in && !cached && !ident_is(in, &id)) {
+		make_stale(fs, in);
+		in = NULL;
 	}
 	if (in) {
 		in->nlookup++;
 		set_name(fs, in, parent, lname);
 		pthread_mutex_unlock(&fs->itable_lock);
+		reap(fs);
 		free(fresh);
 		/* Keep the fresh fd if the cache had let the old one go. */
 		pthread_mutex_lock(&fs->fdc_lock);
@@ -488,11 +533,6 @@ int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const
 			install(fs, in, fd, false);
 		*out = in;
 		return 0;
-	}
-	if (!fresh) {
-		pthread_mutex_unlock(&fs->itable_lock);
-		close(fd);
-		return -ENOMEM;
 	}
 	node_init(fresh, -1, st);
 	fresh->fh_len = id.fh_len;
@@ -506,6 +546,7 @@ int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const
 	if (++fs->itable_count > fs->itable_size)
 		grow(fs);
 	pthread_mutex_unlock(&fs->itable_lock);
+	reap(fs);
 	install(fs, fresh, fd, false);
 	*out = fresh;
 	return 0;
@@ -523,6 +564,7 @@ void efs_inode_unref(struct efs_inode *in, uint64_t n)
 	in->nlookup -= n;
 	node_maybe_free(fs, in);
 	pthread_mutex_unlock(&fs->itable_lock);
+	reap(fs);
 }
 
 static void node_release(struct efs_fs *fs, struct efs_inode *in);
@@ -664,6 +706,7 @@ static void node_release(struct efs_fs *fs, struct efs_inode *in)
 	in->refs--;
 	node_maybe_free(fs, in);
 	pthread_mutex_unlock(&fs->itable_lock);
+	reap(fs);
 }
 
 /*
@@ -718,6 +761,7 @@ void efs_inode_hold_done(struct efs_hold *h, struct efs_inode *newdir, const cha
 		pthread_mutex_lock(&fs->itable_lock);
 		set_name(fs, h->in, newdir, newlname);
 		pthread_mutex_unlock(&fs->itable_lock);
+		reap(fs);
 	}
 	if (h->pinned)
 		efs_inode_fd_put(h->in);

@@ -225,6 +225,12 @@ static int setup(struct efs_fs *fs, const char *argv0)
 	size_t olen;
 	int r;
 
+	/*
+	 * Descriptors: the inode cache and open files share them; the soft
+	 * limit (1024 by default) is only a default for programs that use
+	 * select(2), which libfuse does not.
+	 */
+	efs_raise_fd_limit();
 	/* Its secure pool grows: every open file keeps a FEK there. */
 	r = ecryptfs_init();
 	if (r < 0)

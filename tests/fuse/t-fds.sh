@@ -133,7 +133,7 @@ fd = os.open(f"{m}/victim2", os.O_PATH)
 os.listxattr(f"/proc/self/fd/{fd}")
 os.rename(f"{lower}/victim2", f"{lower}/gone2")
 os.rename(f"{lower}/decoy", f"{lower}/victim2")
-for i in range(600):			# their fds evict victim2's
+for i in range(3000):			# their fds evict victim2's (the cache keeps 3/4 of 1024)
     os.listxattr(f"{m}/big/f{i}")
 for what, f in (("list", lambda p: os.listxattr(p)),
                 ("set", lambda p: os.setxattr(p, "user.tag", b"1"))):
