@@ -44,13 +44,10 @@ int efs_stat_upper(struct efs_inode *in, struct stat *st)
 		pthread_mutex_lock(&in->open_lock);
 		if (in->content) {
 			size = efs_content_size(in->content);
-		} else if (in->size_known) {
-			size = in->known_size;
-		} else {
-			/* Only this daemon changes the header: once read, it stays true. */
+		} else if (!efs_sizes_get(st, &size)) {
 			r = efs_content_peek_size(efs, in, st->st_size, &size);
-			in->size_known = r == 0;
-			in->known_size = size;
+			if (r == 0)
+				efs_sizes_put(st, size);
 		}
 		pthread_mutex_unlock(&in->open_lock);
 		if (r == 0)

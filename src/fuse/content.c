@@ -219,8 +219,16 @@ static int check_access(const struct efs_content *c, int flags)
 	return 0;
 }
 
+/* True when only this daemon's writes change the size (not the lower size). */
+static bool size_is_stable(const struct efs_content *c)
+{
+	return c->kind == ECRYPTFS_FILE_ENCRYPTED || c->sealed;
+}
+
 static void close_contents(struct efs_content *c)
 {
+	struct stat st;
+
 	if (!c)
 		return;
 	/* The tail of a stream of large writes; small files are left alone,
@@ -228,17 +236,18 @@ static void close_contents(struct efs_content *c)
 	if (c->wb_len)
 		drop_lower_cache(c, c->wb_off, (size_t)c->wb_len);
 	ecryptfs_file_close(c->f);
+	/*
+	 * The size as the file is left, for stats after the kernel forgets
+	 * it: taken after the last write to the lower file (the close above
+	 * may write its header), so its lower times are those a stat sees.
+	 */
+	if (size_is_stable(c) && fstat(c->fd, &st) == 0)
+		efs_sizes_put(&st, (off_t)get_size(c));
 	if (c->direct_fd >= 0)
 		close(c->direct_fd);
 	close(c->fd);
 	efs_inode_fd_put(c->in);	/* the pin open_lower or attach took */
 	free(c);
-}
-
-/* True when only this daemon's writes change the size (not the lower size). */
-static bool size_is_stable(const struct efs_content *c)
-{
-	return c->kind == ECRYPTFS_FILE_ENCRYPTED || c->sealed;
 }
 
 off_t efs_content_size(struct efs_content *c)
@@ -336,8 +345,6 @@ void efs_content_put(struct efs_inode *in)
 {
 	pthread_mutex_lock(&in->open_lock);
 	if (--in->nopen == 0) {
-		in->known_size = efs_content_size(in->content);
-		in->size_known = size_is_stable(in->content);
 		close_contents(in->content);
 		in->content = NULL;
 	}

@@ -13,7 +13,7 @@
  * A call that must go up is marked "layer exception: SYMBOL" beside it, with
  * the reason; tests/project/t-layers.sh reads the line below and the object
  * files' symbols, and fails on any other upward call.
- * layer order: options pool inode log names keys content attr file dir readdir xattr mountinfo mountrec main
+ * layer order: options pool sizes inode log names keys content attr file dir readdir xattr mountinfo mountrec main
  */
 #ifndef ECFS_SRC_FUSE_EFS_H
 #define ECFS_SRC_FUSE_EFS_H
@@ -64,6 +64,15 @@ int efs_pool_crypt(struct ecryptfs_crypt *c, bool enc, uint64_t first, const cha
 /* A per-thread scratch buffer (slot 0: file.c, slot 1: content.c). */
 char *efs_thread_buffer(int slot, size_t size);
 
+/*
+ * sizes.c: plaintext sizes of regular files by lower inode, across forgets,
+ * valid while the lower size, mtime and ctime are those they were learnt at.
+ */
+int efs_sizes_init(size_t entries);
+void efs_sizes_destroy(void);
+bool efs_sizes_get(const struct stat *lower, off_t *size);
+void efs_sizes_put(const struct stat *lower, off_t size);
+
 /* inode.c: the inode table, and the ways a request reaches a lower inode. */
 #define EFS_FH_MAX 40	/* longer file handles are not kept (identity by number) */
 /*
@@ -75,8 +84,8 @@ char *efs_thread_buffer(int slot, size_t size);
  * the daemon's descriptors follow the cache bound and the open files, never
  * the number of inodes the kernel knows.  A node stays while the kernel
  * knows it or a child names it as its parent; per-inode state that should
- * outlive a forget (a cached size, say) belongs in a table keyed by (dev,
- * ino), not here.
+ * outlive a forget (a closed file's size) lives in a table keyed by (dev,
+ * ino) instead (sizes.c).
  */
 struct efs_inode {
 	struct efs_inode *hnext;	/* hash chain, under fs->itable_lock */
@@ -112,9 +121,6 @@ struct efs_inode {
 	pthread_mutex_t open_lock;	/* guards content and nopen */
 	struct efs_content *content;
 	unsigned nopen;
-	/* Upper size of a closed file, learnt at its last close or peek. */
-	bool size_known;
-	off_t known_size;
 	/* Readers share, writers and size changes are exclusive. */
 	pthread_rwlock_t io_lock;
 	bool corrupt_logged;

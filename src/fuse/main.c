@@ -247,6 +247,10 @@ static int setup(struct efs_fs *fs, const char *argv0)
 	r = efs_itable_init(fs);
 	if (r < 0)
 		return fail(fs->lower, strerror(-r));
+	/* 256 Ki files' sizes, 14 MiB at most, used only as they fill. */
+	r = efs_sizes_init(256 * 1024);
+	if (r < 0)
+		return fail("size table", strerror(-r));
 
 	fsname = escape_commas(fs->lower);
 	olen = (fsname ? strlen(fsname) : 0) +
@@ -330,6 +334,7 @@ static void teardown(struct efs_fs *fs)
 	}
 	efs_content_close_all(fs);
 	efs_itable_destroy(fs);
+	efs_sizes_destroy();
 	efs_names_free(fs);
 	efs_keys_free(fs);
 	efs_opts_free(&fs->opts);
