@@ -242,4 +242,12 @@ grep -q 'Interrupted.' "$TESTTMP/f3.out"; ok "Interrupted."
 grep -qF "INFO:  $H2 is back as it was." "$TESTTMP/f3.out"; ok "the rollback says so"
 pgrep -f "ecryptfs-migrate-copy .*$H2" >/dev/null; test $? -ne 0; ok "the copier is gone"
 unchanged "SIGTERM"
+
+# On a terminal: the progress line (files, bytes, rate, time left).
+rm -f "$H2/huge"
+script -qec "ecryptfs-migrate-home -u $U2" "$TESTTMP/tty.out" </dev/null >/dev/null 2>&1
+is $? 0 "on a terminal: exit 0"
+grep -Eq "$(printf '\r')[0-9]+/[0-9]+ files, [0-9.]+/[0-9.]+ MB, [0-9.]+ MB/s, [0-9:]+ left" "$TESTTMP/tty.out"
+ok "on a terminal: the progress line"
+tail -c 300 "$TESTTMP/tty.out" | tr '\r' '\n' | sed 's/^/#   /' | tail -3
 tap_done
