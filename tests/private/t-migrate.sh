@@ -215,6 +215,15 @@ is "$(keyctl list @u 2>/dev/null | grep -c "$MP_SIG\$")" 0 "no key left in root'
 umount "/home/.ecryptfs/$U2" && rmdir "/home/.ecryptfs/$U2"
 TMPFS_MOUNTS=
 rm -f "$H2/sparse"
+$MANIFEST --inodes "$H2" >"$TESTTMP/m2.before"
+
+# A failed set-up: the FUSE daemon does not start.
+MOUNTPASS=$MP ECRYPTFS_FUSE_PROG=/bin/false ecryptfs-migrate-home -u "$U2" </dev/null >"$TESTTMP/f0.out" 2>&1
+is $? 1 "a failed set-up: exit 1"
+grep -qF "ERROR:  Could not set up the encrypted home." "$TESTTMP/f0.out"; ok "Could not set up the encrypted home."
+grep -qF "INFO:  $H2 is back as it was." "$TESTTMP/f0.out"; ok "the rollback says so"
+unchanged "a failed set-up"
+is "$(keyctl list @u 2>/dev/null | grep -c "$MP_SIG\$")" 0 "no key left in root's keyring"
 
 populate "$H2" "$U2" "$(id -g "$U2")"; ok "a varied home for $U2"
 $MANIFEST --inodes "$H2" >"$TESTTMP/m2.before"
