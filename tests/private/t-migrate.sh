@@ -1,11 +1,12 @@
 #!/bin/bash
 # ecryptfs-migrate-home as root on real users: a varied home (hard links,
-# symlinks, a FIFO, xattrs, ACLs, odd modes and owners, old times, odd and
-# 143-byte UTF-8 names, many small files) is migrated, the first login's
-# steps unwrap the /dev/shm passphrase with the user's password and mount
-# it, and the tree reads back exactly; every refusal exits 1 with its
-# message and changes nothing; a failure part-way (injected, a full
-# destination, SIGTERM) puts back the very same home (same inodes).
+# symlinks, a FIFO, a socket, a device node, xattrs, ACLs, odd modes and
+# owners, old times, odd and 143-byte UTF-8 names, many small files) is
+# migrated, the first login's steps unwrap the /dev/shm passphrase with the
+# user's password and mount it, and the tree reads back exactly; every
+# refusal exits 1 with its message and changes nothing; a failure part-way
+# (a failed set-up, a full destination, an injected error, SIGTERM) puts
+# back the very same home (same inodes); progress only on a terminal.
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/private/lib.sh"
 install -m 755 "$BUILDDIR/src/utils/private/ecryptfs-migrate-home" "$ST/bin/"
@@ -38,6 +39,8 @@ populate() {	# HOME USER GROUP
 	ln -s ../a.txt "$h/docs/sub/rel-symlink" && ln -s /nonexistent/target "$h/dangling" &&
 	ln -s "$h/docs" "$h/abs-symlink" &&
 	mkfifo "$h/fifo" &&
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$h/socket" &&
+	mknod "$h/null-device" c 1 3 &&
 	printf 'x' >"$h/with space" && printf 'n' >"$h/new
 line" && printf 'd' >"$h/-dash" && printf 's' >"$h/*star?[]" &&
 	printf 'u' >"$h/$(printf 'é%.0s' $(seq 71))x" &&
@@ -172,6 +175,14 @@ mkdir -p "/home/.ecryptfs/$U2/x"
 refused "a non-empty /home/.ecryptfs/USER" "/home/.ecryptfs/$U2 is not empty, cannot continue." -u "$U2"
 rm -rf "/home/.ecryptfs/$U2"
 unchanged "an existing setup"
+
+mkdir "$H2/mnt" && mount -t tmpfs tmpfs "$H2/mnt" && TMPFS_MOUNTS="$H2/mnt"
+$MANIFEST --inodes "$H2" >"$TESTTMP/m2.before"
+refused "a file system mounted inside" "$H2/mnt is mounted inside $H2; unmount it first, cannot continue." -u "$U2"
+umount "$H2/mnt" && rmdir "$H2/mnt"
+TMPFS_MOUNTS=
+$MANIFEST --inodes "$H2" >"$TESTTMP/m2.before"
+unchanged "a file system mounted inside"
 
 long=$(printf 'é%.0s' $(seq 72))
 printf 'l' >"$H2/$long"
