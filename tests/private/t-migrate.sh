@@ -119,6 +119,25 @@ is "$(getfacl -cp "$H1/docs/extent+1" 2>/dev/null | grep -c '^user:12345:rw-$')"
 as "$U1" sh -c "echo new >'$H1/docs/written-after'"; ok "the user writes to the encrypted home"
 umount "$H1"; ok "unmounted"
 
+# --- LOGINPASS in the environment: wrapped at once (the reference's way
+# when root types the password); a wrong one rolls back ---
+U3=ecfsmg$$c
+new_user "$U3"; ok "a third user"
+H3=$(home_of "$U3")
+$MANIFEST --inodes "$H3" >"$TESTTMP/m3.before"
+LOGINPASS=wrong-password ecryptfs-migrate-home -u "$U3" </dev/null >"$TESTTMP/w.out" 2>&1
+is $? 1 "a wrong LOGINPASS: exit 1"
+grep -q 'Your login passphrase is incorrect' "$TESTTMP/w.out"; ok "Your login passphrase is incorrect"
+grep -qF "INFO:  $H3 is back as it was." "$TESTTMP/w.out"; ok "the rollback says so"
+$MANIFEST --inodes "$H3" | cmp -s "$TESTTMP/m3.before" - && test ! -e "/home/.ecryptfs/$U3" &&
+	test -z "$(ls -d /home/"$U3".???????? 2>/dev/null)"
+ok "a wrong LOGINPASS: the same home, nothing left"
+LOGINPASS="$U3-pw-123" ecryptfs-migrate-home -u "$U3" </dev/null >"$TESTTMP/l.out" 2>&1
+is $? 0 "the right LOGINPASS: exit 0"
+test ! -e "/dev/shm/.ecryptfs-$U3"; ok "nothing in /dev/shm"
+MP3=$(printf '%s\0' "$U3-pw-123" | as "$U3" ecryptfs-unwrap-passphrase "/home/.ecryptfs/$U3/.ecryptfs/wrapped-passphrase" - 2>/dev/null)
+echo "$MP3" | grep -Eqx '[0-9a-f]{32}'; ok "wrapped at once with the login password: 32 hex digits"
+
 # --- refusals: exit 1, a message, nothing changed ---
 printf 'data' >"$H2/file"; chown "$U2:" "$H2/file"
 $MANIFEST --inodes "$H2" >"$TESTTMP/m2.before"
