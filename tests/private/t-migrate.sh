@@ -16,6 +16,11 @@ TMPFS_MOUNTS=
 mg_cleanup() {
 	pkill -KILL -f "ecryptfs-migrate-copy .*/ecfsmg$$" 2>/dev/null
 	for m in $TMPFS_MOUNTS; do umount -l "$m" 2>/dev/null; done
+	# (a mount inside a home travels with it when it is moved aside)
+	for u in $PRIV_USERS; do
+		awk -v p="/home/$u." 'index($2, p) == 1 {print $2}' /proc/self/mounts |
+			while read -r m; do umount -l "$m"; done
+	done
 	priv_cleanup
 	for u in $PRIV_USERS; do rm -rf /home/"$u".????????; done
 }
