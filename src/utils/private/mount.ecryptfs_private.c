@@ -727,11 +727,26 @@ static int do_mount(const char *src, const char *dst, int counter, const char *o
 			return -1;
 		}
 	} else {
+		char *lower;
+
 		if (check_lower(src) < 0)
 			return -1;
+		/*
+		 * The daemon gets the lower directory's real path, found now:
+		 * in an encrypted home, ~/.Private is a link inside the
+		 * mountpoint, and once the mount is up, following it would
+		 * wait on the very daemon that is starting.  The daemon runs
+		 * as the user and checks the directory is theirs.
+		 */
+		lower = realpath(src, NULL);
+		if (!lower) {
+			fputs("Cannot examine encrypted directory\n", stderr);
+			return -1;
+		}
 		fuse_fd = priv_open_fuse();
 		if (fuse_fd < 0) {
 			fprintf(stderr, "Cannot open /dev/fuse: %s\n", strerror(-fuse_fd));
+			free(lower);
 			return -1;
 		}
 		mnt_opts = xasprintf("fd=%d,rootmode=40000,user_id=%u,group_id=%u,"
@@ -742,10 +757,12 @@ static int do_mount(const char *src, const char *dst, int counter, const char *o
 		if (r < 0) {
 			fprintf(stderr, "mount: %s\n", strerror(-r));
 			close(fuse_fd);
+			free(lower);
 			return -1;
 		}
-		r = start_daemon(fuse_fd, src, opts);
+		r = start_daemon(fuse_fd, lower, opts);
 		close(fuse_fd);
+		free(lower);
 		if (r < 0) {
 			/* nothing serves it: take it down again */
 			reap_dead(src, dst);
