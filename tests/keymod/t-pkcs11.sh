@@ -10,7 +10,8 @@
 # pkcs11-helper alias writes PKCS#1 v1.5 packets openssl pkeyutl opens;
 # a wrong PIN, another key, a deleted token refused with a message naming
 # the module and the reason and the lower tree unchanged; ecryptfs-manager
-# add pkcs11.  In a private mount namespace whose /sbin holds our helpers.
+# add pkcs11; the PIN asked for when no PIN file is given.  In a private
+# mount namespace whose /sbin holds our helpers.
 . "$SRCDIR/tests/lib/tap.sh"
 W=$TESTTMP/p11
 mkdir -p "$W/sbin" "$W/km" "$W/src/d/e" "$W/tokens"
@@ -140,6 +141,24 @@ echo "MSIG $MS"
 keyctl search @u user "$MS" >/dev/null 2>&1; res mgr-key $?
 "$MGR" remove "$MS" >/dev/null 2>&1
 "$MGR" add pkcs11 "$U1" pin=1234 >"$W/mgr2.out" 2>&1; res mgr2 $?
+
+# 6. No PIN file: mount.ecryptfs asks for the PIN (echo off), once.
+expect - "$W/l1" "$U" "key=pkcs11:$U1,$A" >"$W/prompt.out" 2>&1 <<'EXP'
+set timeout 20
+lassign $argv lower upper opts
+spawn -noecho mount -t ecryptfs $lower $upper -o $opts
+expect {
+	"Token PIN: " { send "1234\r" }
+	timeout { exit 124 }
+}
+expect eof
+catch wait r
+exit [lindex $r 3]
+EXP
+res prompt $?
+cat "$U/hello.txt" >"$W/prompt.read" 2>&1; res prompt-read $?
+umount "$U"
+gone "$S1"
 EOS
 keyctl session - unshare -m bash "$W/guest.sh" >"$W/log" 2>&1
 r() { sed -n "s/^RES $1 //p" "$W/log"; }
@@ -198,5 +217,9 @@ is "$(sed -n 's/^MSIG //p' "$W/log")" "$S1" "... the key's signature"
 is "$(r mgr-key)" 0 "... in the user keyring"
 isnt "$(r mgr2)" 0 "ecryptfs-manager: a PIN on the command line is refused"
 check "... saying why" grep -q 'pkcs11_pin is secret\|pin is secret' "$W/mgr2.out"
+is "$(r prompt)" 0 "no PIN file: mount.ecryptfs asks for the token's PIN and mounts"
+check "... with echo off (the PIN not shown)" bash -c "! grep -q 1234 '$W/prompt.out'"
+is "$(r prompt-read)" 0 "... the files open"
+check "... read back exactly" cmp "$W/src/hello.txt" "$W/prompt.read"
 grep -v '^RES ' "$W/log" | sed 's/^/# /' | head -40
 tap_done
