@@ -64,7 +64,7 @@ U1="uri=pkcs11:token=ecfs-test;id=%01"
 K1="key=pkcs11:$U1:pin_file=$W/pin"
 cat >"$W/guest.sh" <<EOS
 set -u
-W=$W A=$A K1='$K1' U1='$U1' STAT=$STAT MGR=$MGR
+W=$W A=$A K1='$K1' U1='$U1' STAT=$STAT MGR=$MGR SO=$SO
 EOS
 cat >>"$W/guest.sh" <<'EOS'
 U=$W/upper
@@ -141,6 +141,9 @@ echo "MSIG $MS"
 keyctl search @u user "$MS" >/dev/null 2>&1; res mgr-key $?
 "$MGR" remove "$MS" >/dev/null 2>&1
 "$MGR" add pkcs11 "$U1" pin=1234 >"$W/mgr2.out" 2>&1; res mgr2 $?
+"$MGR" add pkcs11 "$U1?module-path=$SO" pin_file="$W/pin" >"$W/mgr3.out" 2>&1; res mgr3 $?
+"$MGR" remove "$(sed -n 's/.*signature \[\(.*\)\]\./\1/p' "$W/mgr3.out")" >/dev/null 2>&1
+"$MGR" add pkcs11 "$U1?module-path=$W/nosuch.so" pin_file="$W/pin" >"$W/mgr4.out" 2>&1; res mgr4 $?
 
 # 6. No PIN file: mount.ecryptfs asks for the PIN (echo off), once.
 expect - "$W/l1" "$U" "key=pkcs11:$U1,$A" >"$W/prompt.out" 2>&1 <<'EXP'
@@ -217,6 +220,11 @@ is "$(sed -n 's/^MSIG //p' "$W/log")" "$S1" "... the key's signature"
 is "$(r mgr-key)" 0 "... in the user keyring"
 isnt "$(r mgr2)" 0 "ecryptfs-manager: a PIN on the command line is refused"
 check "... saying why" grep -q 'pkcs11_pin is secret\|pin is secret' "$W/mgr2.out"
+is "$(r mgr3)" 0 "a URI with module-path=: that PKCS#11 library, loaded directly"
+check "... the same key" grep -q "signature \[$S1\]" "$W/mgr3.out"
+isnt "$(r mgr4)" 0 "a module-path= that is no library: refused"
+check "... naming the module and the reason" \
+	grep -q 'key module pkcs11: cannot load the PKCS#11 module .*nosuch.so' "$W/mgr4.out"
 is "$(r prompt)" 0 "no PIN file: mount.ecryptfs asks for the token's PIN and mounts"
 check "... with echo off (the PIN not shown)" bash -c "! grep -q 1234 '$W/prompt.out'"
 is "$(r prompt-read)" 0 "... the files open"

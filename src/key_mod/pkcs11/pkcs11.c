@@ -59,6 +59,7 @@ static const struct ecryptfs_key_mod_param params[N_PARAMS] = {
 
 struct key {
 	CK_FUNCTION_LIST **mods;	/* p11-kit's list, finalized on close */
+	CK_FUNCTION_LIST *path_mod;	/* or the one module-path= named */
 	CK_FUNCTION_LIST *f;
 	CK_SESSION_HANDLE s;
 	CK_OBJECT_HANDLE priv;
@@ -334,6 +335,10 @@ static void p11_close(void *p)
 		k->f->C_CloseSession(k->s);
 	if (k->mods)
 		p11_kit_modules_finalize_and_release(k->mods);
+	if (k->path_mod) {
+		p11_kit_module_finalize(k->path_mod);
+		p11_kit_module_release(k->path_mod);
+	}
 	gcry_sexp_release(k->pub);
 	pthread_mutex_destroy(&k->lock);
 	free(k);
@@ -346,20 +351,44 @@ static int open_token(struct key *k, P11KitUri *uri, const char *text, CK_TOKEN_
 	CK_FUNCTION_LIST *f = NULL;
 	CK_SLOT_ID slot = 0;
 	const char *mname = p11_kit_uri_get_module_name(uri);
+	const char *mpath = p11_kit_uri_get_module_path(uri);
+	CK_FUNCTION_LIST *one[2] = { NULL, NULL }, **list;
 	int found = 0;
 	CK_RV rv;
 
-	k->mods = p11_kit_modules_load_and_initialize(0);
-	if (!k->mods) {
-		snprintf(err, errlen, "p11-kit loads no PKCS#11 modules: %s", p11_kit_message());
-		return -ENODEV;
+	if (mpath) {
+		/* RFC 7512's module-path=: that library, registered or not. */
+		k->path_mod = p11_kit_module_load(mpath, 0);
+		if (!k->path_mod) {
+			snprintf(err, errlen, "cannot load the PKCS#11 module %.200s: %s", mpath,
+				 p11_kit_message());
+			return -ENODEV;
+		}
+		rv = p11_kit_module_initialize(k->path_mod);
+		if (rv != CKR_OK) {
+			p11_kit_module_release(k->path_mod);
+			k->path_mod = NULL;
+			snprintf(err, errlen, "the PKCS#11 module %.200s does not start: %s", mpath,
+				 p11_kit_message());
+			return -ENODEV;
+		}
+		one[0] = k->path_mod;
+		list = one;
+	} else {
+		k->mods = p11_kit_modules_load_and_initialize(0);
+		if (!k->mods) {
+			snprintf(err, errlen, "p11-kit loads no PKCS#11 modules: %s",
+				 p11_kit_message());
+			return -ENODEV;
+		}
+		list = k->mods;
 	}
-	for (CK_FUNCTION_LIST **m = k->mods; *m; m++) {
+	for (CK_FUNCTION_LIST **m = list; *m; m++) {
 		CK_SLOT_ID slots[64];
 		CK_ULONG ns = 64;
 		CK_INFO info;
 
-		if (mname) {
+		if (mname && !mpath) {
 			char *name = p11_kit_module_get_name(*m);
 			int same = name && !strcmp(name, mname);
 
@@ -456,7 +485,7 @@ static int do_open(const char *text, const char *pin, struct key **out, char *er
 		rc = -ENODATA;
 		goto out;
 	}
-	if (ti.flags & CKF_LOGIN_REQUIRED) {
+	if ((ti.flags & CKF_LOGIN_REQUIRED) || pin) {
 		rv = k->f->C_Login(k->s, CKU_USER, (CK_UTF8CHAR *)pin,
 				   pin ? strlen(pin) : 0);
 		if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
