@@ -12,6 +12,8 @@ DEPS=(
 	libgcrypt20-dev libkeyutils-dev keyutils libpam0g-dev libfuse3-dev fuse3
 	# the openssl key module (src/key_mod/openssl)
 	libssl-dev
+	# the pkcs11 key module (src/key_mod/pkcs11) and its tests' token
+	libp11-kit-dev p11-kit softhsm2 opensc
 	clang libclang-rt-14-dev
 	attr acl e2fsprogs strace util-linux
 	# the real-kernel harness (tests/kernel)

@@ -7,6 +7,7 @@
  * passphrase key's beside the modules', measured in the same run.
  *   keymod-bench DIR FILES ROUNDS [[LABEL@]MODULE:NAME=VALUE[:NAME=VALUE...]...]
  * e.g. keymod-bench /tmp/b 200 5 rsa-2048@openssl:keyfile=/tmp/key.pem
+ * (a value pkcs11:... keeps its colon: pkcs11:uri=pkcs11:token=t;id=%01:pin_file=F)
  * (bench/keymod/bench.sh).  Modules come from ECRYPTFS_KEYMOD_DIR.
  */
 #include "config.h"
@@ -108,8 +109,12 @@ static int module_keyset(char *spec, struct ecryptfs_keyset **ks, uint8_t sig[8]
 	int r;
 
 	while (n < 16 && (tok = strtok(NULL, ":"))) {
-		char *eq = strchr(tok, '=');
+		char *eq = strchr(tok, '='), *next;
+		size_t l = strlen(tok);
 
+		/* NAME=pkcs11:... is a PKCS#11 URI: its own colon stays. */
+		if (l > 7 && !strcmp(tok + l - 7, "=pkcs11") && (next = strtok(NULL, ":")))
+			next[-1] = ':';
 		if (!eq)
 			return -EINVAL;
 		*eq = '\0';

@@ -38,7 +38,14 @@ static int add_entry(struct ecryptfs_nvlist *l, char *tok)
 
 	if (tok[0] == '=' || tok[0] == ':')
 		return -EINVAL;
-	eq = strrchr(tok, '=');
+	/*
+	 * A name ends at the last '=', as in the reference; but a value that is
+	 * a PKCS#11 URI (the pkcs11 key module's uri=pkcs11:token=...;id=...)
+	 * keeps its own '=' signs.
+	 */
+	eq = strchr(tok, '=');
+	if (!eq || strncmp(eq + 1, "pkcs11:", 7) != 0)
+		eq = strrchr(tok, '=');
 	if (eq)
 		*eq = '\0';
 	l->v[l->n].name = tok;
@@ -57,6 +64,14 @@ static int add_token(struct ecryptfs_nvlist *l, char *tok)
 	if (strncmp(tok, "key=", 4) != 0)
 		return add_entry(l, tok);
 	while ((colon = strchr(tok, ':'))) {
+		/*
+		 * NAME=pkcs11:... after key=MODULE is a PKCS#11 URI: its
+		 * scheme's colon stays.
+		 */
+		if (strncmp(tok, "key=", 4) != 0 && colon - tok >= 7 &&
+		    !strncmp(colon - 7, "=pkcs11", 7) &&
+		    (colon = strchr(colon + 1, ':')) == NULL)
+			break;
 		*colon = '\0';
 		if (*tok) {
 			rc = add_entry(l, tok);

@@ -26,7 +26,11 @@ static void check_list(const struct ecryptfs_nvlist *l)
 
 		if (!name[0] || name[0] == '=' || name[0] == ':' || len >= 128)
 			abort();
-		if (strchr(name, ',') || strchr(name, '\n') || (value && strchr(value, '=')))
+		if (strchr(name, ',') || strchr(name, '\n'))
+			abort();
+		/* Only a PKCS#11 URI value keeps '=' signs; its name has none. */
+		if (value && strchr(value, '=') &&
+		    (strncmp(value, "pkcs11:", 7) != 0 || strchr(name, '=')))
 			abort();
 	}
 }

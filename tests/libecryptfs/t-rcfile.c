@@ -72,6 +72,17 @@ static void test_tokenizer(void)
 	   entry_is(&l, 3, "cipher", "aes"), "key=mod:a=1:b=2 expanded");
 	ecryptfs_nvlist_free(&l);
 
+	/* The pkcs11 key module's uri= (doc/ecryptfs-key-mod-pkcs11.7). */
+	parse("key=pkcs11:uri=pkcs11:token=t;id=%01:pin_file=/p,x=pkcs11:object=k1", &l);
+	ok(l.n == 4 && entry_is(&l, 0, "key", "pkcs11") &&
+	   entry_is(&l, 1, "uri", "pkcs11:token=t;id=%01") && entry_is(&l, 2, "pin_file", "/p") &&
+	   entry_is(&l, 3, "x", "pkcs11:object=k1"),
+	   "a PKCS#11 URI value keeps its ':' and '=' signs, in key= and alone");
+	ecryptfs_nvlist_free(&l);
+	parse("key=pkcs11:uri=pkcs11", &l);
+	ok(l.n == 2 && entry_is(&l, 1, "uri", "pkcs11"), "... a bare scheme at the end stays a value");
+	ecryptfs_nvlist_free(&l);
+
 	parse("passwd=a:b", &l);
 	ok(l.n == 1 && entry_is(&l, 0, "passwd", "a:b"), "':' elsewhere is part of the value");
 	ecryptfs_nvlist_free(&l);
