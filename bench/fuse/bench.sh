@@ -5,17 +5,26 @@
 #                directory of an earlier commit), with the same key: a
 #                change is judged against the code before it in one run
 #   gocryptfs    Debian's package, default settings (AES-256-GCM)
+#   securefs     Debian's package (0.13), default settings: the best peer
+#                on several lines
 #   passthrough  libfuse's passthrough_ll example (FUSE, no crypto), defaults
 #   plain        the lower directory itself
 # For each: sequential write of BENCH_SIZE_MB with fsync, cold read (caches
 # dropped), re-read of the cached file, random 4 KiB reads and writes (fio),
 # create/stat/read/delete of BENCH_FILES small files, extracting a tarball
-# of /usr/include and reading it back cold.  Prints every figure, our ratios
-# to gocryptfs and to the passthrough, and which targets hold:
+# of /usr/include and reading it back cold, the cold variants of the small
+# files (5,000 files of 4 KiB in 50 directories: find -printf and a read of
+# every file after dropping caches, which makes the kernel forget the
+# mount's inodes) and a cold walk of the extracted tree (find -printf and
+# du -s).  Prints every figure, our ratios to gocryptfs, to the best
+# encrypted peer of the run (gocryptfs or securefs) and to the passthrough,
+# and which targets hold:
 #   T1 at least gocryptfs's figure, on every line
 #   T2 sequential write and cold read at least the passthrough's
 #   T3 cached re-read within 2x of the plain directory
 #   T4 with BENCH_BASELINE: no line below BENCH_NOISE (0.90) of before's
+#   T5 cold stat and the cold walk at least 1.25x gocryptfs and 0.8x the
+#      passthrough
 # Needs root (drop_caches, mounts).  Installs fio, gocryptfs, libfuse3-dev,
 # fuse3 from Debian when missing.  Environment:
 #   BUILDDIR (default SRCDIR/build), BENCH_DIR (scratch, default under
@@ -36,7 +45,7 @@ RAND_S=${BENCH_RAND_SECONDS:-10}
 NFILES=${BENCH_FILES:-5000}
 BASELINE=${BENCH_BASELINE:-}
 NOISE=${BENCH_NOISE:-0.90}
-TARGETS=${BENCH_TARGETS:-"ours${BASELINE:+ before} gocryptfs passthrough plain"}
+TARGETS=${BENCH_TARGETS:-"ours${BASELINE:+ before} gocryptfs securefs passthrough plain"}
 KEY_BYTES=${BENCH_KEY_BYTES:-16}
 ROUNDS=${BENCH_ROUNDS:-3}
 COLD_READS=${BENCH_COLD_READS:-3}
@@ -68,6 +77,7 @@ log() { echo "# $*" >&2; }
 need=()
 command -v fio >/dev/null || need+=(fio)
 command -v gocryptfs >/dev/null || need+=(gocryptfs)
+command -v securefs >/dev/null || need+=(securefs)
 command -v fusermount3 >/dev/null || need+=(fuse3)
 [ -f /usr/share/doc/libfuse3-dev/examples/passthrough_ll.c ] || need+=(libfuse3-dev)
 command -v gcc >/dev/null || need+=(gcc)
@@ -116,6 +126,7 @@ available() {
 	ours) [ -x "$OURS" ] && [ -x "$ADDPASS" ] ;;
 	before) [ -n "$BEFORE" ] && [ -x "$BEFORE" ] && [ -x "$ADDPASS" ] ;;
 	gocryptfs) command -v gocryptfs >/dev/null ;;
+	securefs) command -v securefs >/dev/null ;;
 	passthrough) [ -x "$PT" ] ;;
 	plain) true ;;
 	esac
@@ -143,6 +154,13 @@ setup() {	# TARGET
 		head -c 24 /dev/urandom | base64 >"$WORK/gocryptfs.pass"
 		gocryptfs -q -init -passfile "$WORK/gocryptfs.pass" "$lower" &&
 			gocryptfs -q -nosyslog -passfile "$WORK/gocryptfs.pass" "$lower" "$mnt" || return 1
+		;;
+	securefs)
+		head -c 24 /dev/urandom | base64 >"$WORK/securefs.pass"
+		securefs create --pbkdf pkcs5-pbkdf2-hmac-sha256 --pass "$(cat "$WORK/securefs.pass")" \
+			"$lower" >/dev/null &&
+			securefs mount -b --pass "$(cat "$WORK/securefs.pass")" "$lower" "$mnt" \
+				>"$WORK/securefs.log" 2>&1 || return 1
 		;;
 	passthrough) "$PT" -o source="$lower" "$mnt" || return 1 ;;
 	plain) DIR[$t]=$lower; return 0 ;;
@@ -176,7 +194,7 @@ median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g |
 
 # One step of a round, for one target; a failure marks the target failed.
 step() {	# STEP TARGET
-	local t=$2 d=${DIR[$2]} t0 t1 out
+	local t=$2 d=${DIR[$2]} t0 t1 out n
 	case $1 in
 	seqwrite)
 		t0=$(secs)
@@ -227,6 +245,36 @@ step() {	# STEP TARGET
 		t1=$(secs)
 		put "$t" tarread "$(rate "$TAR_MB" "$t0" "$t1")"
 		;;
+	coldsmall)	# 50 directories of 100 files of 4 KiB, walked and read cold
+		mkdir -p "$d/cs"
+		for k in $(seq 50); do
+			mkdir -p "$d/cs/d$k"
+			for f in $(seq 100); do head -c 4096 /dev/zero >"$d/cs/d$k/f$f"; done
+		done
+		drop_caches
+		t0=$(secs)
+		n=$(find "$d/cs" -printf '%s %m %U %T@\n' | wc -l) || return 1
+		t1=$(secs)
+		put "$t" cold_stat "$(rate "$n" "$t0" "$t1")"
+		drop_caches
+		t0=$(secs)
+		find "$d/cs" -type f -exec cat {} + >/dev/null || return 1
+		t1=$(secs)
+		put "$t" cold_small_read "$(rate 5000 "$t0" "$t1")"
+		rm -rf "$d/cs"
+		;;
+	walk)	# the extracted tree, cold: find -printf, then du -s
+		drop_caches
+		t0=$(secs)
+		n=$(find "$d/x" -printf '%s %m %U %T@\n' | wc -l) || return 1
+		t1=$(secs)
+		put "$t" walk_find "$(rate "$n" "$t0" "$t1")"
+		drop_caches
+		t0=$(secs)
+		du -s "$d/x" >/dev/null || return 1
+		t1=$(secs)
+		put "$t" walk_du "$(rate "$n" "$t0" "$t1")"
+		;;
 	clean)
 		rm -rf "$d/x"
 		;;
@@ -253,7 +301,7 @@ done
 # (about 1.2 or 2 GB/s here), seemingly at random: cold reads are repeated
 # within each round so that their medians rest on COLD_READS x ROUNDS draws.
 cold() { printf "$1 %.0s" $(seq "$COLD_READS"); }
-STEPS="seqwrite $(cold coldread)reread random small untar $(cold tarread)clean"
+STEPS="seqwrite $(cold coldread)reread random small coldsmall untar $(cold tarread)walk clean"
 for ((round = 0; round < ROUNDS; round++)); do
 	log "round $((round + 1)) of $ROUNDS"
 	for s in $STEPS; do
@@ -271,13 +319,15 @@ done
 for t in "${LIVE[@]}"; do [ -z "${FAILED[$t]:-}" ] && R[$t,ok]=1; done
 
 # --- report ----------------------------------------------------------------
-METRICS="seqwrite coldread reread randread randwrite small_create small_stat small_read small_delete untar tarread"
+METRICS="seqwrite coldread reread randread randwrite small_create small_stat small_read small_delete cold_stat cold_small_read untar tarread walk_find walk_du"
 declare -A LABEL=(
 	[seqwrite]="seq write+fsync MB/s" [coldread]="cold read MB/s" [reread]="cached re-read MB/s"
 	[randread]="random 4K read IOPS" [randwrite]="random 4K write IOPS"
 	[small_create]="small files create/s" [small_stat]="small files stat/s"
 	[small_read]="small files read/s" [small_delete]="small files delete/s"
+	[cold_stat]="cold stat (find) files/s" [cold_small_read]="cold small read files/s"
 	[untar]="untar MB/s" [tarread]="tar tree cold read MB/s"
+	[walk_find]="tree cold find files/s" [walk_du]="tree cold du files/s"
 )
 fig() { [ -n "${R[$1,ok]:-}" ] && median "${R[$1,$2]:-}" || echo "n/a"; }
 ratio() {	# A B -> A/B or n/a
@@ -286,13 +336,14 @@ ratio() {	# A B -> A/B or n/a
 }
 geq() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 
-printf '\n%-26s %10s %12s %10s %10s %10s %9s %9s %9s  %s\n' metric plain passthrough gocryptfs \
-	before ours ours/gocr ours/pass ours/bef targets
+printf '\n%-26s %10s %12s %10s %10s %10s %10s %9s %9s %9s %9s  %s\n' metric plain passthrough \
+	gocryptfs securefs before ours ours/gocr ours/best ours/pass ours/bef targets
 all_hold=1 judged=0
 for m in $METRICS; do
 	o=$(fig ours "$m") g=$(fig gocryptfs "$m") p=$(fig passthrough "$m") d=$(fig plain "$m")
-	b=$(fig before "$m")
-	rg=$(ratio "$o" "$g") rp=$(ratio "$o" "$p") rb=$(ratio "$o" "$b")
+	b=$(fig before "$m") sf=$(fig securefs "$m")
+	best=$(printf '%s\n' "$g" "$sf" | grep -v n/a | sort -g | tail -1)
+	rg=$(ratio "$o" "$g") rp=$(ratio "$o" "$p") rb=$(ratio "$o" "$b") rbest=$(ratio "$o" "$best")
 	verdict=
 	if [ "$o" = n/a ]; then
 		verdict="ours unavailable"
@@ -308,14 +359,19 @@ for m in $METRICS; do
 			if geq "$(ratio "$o" "$d")" 0.5; then verdict+="T3 holds ($(ratio "$o" "$d")x plain)"
 			else verdict+="T3 MISSED ($(ratio "$o" "$d")x plain)"; all_hold=0; fi
 		fi
+		if [[ $m == cold_stat || $m == walk_find || $m == walk_du ]] && [ "$rg" != n/a ] &&
+			[ "$rp" != n/a ]; then
+			if geq "$rg" 1.25 && geq "$rp" 0.8; then verdict+="T5 holds; "
+			else verdict+="T5 MISSED; "; all_hold=0; fi
+		fi
 		if [ "$rb" != n/a ]; then
 			verdict="${verdict%; }${verdict:+; }"
 			if geq "$rb" "$NOISE"; then verdict+="T4 holds"
 			else verdict+="T4 MISSED (slower than before)"; all_hold=0; fi
 		fi
 	fi
-	printf '%-26s %10s %12s %10s %10s %10s %9s %9s %9s  %s\n' "${LABEL[$m]}" "$d" "$p" "$g" "$b" \
-		"$o" "$rg" "$rp" "$rb" "${verdict%; }"
+	printf '%-26s %10s %12s %10s %10s %10s %10s %9s %9s %9s %9s  %s\n' "${LABEL[$m]}" "$d" "$p" "$g" \
+		"$sf" "$b" "$o" "$rg" "$rbest" "$rp" "$rb" "${verdict%; }"
 done
 echo
 # Every draw behind the medians, so that their spread can be judged.
