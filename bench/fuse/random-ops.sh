@@ -43,7 +43,7 @@
 # Operations, by default: per seed 100,000 big + 20,000 small + 10,000 mt +
 # 15,000 names + 15,000 names on the second mount = 160,000, times 8 seeds,
 # plus 40,000 xattr: 1,320,000 in all.  With RANDOM_OPS_SEEDS=1: 200,000.
-# Expected runtime: MEASURED
+# Expected runtime: about 15 minutes on 2 cores (1,320,000 operations in 920 s).
 #
 # Environment: BUILDDIR (default SRCDIR/build), RANDOM_OPS_SEEDS (default
 # "1 2 3 4 5 6 7 8"), per seed RANDOM_OPS_BIG (100000 ops), RANDOM_OPS_SMALL
