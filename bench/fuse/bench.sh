@@ -192,6 +192,18 @@ put() { R[$1,$2]+="$3 "; }
 median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g |
 	awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# cold_rate TARGET METRIC ENTRIES CMD...: CMD run after dropping caches (the
+# kernel forgets the mount's inodes too), as ENTRIES per second.
+cold_rate() {
+	local t=$1 m=$2 n=$3 t0 t1
+	shift 3
+	drop_caches
+	t0=$(secs)
+	"$@" >/dev/null || return 1
+	t1=$(secs)
+	put "$t" "$m" "$(rate "$n" "$t0" "$t1")"
+}
+
 # One step of a round, for one target; a failure marks the target failed.
 step() {	# STEP TARGET
 	local t=$2 d=${DIR[$2]} t0 t1 out n
@@ -251,29 +263,15 @@ step() {	# STEP TARGET
 			mkdir -p "$d/cs/d$k"
 			for f in $(seq 100); do head -c 4096 /dev/zero >"$d/cs/d$k/f$f"; done
 		done
-		drop_caches
-		t0=$(secs)
-		n=$(find "$d/cs" -printf '%s %m %U %T@\n' | wc -l) || return 1
-		t1=$(secs)
-		put "$t" cold_stat "$(rate "$n" "$t0" "$t1")"
-		drop_caches
-		t0=$(secs)
-		find "$d/cs" -type f -exec cat {} + >/dev/null || return 1
-		t1=$(secs)
-		put "$t" cold_small_read "$(rate 5000 "$t0" "$t1")"
+		# 5,000 files, 50 directories and the top one
+		cold_rate "$t" cold_stat 5051 find "$d/cs" -printf '%s %m %U %T@\n' || return 1
+		cold_rate "$t" cold_small_read 5000 find "$d/cs" -type f -exec cat {} + || return 1
 		rm -rf "$d/cs"
 		;;
 	walk)	# the extracted tree, cold: find -printf, then du -s
-		drop_caches
-		t0=$(secs)
-		n=$(find "$d/x" -printf '%s %m %U %T@\n' | wc -l) || return 1
-		t1=$(secs)
-		put "$t" walk_find "$(rate "$n" "$t0" "$t1")"
-		drop_caches
-		t0=$(secs)
-		du -s "$d/x" >/dev/null || return 1
-		t1=$(secs)
-		put "$t" walk_du "$(rate "$n" "$t0" "$t1")"
+		n=$(find "$d/x" | wc -l)
+		cold_rate "$t" walk_find "$n" find "$d/x" -printf '%s %m %U %T@\n' || return 1
+		cold_rate "$t" walk_du "$n" du -s "$d/x" || return 1
 		;;
 	clean)
 		rm -rf "$d/x"

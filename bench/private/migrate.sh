@@ -69,30 +69,29 @@ cold() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 rate() { awk -v b="$BYTES" -v s="$1" 'BEGIN {printf "%.1f", b / s / 1e6}'; }
 now() { date +%s.%N; }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN {print a - b}'; }
+# cp_seconds FROM TO SYNC-DIR: seconds of a cold cp -a, synced to disk.
+cp_seconds() {
+	local t0 t1
+	cold
+	t0=$(now)
+	cp -a "$1" "$2" && sync -f "$3" || return 1
+	t1=$(now)
+	minus "$t1" "$t0"
+}
 
 # --- cp -a to a plain directory ---
-cold
-t0=$(now)
-cp -a "$H" "$WORK/plain" || exit 1
-sync -f "$WORK/plain"
-t1=$(now)
-PLAIN_S=$(minus "$t1" "$t0")
+PLAIN_S=$(cp_seconds "$H" "$WORK/plain" "$WORK/plain") || exit 1
 rm -rf "$WORK/plain"
 
 # --- cp -a into an ecryptfs-fuse mount ---
 mkdir -p "$WORK/lower" "$WORK/mnt"
 pass=$(head -c 24 /dev/urandom | base64)
-SIG=$(printf '%s' "$pass" | ecryptfs-add-passphrase --fnek - | sed -n '1s/.*sig \[\([0-9a-f]*\)\].*/\1/p')
-FNEK=$(printf '%s' "$pass" | ecryptfs-add-passphrase --fnek - | sed -n '2s/.*sig \[\([0-9a-f]*\)\].*/\1/p')
+sigs=$(printf '%s' "$pass" | ecryptfs-add-passphrase --fnek - | sed -n 's/.*sig \[\([0-9a-f]*\)\].*/\1/p')
+SIG=$(sed -n 1p <<<"$sigs") FNEK=$(sed -n 2p <<<"$sigs")
 "$ECRYPTFS_FUSE_PROG" -o "rw,ecryptfs_sig=$SIG,ecryptfs_fnek_sig=$FNEK,ecryptfs_cipher=aes,ecryptfs_key_bytes=16" \
 	"$WORK/lower" "$WORK/mnt" || exit 1
 FUSE_MNT=$WORK/mnt
-cold
-t0=$(now)
-cp -a "$H/." "$WORK/mnt/" || exit 1
-sync -f "$WORK/lower"
-t1=$(now)
-CPFUSE_S=$(minus "$t1" "$t0")
+CPFUSE_S=$(cp_seconds "$H/." "$WORK/mnt/" "$WORK/lower") || exit 1
 umount "$WORK/mnt" && FUSE_MNT=
 rm -rf "$WORK/lower"
 for s in $SIG $FNEK; do k=$(keyctl search @u user "$s" 2>/dev/null) && keyctl unlink "$k" @u >/dev/null; done

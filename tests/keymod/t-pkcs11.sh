@@ -64,25 +64,10 @@ U1="uri=pkcs11:token=ecfs-test;id=%01"
 K1="key=pkcs11:$U1:pin_file=$W/pin"
 cat >"$W/guest.sh" <<EOS
 set -u
-W=$W A=$A K1='$K1' U1='$U1' STAT=$STAT MGR=$MGR SO=$SO
+W=$W SRCDIR=$SRCDIR A=$A K1='$K1' U1='$U1' STAT=$STAT MGR=$MGR SO=$SO
 EOS
 cat >>"$W/guest.sh" <<'EOS'
-U=$W/upper
-mkdir -p "$U"
-trap 'fusermount3 -u -z "$U" 2>/dev/null' EXIT
-mount -t overlay overlay -o "lowerdir=$W/sbin:/usr/sbin" /usr/sbin
-keyctl link @u @s >/dev/null
-res() { echo "RES $1 $2"; }
-mnt() {
-	mkdir -p "$2"
-	mount -t ecryptfs "$2" "$U" -o "$3" </dev/null >"$W/$1.out" 2>&1; res "$1" $?
-	sed -n 's/^  ecryptfs_sig=//p' "$W/$1.out" | head -1 >"$W/$1.sig"
-}
-gone() {
-	for i in $(seq 20); do keyctl search @u user "$1" >/dev/null 2>&1 || return 0; sleep 0.2; done
-	return 1
-}
-manifest() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
+. "$SRCDIR/tests/keymod/guest-lib.sh"
 
 # 1. A tree under the token's key.
 mnt m1 "$W/l1" "$K1,$A"
