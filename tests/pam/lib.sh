@@ -76,15 +76,20 @@ syslog_new() { tail -n +"${PAM_SYSLOG_FROM:-1}" "$SYSLOG"; }
 # open by pam-session (the test service unless -c names another), its input
 # a FIFO; returns once the session is open (0) or the program has ended.
 # end_session NAME: end its input, so it closes the session; waits for it.
+PAM_SESSION_FDS=
 start_session() {
 	_n=$1 _u=$2 _p=$3; shift 3
 	rm -f "$TESTTMP/$_n.in"; mkfifo "$TESTTMP/$_n.in"
 	_svc=$SVC
 	case " $* " in *" -c "*) _svc=${PAM_SERVICE_NAME:-$SVC} ;; esac
-	PAM_TEST_PASSWORD=$_p "$DRIVER" "$@" "$_svc" "$_u" <"$TESTTMP/$_n.in" >"$TESTTMP/$_n.out" 2>&1 &
+	# The driver must not inherit another session's end of its FIFO, or
+	# that session would never see its end of input.
+	(for _f in $PAM_SESSION_FDS; do eval "exec $_f>&-"; done
+	 PAM_TEST_PASSWORD=$_p exec "$DRIVER" "$@" "$_svc" "$_u") <"$TESTTMP/$_n.in" >"$TESTTMP/$_n.out" 2>&1 &
 	eval "PID_$_n=$!"
 	exec {_fd}>"$TESTTMP/$_n.in"
 	eval "FD_$_n=$_fd"
+	PAM_SESSION_FDS="$PAM_SESSION_FDS $_fd"
 	for _i in $(seq 300); do
 		grep -q '^opened' "$TESTTMP/$_n.out" && break
 		kill -0 "$(eval echo "\$PID_$_n")" 2>/dev/null || break
@@ -93,6 +98,8 @@ start_session() {
 	grep -q '^open_session: Success' "$TESTTMP/$_n.out"
 }
 end_session() {
-	eval "exec $(eval echo "\$FD_$1")>&-"
+	_fd=$(eval echo "\$FD_$1")
+	eval "exec $_fd>&-"
+	PAM_SESSION_FDS=$(echo " $PAM_SESSION_FDS " | sed "s/ $_fd / /")
 	wait "$(eval echo "\$PID_$1")"
 }
