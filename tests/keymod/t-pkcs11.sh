@@ -147,6 +147,30 @@ res prompt $?
 cat "$U/hello.txt" >"$W/prompt.read" 2>&1; res prompt-read $?
 umount "$U"
 gone "$S1"
+
+# 7. ecryptfs-manager generate pkcs11: a key pair made on the token.
+UG="uri=pkcs11:token=ecfs-test;object=gen1"
+"$MGR" generate pkcs11 "$UG" pin_file="$W/pin" bits=2048 >"$W/gen1.out" 2>&1; res gen1 $?
+pkcs11-tool --module $SO --token-label ecfs-test --login --pin 1234 --list-objects \
+	>"$W/objects" 2>&1
+mnt m12 "$W/l4" "key=pkcs11:$UG:pin_file=$W/pin,$A"
+cp -a "$W/src/." "$U/"; res write4 $?
+umount "$U"
+gone "$(cat "$W/m12.sig")"
+keyctl clear @s
+mnt m13 "$W/l4" "key=pkcs11:$UG:pin_file=$W/pin,$A"
+manifest "$U" >"$W/got4"
+umount "$U"
+gone "$(cat "$W/m13.sig")"
+"$MGR" generate pkcs11 "$UG" pin_file="$W/pin" >"$W/gen2.out" 2>&1; res gen2 $?
+"$MGR" generate pkcs11 "uri=pkcs11:token=ecfs-test;object=gen3" pin_file="$W/badpin" \
+	>"$W/gen3.out" 2>&1; res gen3 $?
+"$MGR" generate pkcs11 "uri=pkcs11:token=ecfs-test" pin_file="$W/pin" >"$W/gen4.out" 2>&1
+res gen4 $?
+"$MGR" generate pkcs11 "uri=pkcs11:token=ecfs-test;object=gen5" pin_file="$W/pin" bits=1024 \
+	>"$W/gen5.out" 2>&1; res gen5 $?
+pkcs11-tool --module $SO --token-label ecfs-test --login --pin 1234 --list-objects \
+	>"$W/objects2" 2>&1
 EOS
 keyctl session - unshare -m bash "$W/guest.sh" >"$W/log" 2>&1
 r() { sed -n "s/^RES $1 //p" "$W/log"; }
@@ -214,5 +238,26 @@ is "$(r prompt)" 0 "no PIN file: mount.ecryptfs asks for the token's PIN and mou
 check "... with echo off (the PIN not shown)" bash -c "! grep -q 1234 '$W/prompt.out'"
 is "$(r prompt-read)" 0 "... the files open"
 check "... read back exactly" cmp "$W/src/hello.txt" "$W/prompt.read"
+is "$(r gen1)" 0 "ecryptfs-manager generate pkcs11 uri=...;object=gen1 pin_file=... bits=2048"
+check "... says so" grep -qx 'Generated a new key with key module pkcs11.' "$W/gen1.out"
+check "... an RSA 2048 private key labelled gen1 on the token" \
+	bash -c "grep -A3 '^Private Key Object; RSA' '$W/objects' | grep -q 'label: *gen1'"
+check "... that never leaves it (sensitive, never extractable)" \
+	bash -c "grep -A8 'label: *gen1' '$W/objects' | grep -q 'never extractable'"
+is "$(r m12)" 0 "mounted with key=pkcs11 and the generated key"
+is "$(r write4)" 0 "... a tree written"
+is "$(r m13)" 0 "... mounted again after the keyring was cleared"
+check "... read back exactly" diff "$W/want" "$W/got4"
+isnt "$(r gen2)" 0 "generate under a name the token has already: refused"
+check "... saying so" grep -q 'key module pkcs11: a private key matching the URI is on the token already' "$W/gen2.out"
+isnt "$(r gen3)" 0 "generate with a wrong PIN: refused"
+check "... naming the module and the reason" \
+	grep -q 'key module pkcs11: logging in to the token: wrong PIN (not tried again)' "$W/gen3.out"
+isnt "$(r gen4)" 0 "generate without object= or id=: refused"
+check "... saying why" grep -q 'name the new key in the URI (object=, id=)' "$W/gen4.out"
+isnt "$(r gen5)" 0 "generate bits=1024: refused"
+check "... saying why" grep -q 'bits=1024: from 2048 to 4096' "$W/gen5.out"
+is "$(grep -c '^Private Key Object' "$W/objects2")" "$(grep -c '^Private Key Object' "$W/objects")" \
+	"... and none of the refused runs left a key on the token"
 grep -v '^RES ' "$W/log" | sed 's/^/# /' | head -40
 tap_done

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,14 +48,21 @@
 #define WHAT "RSA-OAEP"
 #endif
 
-enum { P_URI, P_PIN_FILE, P_PIN, N_PARAMS };
+enum { P_URI, P_PIN_FILE, P_PIN, P_BITS, N_PARAMS };
 
 #define M ECRYPTFS_KEY_MOD_MOUNT
 #define S ECRYPTFS_KEY_MOD_SECRET
+#ifdef ECFS_PKCS11_HELPER
+#define G 0	/* its keys come with a certificate, which this module does not make */
+#else
+#define G ECRYPTFS_KEY_MOD_GEN
+#endif
+#define DEFAULT_BITS "2048"
 static const struct ecryptfs_key_mod_param params[N_PARAMS] = {
-	[P_URI] = { "pkcs11_uri", "uri", "PKCS#11 URI of the key", NULL, M },
-	[P_PIN_FILE] = { "pkcs11_pin_file", "pin_file", "PIN file", NULL, M },
-	[P_PIN] = { "pkcs11_pin", "pin", "Token PIN", NULL, M | S },
+	[P_URI] = { "pkcs11_uri", "uri", "PKCS#11 URI of the key", NULL, M | G },
+	[P_PIN_FILE] = { "pkcs11_pin_file", "pin_file", "PIN file", NULL, M | G },
+	[P_PIN] = { "pkcs11_pin", "pin", "Token PIN", NULL, M | G | S },
+	[P_BITS] = { "pkcs11_bits", "bits", "RSA key size in bits", DEFAULT_BITS, G },
 };
 
 struct key {
@@ -166,6 +174,8 @@ static const char *rv_str(CK_RV rv)
 	case CKR_SESSION_CLOSED: return "the token's session is gone (token removed?)";
 	case CKR_DEVICE_ERROR: return "device error";
 	case CKR_USER_NOT_LOGGED_IN: return "not logged in to the token";
+	case CKR_SESSION_READ_ONLY:
+	case CKR_TOKEN_WRITE_PROTECTED: return "the token is write-protected";
 	case CKR_KEY_TYPE_INCONSISTENT:
 	case CKR_KEY_FUNCTION_NOT_PERMITTED: return "the key may not decrypt";
 	case CKR_MECHANISM_INVALID: return "the token cannot do " WHAT;
@@ -344,9 +354,12 @@ static void p11_close(void *p)
 	free(k);
 }
 
-/* The one token the URI names, in k->f and a session k->s on it. */
-static int open_token(struct key *k, P11KitUri *uri, const char *text, CK_TOKEN_INFO *ti,
-		      char *err, size_t errlen)
+/*
+ * The one token the URI names, in k->f and a session k->s on it: read-only
+ * unless rw (a key is being made).
+ */
+static int open_token(struct key *k, P11KitUri *uri, const char *text, bool rw,
+		      CK_TOKEN_INFO *ti, char *err, size_t errlen)
 {
 	CK_FUNCTION_LIST *f = NULL;
 	CK_SLOT_ID slot = 0;
@@ -425,7 +438,8 @@ static int open_token(struct key *k, P11KitUri *uri, const char *text, CK_TOKEN_
 		return found ? -EINVAL : -ENODEV;
 	}
 	k->f = f;
-	rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &k->s);
+	rv = f->C_OpenSession(slot, CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0), NULL, NULL,
+			      &k->s);
 	if (rv != CKR_OK) {
 		k->s = CK_INVALID_HANDLE;
 		snprintf(err, errlen, "cannot open a session on the token: %s (0x%lx)", rv_str(rv),
@@ -435,9 +449,64 @@ static int open_token(struct key *k, P11KitUri *uri, const char *text, CK_TOKEN_
 	return 0;
 }
 
+/* text into uri; a PIN inside the URI is refused (it would sit in fstab). */
+static int parse_uri(const char *text, P11KitUri *uri, char *err, size_t errlen)
+{
+	int rc = p11_kit_uri_parse(text, P11_KIT_URI_FOR_ANY, uri);
+
+	if (rc != P11_KIT_URI_OK) {
+		snprintf(err, errlen, "not a PKCS#11 URI (%s): %.200s", p11_kit_uri_message(rc),
+			 text);
+		return -EINVAL;
+	}
+	if (p11_kit_uri_get_pin_value(uri) || p11_kit_uri_get_pin_source(uri)) {
+		snprintf(err, errlen, "the URI carries a PIN (pin-value=, pin-source=): give "
+			 "pin_file= instead");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /*
- * Open the key: token, login (once: a wrong PIN is not tried again), the
- * private key, its public half.  -ENODATA when a PIN is needed and none given.
+ * Log in to the token of k->s when it wants it or a PIN is given, once: a
+ * wrong PIN is not tried again.  -ENODATA when a PIN is needed and none given.
+ */
+static int login(struct key *k, const CK_TOKEN_INFO *ti, const char *pin, char *err,
+		 size_t errlen)
+{
+	CK_RV rv;
+
+	if ((ti->flags & CKF_LOGIN_REQUIRED) && !pin &&
+	    !(ti->flags & CKF_PROTECTED_AUTHENTICATION_PATH)) {
+		snprintf(err, errlen, "the token needs a PIN (pin_file=, or asked)");
+		return -ENODATA;
+	}
+	if (!(ti->flags & CKF_LOGIN_REQUIRED) && !pin)
+		return 0;
+	rv = k->f->C_Login(k->s, CKU_USER, (CK_UTF8CHAR *)pin, pin ? strlen(pin) : 0);
+	if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
+		snprintf(err, errlen, "logging in to the token: %s%s", rv_str(rv),
+			 rv == CKR_PIN_INCORRECT ? " (not tried again)" : "");
+		return rv_errno(rv);
+	}
+	return 0;
+}
+
+/* A fresh key record: no session yet. */
+static struct key *key_new(void)
+{
+	struct key *k = calloc(1, sizeof(*k));
+
+	if (k) {
+		k->s = CK_INVALID_HANDLE;
+		pthread_mutex_init(&k->lock, NULL);
+	}
+	return k;
+}
+
+/*
+ * Open the key: token, login, the private key, its public half.  -ENODATA
+ * when a PIN is needed and none given.
  */
 static int do_open(const char *text, const char *pin, struct key **out, char *err,
 		   size_t errlen)
@@ -449,52 +518,23 @@ static int do_open(const char *text, const char *pin, struct key **out, char *er
 	CK_KEY_TYPE kt = 0;
 	CK_ATTRIBUTE a = { CKA_KEY_TYPE, &kt, sizeof(kt) };
 	uint8_t *id = NULL;
-	struct key *k = calloc(1, sizeof(*k));
+	struct key *k = key_new();
 	int rc;
-	CK_RV rv;
 
 	*out = NULL;
 	if (!uri || !k) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	k->s = CK_INVALID_HANDLE;
-	pthread_mutex_init(&k->lock, NULL);
 	rc = ecryptfs_init();
+	if (rc == 0)
+		rc = parse_uri(text, uri, err, errlen);
+	if (rc == 0)
+		rc = open_token(k, uri, text, false, &ti, err, errlen);
+	if (rc == 0)
+		rc = login(k, &ti, pin, err, errlen);
 	if (rc < 0)
 		goto out;
-	rc = p11_kit_uri_parse(text, P11_KIT_URI_FOR_ANY, uri);
-	if (rc != P11_KIT_URI_OK) {
-		snprintf(err, errlen, "not a PKCS#11 URI (%s): %.200s", p11_kit_uri_message(rc),
-			 text);
-		rc = -EINVAL;
-		goto out;
-	}
-	if (p11_kit_uri_get_pin_value(uri) || p11_kit_uri_get_pin_source(uri)) {
-		snprintf(err, errlen, "the URI carries a PIN (pin-value=, pin-source=): give "
-			 "pin_file= instead");
-		rc = -EINVAL;
-		goto out;
-	}
-	rc = open_token(k, uri, text, &ti, err, errlen);
-	if (rc < 0)
-		goto out;
-	if ((ti.flags & CKF_LOGIN_REQUIRED) && !pin &&
-	    !(ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH)) {
-		snprintf(err, errlen, "the token needs a PIN (pin_file=, or asked)");
-		rc = -ENODATA;
-		goto out;
-	}
-	if ((ti.flags & CKF_LOGIN_REQUIRED) || pin) {
-		rv = k->f->C_Login(k->s, CKU_USER, (CK_UTF8CHAR *)pin,
-				   pin ? strlen(pin) : 0);
-		if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
-			snprintf(err, errlen, "logging in to the token: %s%s", rv_str(rv),
-				 rv == CKR_PIN_INCORRECT ? " (not tried again)" : "");
-			rc = rv_errno(rv);
-			goto out;
-		}
-	}
 	attrs = p11_kit_uri_get_attributes(uri, &nattrs);
 #ifdef ECFS_PKCS11_HELPER
 	{
@@ -546,26 +586,37 @@ out:
 	return rc;
 }
 
-static int p11_make_blob(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t *blob,
-			 size_t *len, char *need, char *err, size_t errlen)
+/*
+ * The URI (-ENODATA naming it when missing) and the PIN the values give
+ * (pin=, else pin_file=; NULL when neither) into *pin, secure memory.
+ */
+static int uri_and_pin(const struct ecryptfs_key_mod_value *v, size_t n, char **pin, char *need,
+		       char *err, size_t errlen)
 {
 	const char *uri = value_of(v, n, P_URI), *pf = value_of(v, n, P_PIN_FILE);
 	const char *pv = value_of(v, n, P_PIN);
-	struct key *k = NULL;
-	char *pin = NULL;
-	int rc;
 
+	*pin = NULL;
 	if (!uri || !*uri) {
 		snprintf(need, 64, "%s", params[P_URI].name);
 		snprintf(err, errlen, "no PKCS#11 URI given (uri=)");
 		return -ENODATA;
 	}
 	if (pv)
-		rc = (pin = secret_dup(pv)) ? 0 : -ENOMEM;
-	else if (pf)
-		rc = read_pin_file(pf, &pin, err, errlen);
-	else
-		rc = 0;
+		return (*pin = secret_dup(pv)) ? 0 : -ENOMEM;
+	if (pf)
+		return read_pin_file(pf, pin, err, errlen);
+	return 0;
+}
+
+static int p11_make_blob(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t *blob,
+			 size_t *len, char *need, char *err, size_t errlen)
+{
+	const char *uri = value_of(v, n, P_URI);
+	struct key *k = NULL;
+	char *pin = NULL;
+	int rc = uri_and_pin(v, n, &pin, need, err, errlen);
+
 	if (rc < 0)
 		goto out;
 	/* The key is opened once now, so that a mount fails before it starts. */
@@ -675,6 +726,119 @@ static int p11_decrypt(void *p, const uint8_t *in, size_t in_len, uint8_t *out, 
 	return rc;
 }
 
+#ifndef ECFS_PKCS11_HELPER
+/*
+ * A new RSA key pair made on the token the URI names, labelled and
+ * numbered as its object= and id= say (at least one: the mount's URI must
+ * find it again).  The private half never leaves the token (sensitive, not
+ * extractable); both halves may only decrypt and encrypt.
+ */
+static int p11_generate(const struct ecryptfs_key_mod_value *v, size_t n, char *need, char *err,
+			size_t errlen)
+{
+	const char *text = value_of(v, n, P_URI), *bits_s = value_of(v, n, P_BITS);
+	P11KitUri *uri = p11_kit_uri_new();
+	struct key *k = key_new();
+	CK_ATTRIBUTE *label = NULL, *id = NULL, *attrs;
+	CK_ULONG nattrs = 0, count = 0, bits = 2048;
+	CK_OBJECT_HANDLE pub, priv;
+	CK_TOKEN_INFO ti;
+	CK_RV rv;
+	char *pin = NULL;
+	int rc;
+
+	if (!uri || !k) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = uri_and_pin(v, n, &pin, need, err, errlen);
+	if (rc < 0)
+		goto out;
+	if (bits_s) {
+		char *end;
+
+		bits = strtoul(bits_s, &end, 10);
+		/* Tag 1 packets hold at most 512 encrypted bytes: 4096 bits. */
+		if (*end || end == bits_s || bits < 2048 || bits > 4096) {
+			snprintf(err, errlen, "bits=%.20s: from 2048 to 4096", bits_s);
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	rc = ecryptfs_init();
+	if (rc == 0)
+		rc = parse_uri(text, uri, err, errlen);
+	if (rc < 0)
+		goto out;
+	label = p11_kit_uri_get_attribute(uri, CKA_LABEL);
+	id = p11_kit_uri_get_attribute(uri, CKA_ID);
+	if (!label && !id) {
+		snprintf(err, errlen, "name the new key in the URI (object=, id=)");
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = open_token(k, uri, text, true, &ti, err, errlen);
+	if (rc == 0)
+		rc = login(k, &ti, pin, err, errlen);
+	if (rc == -ENODATA)
+		snprintf(need, 64, "%s", params[P_PIN].name);
+	if (rc < 0)
+		goto out;
+	/* A second key under the same name would make the URI ambiguous. */
+	attrs = p11_kit_uri_get_attributes(uri, &nattrs);
+	rc = find_one(k, CKO_PRIVATE_KEY, attrs, nattrs, &priv, &count);
+	if (rc == 0 && count) {
+		snprintf(err, errlen, "a private key matching the URI is on the token already");
+		rc = -EEXIST;
+	}
+	if (rc < 0)
+		goto out;
+	{
+		CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+		CK_BYTE e[] = { 0x01, 0x00, 0x01 };
+		CK_MECHANISM mech = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+		CK_ATTRIBUTE pt[8] = {
+			{ CKA_TOKEN, &yes, sizeof(yes) },
+			{ CKA_ENCRYPT, &yes, sizeof(yes) },
+			{ CKA_VERIFY, &no, sizeof(no) },
+			{ CKA_WRAP, &no, sizeof(no) },
+			{ CKA_MODULUS_BITS, &bits, sizeof(bits) },
+			{ CKA_PUBLIC_EXPONENT, e, sizeof(e) },
+		}, st[10] = {
+			{ CKA_TOKEN, &yes, sizeof(yes) },
+			{ CKA_PRIVATE, &yes, sizeof(yes) },
+			{ CKA_SENSITIVE, &yes, sizeof(yes) },
+			{ CKA_EXTRACTABLE, &no, sizeof(no) },
+			{ CKA_DECRYPT, &yes, sizeof(yes) },
+			{ CKA_SIGN, &no, sizeof(no) },
+			{ CKA_UNWRAP, &no, sizeof(no) },
+		};
+		CK_ULONG np = 6, ns = 7;
+
+		if (label) {
+			pt[np++] = *label;
+			st[ns++] = *label;
+		}
+		if (id) {
+			pt[np++] = *id;
+			st[ns++] = *id;
+		}
+		rv = k->f->C_GenerateKeyPair(k->s, &mech, pt, np, st, ns, &pub, &priv);
+		if (rv != CKR_OK) {
+			snprintf(err, errlen, "RSA key generation on the token failed: %s (0x%lx)",
+				 rv == CKR_MECHANISM_INVALID ? "the token cannot make RSA keys" :
+				 rv_str(rv), (unsigned long)rv);
+			rc = rv_errno(rv);
+		}
+	}
+out:
+	p11_close(k);
+	p11_kit_uri_free(uri);
+	ecryptfs_secure_free(pin);
+	return rc;
+}
+#endif
+
 static const struct ecryptfs_key_mod_ops ops = {
 	.abi_version = ECRYPTFS_KEY_MOD_ABI,
 	.alias = ALIAS,
@@ -691,6 +855,9 @@ static const struct ecryptfs_key_mod_ops ops = {
 	.sig = p11_sig,
 	.encrypt = p11_encrypt,
 	.decrypt = p11_decrypt,
+#ifndef ECFS_PKCS11_HELPER
+	.generate = p11_generate,
+#endif
 };
 
 EXPORT const struct ecryptfs_key_mod_ops *ecryptfs_key_mod_ops_v1(void)
