@@ -72,6 +72,15 @@ int ecryptfs_auth_tok_parse(const uint8_t *tok, size_t len, struct ecryptfs_pass
 
 /* keyring.c: search @u (and what it links) for the "user" key sig_hex: serial or -ENOKEY. */
 int ecryptfs_keyring_find(const char *sig_hex, int32_t *serial);
+/*
+ * keyring.c: add a "user" key sig_hex of len bytes to @u, which build fills
+ * (zeroed, secure memory); a key already there is kept (*already).
+ */
+int ecryptfs_keyring_add_token(const char *sig_hex, size_t len,
+			       int (*build)(void *arg, uint8_t *tok), void *arg, bool *already);
+/* keyring.c: the payload of the "user" key sig_hex, freed (wiped) with token_free. */
+int ecryptfs_keyring_read_token(const char *sig_hex, void **payload, size_t *n);
+void ecryptfs_keyring_token_free(void *payload, size_t n);
 
 /* rcfile.c: value of the last entry named name (NULL if absent or valueless). */
 const char *ecryptfs_nvlist_get(const struct ecryptfs_nvlist *l, const char *name);

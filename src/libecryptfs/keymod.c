@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include <gcrypt.h>
-#include <keyutils.h>
 
 #include "libecryptfs.h"
 #include "internal.h"
@@ -293,52 +292,47 @@ enum {
 };
 #define TOK_TYPE_PRIVATE_KEY 1
 
+struct pk_tok {
+	const char *alias;
+	const uint8_t *sig;
+	const uint8_t *blob;
+	size_t len;
+};
+
+static int build_pk_tok(void *arg, uint8_t *tok)
+{
+	const struct pk_tok *t = arg;
+	uint16_t v16 = 0x0004;
+	uint32_t v32;
+
+	memcpy(tok + TOK_VERSION, &v16, 2);
+	v16 = TOK_TYPE_PRIVATE_KEY;
+	memcpy(tok + TOK_TYPE, &v16, 2);
+	v32 = ECRYPTFS_KEY_MOD_ALIAS_MAX;	/* what ecryptfs-utils puts there */
+	memcpy(tok + TOK_PK_KEY_SIZE, &v32, 4);
+	v32 = (uint32_t)t->len;
+	memcpy(tok + TOK_PK_DATA_LEN, &v32, 4);
+	ecryptfs_sig_to_hex(t->sig, (char *)tok + TOK_PK_SIG);
+	memcpy(tok + TOK_PK_ALIAS, t->alias, strlen(t->alias));
+	/* The blob may hold a PIN or a key file's passphrase. */
+	memcpy(tok + TOK_PK_DATA, t->blob, t->len);
+	return 0;
+}
+
 ECRYPTFS_EXPORT int ecryptfs_keyring_add_module_key(const char *alias, const char *sig_hex,
 						    const uint8_t *blob, size_t len,
 						    bool *already)
 {
-	size_t n = ECRYPTFS_AUTH_TOK_SIZE + len;
 	uint8_t sig[ECRYPTFS_SIG_SIZE];
-	uint8_t *tok = NULL;
-	uint16_t v16;
-	uint32_t v32;
-	key_serial_t id;
-	int rc;
+	struct pk_tok t = { alias, sig, blob, len };
 
 	if (already)
 		*already = false;
 	if (ecryptfs_keymod_alias_ok(alias) < 0 || ecryptfs_sig_from_hex(sig_hex, sig) < 0 ||
 	    !blob || len == 0 || len > ECRYPTFS_KEY_MOD_BLOB_MAX)
 		return -EINVAL;
-	rc = ecryptfs_keyring_find(sig_hex, NULL);
-	if (rc == 0) {
-		if (already)
-			*already = true;
-		goto out;
-	}
-	if (rc != -ENOKEY)
-		goto out;
-	tok = ecryptfs_secure_alloc(n);
-	if (!tok) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	v16 = 0x0004;
-	memcpy(tok + TOK_VERSION, &v16, 2);
-	v16 = TOK_TYPE_PRIVATE_KEY;
-	memcpy(tok + TOK_TYPE, &v16, 2);
-	v32 = ECRYPTFS_KEY_MOD_ALIAS_MAX;	/* what ecryptfs-utils puts there */
-	memcpy(tok + TOK_PK_KEY_SIZE, &v32, 4);
-	v32 = (uint32_t)len;
-	memcpy(tok + TOK_PK_DATA_LEN, &v32, 4);
-	ecryptfs_sig_to_hex(sig, (char *)tok + TOK_PK_SIG);
-	memcpy(tok + TOK_PK_ALIAS, alias, strlen(alias));
-	memcpy(tok + TOK_PK_DATA, blob, len);
-	id = add_key("user", sig_hex, tok, n, KEY_SPEC_USER_KEYRING);
-	rc = id < 0 ? -errno : 0;
-out:
-	ecryptfs_secure_free(tok);
-	return rc;
+	return ecryptfs_keyring_add_token(sig_hex, ECRYPTFS_AUTH_TOK_SIZE + len, build_pk_tok, &t,
+					  already);
 }
 
 ECRYPTFS_EXPORT int ecryptfs_keyring_get_module_key(const char *sig_hex,
@@ -347,25 +341,19 @@ ECRYPTFS_EXPORT int ecryptfs_keyring_get_module_key(const char *sig_hex,
 {
 	void *payload = NULL;
 	const uint8_t *p;
-	int32_t serial;
 	uint16_t v16, t16;
 	uint32_t data_len;
-	long n = 0;
+	size_t n = 0;
 	int rc;
 
 	if (!alias || !blob || !len)
 		return -EINVAL;
-	rc = ecryptfs_keyring_find(sig_hex, &serial);
+	rc = ecryptfs_keyring_read_token(sig_hex, &payload, &n);
 	if (rc < 0)
 		goto out;
-	n = keyctl_read_alloc(serial, &payload);
-	if (n < 0) {
-		rc = -errno;
-		goto out;
-	}
 	p = payload;
 	rc = -EINVAL;
-	if ((size_t)n < TOK_PK_DATA)
+	if (n < TOK_PK_DATA)
 		goto bad;
 	memcpy(&v16, p + TOK_VERSION, 2);
 	memcpy(&t16, p + TOK_TYPE, 2);
@@ -387,13 +375,10 @@ ECRYPTFS_EXPORT int ecryptfs_keyring_get_module_key(const char *sig_hex,
 	rc = 0;
 	goto out;
 bad:
-	ecryptfs_log(ECRYPTFS_LOG_ERR, "user keyring: key %s (%ld bytes) is not a key "
+	ecryptfs_log(ECRYPTFS_LOG_ERR, "user keyring: key %s (%zu bytes) is not a key "
 		     "module's token", sig_hex, n);
 out:
-	if (payload) {
-		ecryptfs_wipe(payload, (size_t)n);
-		free(payload);
-	}
+	ecryptfs_keyring_token_free(payload, n);
 	return rc;
 }
 
@@ -418,8 +403,9 @@ static struct modkey *find_key(struct modkeys *mk, const uint8_t sig[ECRYPTFS_SI
 	return NULL;
 }
 
-static int mk_encrypt(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE], const uint8_t *payload,
-		      size_t len, uint8_t *out, size_t *out_len)
+/* Wrap (enc) or unwrap a file key's payload with the module key of sig. */
+static int mk_crypt(void *ctx, bool enc, const uint8_t sig[ECRYPTFS_SIG_SIZE], const uint8_t *in,
+		    size_t len, uint8_t *out, size_t *out_len)
 {
 	struct modkey *k = find_key(ctx, sig);
 	char err[256] = "";
@@ -427,31 +413,27 @@ static int mk_encrypt(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE], const uin
 
 	if (!k)
 		return -ENOKEY;
-	rc = k->mod->ops->encrypt(k->key, payload, len, out, out_len, err, sizeof(err));
+	rc = (enc ? k->mod->ops->encrypt : k->mod->ops->decrypt)(k->key, in, len, out, out_len,
+								 err, sizeof(err));
 	if (rc < 0)
-		ecryptfs_log(ECRYPTFS_LOG_ERR, "key module %s: wrapping a file key: %s",
-			     k->mod->alias, err[0] ? err : strerror(-rc));
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "key module %s: %s a file key: %s", k->mod->alias,
+			     enc ? "wrapping" : "unwrapping", err[0] ? err : strerror(-rc));
+	/* Whatever the module says, the packet did not open with this key. */
+	if (rc < 0 && !enc && rc != -ENOMEM)
+		rc = -EKEYREJECTED;
 	return rc;
+}
+
+static int mk_encrypt(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE], const uint8_t *payload,
+		      size_t len, uint8_t *out, size_t *out_len)
+{
+	return mk_crypt(ctx, true, sig, payload, len, out, out_len);
 }
 
 static int mk_decrypt(void *ctx, const uint8_t sig[ECRYPTFS_SIG_SIZE], const uint8_t *blob,
 		      size_t len, uint8_t *out, size_t *out_len)
 {
-	struct modkey *k = find_key(ctx, sig);
-	char err[256] = "";
-	int rc;
-
-	if (!k)
-		return -ENOKEY;
-	rc = k->mod->ops->decrypt(k->key, blob, len, out, out_len, err, sizeof(err));
-	if (rc < 0) {
-		ecryptfs_log(ECRYPTFS_LOG_ERR, "key module %s: unwrapping a file key: %s",
-			     k->mod->alias, err[0] ? err : strerror(-rc));
-		/* Whatever the module says, the packet did not open with this key. */
-		if (rc != -ENOMEM)
-			rc = -EKEYREJECTED;
-	}
-	return rc;
+	return mk_crypt(ctx, false, sig, blob, len, out, out_len);
 }
 
 static void mk_release(void *ctx)

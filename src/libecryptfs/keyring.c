@@ -42,7 +42,8 @@ out:
 	return rc;
 }
 
-ECRYPTFS_EXPORT int ecryptfs_keyring_add(const struct ecryptfs_pass_key *key, bool *already)
+int ecryptfs_keyring_add_token(const char *sig_hex, size_t len,
+			       int (*build)(void *arg, uint8_t *tok), void *arg, bool *already)
 {
 	uint8_t *tok = NULL;
 	key_serial_t id;
@@ -50,11 +51,7 @@ ECRYPTFS_EXPORT int ecryptfs_keyring_add(const struct ecryptfs_pass_key *key, bo
 
 	if (already)
 		*already = false;
-	if (!key) {
-		rc = -EINVAL;
-		goto out;
-	}
-	rc = ecryptfs_keyring_find(key->sig_hex, NULL);
+	rc = ecryptfs_keyring_find(sig_hex, NULL);
 	if (rc == 0) {
 		/* The reference does not replace a present key either. */
 		if (already)
@@ -63,56 +60,88 @@ ECRYPTFS_EXPORT int ecryptfs_keyring_add(const struct ecryptfs_pass_key *key, bo
 	}
 	if (rc != -ENOKEY)
 		goto out;
-	tok = ecryptfs_secure_alloc(ECRYPTFS_AUTH_TOK_SIZE);
+	/* The token carries the key (or the module's blob): secure memory. */
+	tok = ecryptfs_secure_alloc(len);
 	if (!tok) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = ecryptfs_auth_tok_build(key, tok);
+	memset(tok, 0, len);
+	rc = build(arg, tok);
 	if (rc < 0)
 		goto out;
-	id = add_key("user", key->sig_hex, tok, ECRYPTFS_AUTH_TOK_SIZE, KEY_SPEC_USER_KEYRING);
+	id = add_key("user", sig_hex, tok, len, KEY_SPEC_USER_KEYRING);
 	rc = id < 0 ? -errno : 0;
 out:
 	ecryptfs_secure_free(tok);
 	return rc;
 }
 
+static int build_pass_tok(void *key, uint8_t *tok)
+{
+	return ecryptfs_auth_tok_build(key, tok);
+}
+
+ECRYPTFS_EXPORT int ecryptfs_keyring_add(const struct ecryptfs_pass_key *key, bool *already)
+{
+	if (already)
+		*already = false;
+	if (!key)
+		return -EINVAL;
+	return ecryptfs_keyring_add_token(key->sig_hex, ECRYPTFS_AUTH_TOK_SIZE, build_pass_tok,
+					  (void *)key, already);
+}
+
+int ecryptfs_keyring_read_token(const char *sig_hex, void **payload, size_t *n)
+{
+	int32_t serial;
+	long got;
+	int rc;
+
+	*payload = NULL;
+	*n = 0;
+	rc = ecryptfs_keyring_find(sig_hex, &serial);
+	if (rc < 0)
+		return rc;
+	got = keyctl_read_alloc(serial, payload);
+	if (got < 0)
+		return -errno;
+	*n = (size_t)got;
+	return 0;
+}
+
+void ecryptfs_keyring_token_free(void *payload, size_t n)
+{
+	if (!payload)
+		return;
+	/* keyutils hands the key over in ordinary heap memory. */
+	ecryptfs_wipe(payload, n);
+	free(payload);
+}
+
 ECRYPTFS_EXPORT int ecryptfs_keyring_get(const char *sig_hex, struct ecryptfs_pass_key *out)
 {
 	void *payload = NULL;
-	int32_t serial;
-	long n = 0;
+	size_t n = 0;
 	int rc;
 
-	if (!out) {
-		rc = -EINVAL;
-		goto out;
-	}
-	rc = ecryptfs_keyring_find(sig_hex, &serial);
+	if (!out)
+		return -EINVAL;
+	rc = ecryptfs_keyring_read_token(sig_hex, &payload, &n);
 	if (rc < 0)
 		goto out;
-	n = keyctl_read_alloc(serial, &payload);
-	if (n < 0) {
-		rc = -errno;
-		goto out;
-	}
-	rc = ecryptfs_auth_tok_parse(payload, (size_t)n, out);
+	rc = ecryptfs_auth_tok_parse(payload, n, out);
 	/* A "user" key described by a sig but holding something else. */
 	if (rc == 0 && strcmp(out->sig_hex, sig_hex) != 0) {
 		ecryptfs_log(ECRYPTFS_LOG_ERR, "user keyring: key %s holds the token of "
 			     "another signature, %s", sig_hex, out->sig_hex);
 		rc = -EINVAL;
 	} else if (rc < 0) {
-		ecryptfs_log(ECRYPTFS_LOG_ERR, "user keyring: key %s (%ld bytes) is not an "
+		ecryptfs_log(ECRYPTFS_LOG_ERR, "user keyring: key %s (%zu bytes) is not an "
 			     "eCryptfs passphrase token", sig_hex, n);
 	}
 out:
-	if (payload) {
-		/* keyutils hands the KEK over in ordinary heap memory. */
-		ecryptfs_wipe(payload, (size_t)n);
-		free(payload);
-	}
+	ecryptfs_keyring_token_free(payload, n);
 	return rc;
 }
 
