@@ -144,14 +144,17 @@ int main(void)
 	is_int(ecryptfs_derive_pass_key("abc", 3, NULL, k), -EINVAL, "NULL salt");
 	is_int(ecryptfs_derive_pass_key("abc", 3, ecryptfs_default_salt, NULL), -EINVAL, "NULL key");
 
-	/* The suite derives keys hundreds of times; keep an eye on speed. */
+	/*
+	 * The time a derivation takes, for the log only: speed is measured by
+	 * the benchmarks (bench/keymod, bench/pam), never asserted in a test,
+	 * where valgrind and a loaded machine decide it.
+	 */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < 10; i++)
 		ecryptfs_derive_pass_key("speed", 5, ecryptfs_default_salt, k);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = ((double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6) / 10;
 	printf("# %.1f ms per derivation\n", ms);
-	ok(ms < 1000, "a derivation takes under a second (%.1f ms)", ms);
 
 	ecryptfs_pass_key_free(k);
 	ecryptfs_pass_key_free(NULL);
