@@ -16,6 +16,8 @@ DEPS=(
 	libp11-kit-dev p11-kit softhsm2 opensc
 	clang libclang-rt-14-dev
 	attr acl e2fsprogs strace util-linux
+	# ecryptfs-setup-swap and its test (tests/private/t-setup-swap.sh)
+	cryptsetup-bin fdisk
 	# the real-kernel harness (tests/kernel)
 	qemu-system-x86 cpio kmod busybox-static libsqlite3-0
 	python3 expect pamtester valgrind
