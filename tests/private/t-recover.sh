@@ -209,12 +209,13 @@ manifest "$TESTTMP/copy" >"$TESTTMP/gotc.list"
 diff -u "$TESTTMP/want.list" "$TESTTMP/gotc.list"; ok "the copy is the plaintext tree exactly"
 is "$(mounted_from "$P1")" "" "no mount"
 check "no key in the keyring" no_keys "$SIG" "$FNEK_SIG"
-grep -q 'Copied' "$TESTTMP/c.err"; test $? -ne 0; ok "no progress display without a terminal"
+grep -q ' files, \|'$'\r' "$TESTTMP/c.err"; test $? -ne 0; ok "no progress display without a terminal"
 printf '\n\n%s\n' "$LOGINPW" >"$TESTTMP/answers"
 script -qec "ecryptfs-recover-private --copy-to '$TESTTMP/copy2' '$P1' <'$TESTTMP/answers'" /dev/null \
 	</dev/null >"$TESTTMP/tty.out" 2>&1
 is $? 0 "--copy-to on a terminal: exit 0"
-grep -q 'Copied 12 of 12 entries, ' "$TESTTMP/tty.out"; ok "progress shown on a terminal (entries, bytes)"
+grep -q $'\r''12/12 files, [0-9.]* [KMG]*i*B/[0-9.]* [KMG]*i*B, [0-9.]* [KMG]*i*B/s, 0:00 left' "$TESTTMP/tty.out"
+ok "progress shown on a terminal (entries, bytes, rate, time left)"
 manifest "$TESTTMP/copy2" >"$TESTTMP/gotc2.list"
 diff -u "$TESTTMP/want.list" "$TESTTMP/gotc2.list"; ok "that copy is exact too"
 printf '\n\n%s\n' "$LOGINPW" | ecryptfs-recover-private --copy-to "$TESTTMP/copy" "$P1" >"$TESTTMP/c2.out" 2>&1

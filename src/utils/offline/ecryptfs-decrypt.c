@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "libecryptfs.h"
+#include "progress.h"
 #include "tool.h"
 
 #define PREFIX_LEN (sizeof(ECRYPTFS_FNEK_PREFIX) - 1)
@@ -318,6 +319,7 @@ static int dec_contents(struct offline_tool *t, const char *path, int in_fd, int
 			break;
 		}
 		off += (uint64_t)n;
+		cli_progress_add(t->w.progress, 0, (uint64_t)n);
 	}
 	ecryptfs_file_close(f);
 	return rc;

@@ -7,12 +7,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "tool.h"
 
 int offline_parse_key_bytes(const char *what, const char *arg, size_t *out)
@@ -25,6 +27,44 @@ int offline_parse_key_bytes(const char *what, const char *arg, size_t *out)
 	}
 	*out = (size_t)n;
 	return 1;
+}
+
+/* ---- the totals of the progress line ---------------------------------- */
+
+/* nftw gives its callback no argument of ours: the counts of one scan. */
+static uint64_t scan_entries, scan_bytes;
+
+static int scan_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)type;
+	if (ftw->level > 0)
+		scan_entries++;
+	if (S_ISREG(st->st_mode))
+		scan_bytes += (uint64_t)st->st_size;
+	return 0;
+}
+
+/*
+ * The progress line, on a terminal only: the entries and input bytes of
+ * the tree (a walk of names and sizes, cheap beside the contents), and
+ * none when -v lists entries on the same terminal.
+ */
+static void progress_start(struct offline_tool *t, struct cli_progress *p, const char *in,
+			   const struct stat *st)
+{
+	bool want = isatty(STDERR_FILENO) && !(t->w.verbose && isatty(STDOUT_FILENO));
+
+	scan_entries = 0;
+	scan_bytes = 0;
+	if (want && S_ISDIR(st->st_mode)) {
+		nftw(in, scan_one, 32, FTW_PHYS);
+	} else if (want) {
+		scan_entries = 1;
+		scan_bytes = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+	}
+	cli_progress_init(p, want, scan_entries, scan_bytes);
+	t->w.progress = p;
 }
 
 /* The options: 0 to go on, or the exit status to end with now. */
@@ -77,6 +117,7 @@ static int parse_options(struct offline_tool *t, int argc, char *argv[], int *st
 int offline_main(struct offline_tool *t, int argc, char *argv[])
 {
 	const char *in, *out;
+	struct cli_progress progress;
 	struct stat st;
 	int rc, status = OFFLINE_EXIT_USAGE;
 
@@ -105,10 +146,13 @@ int offline_main(struct offline_tool *t, int argc, char *argv[])
 	}
 	/* Entries are created private and get their own modes when complete. */
 	umask(077);
+	progress_start(t, &progress, in, &st);
 	if (S_ISDIR(st.st_mode))
 		rc = offline_tree(t, in, out);
 	else
 		rc = offline_single(t, in, out);
+	cli_progress_done(&progress);
+	t->w.progress = NULL;
 	if (rc == 0)
 		status = t->w.failed ? OFFLINE_EXIT_PARTIAL : 0;
 	if (t->w.failed)

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "tool.h"
 
 /* One directory being walked. */
@@ -130,6 +131,7 @@ static void copy_file(struct offline_tool *t, int in_dfd, const char *name, cons
 		      const struct stat *st, int out_dfd, const char *oname, const char *out_rel)
 {
 	struct stat fst;
+	uint64_t base;
 	int in, out = -1, rc;
 
 	/* O_NONBLOCK: should a FIFO have taken the file's place, open returns. */
@@ -153,7 +155,10 @@ static void copy_file(struct offline_tool *t, int in_dfd, const char *name, cons
 		offline_fail(&t->w, path, "cannot create %s: %s", oname, cli_strerror(rc));
 		goto out;
 	}
+	base = t->w.progress ? t->w.progress->bytes : 0;
 	rc = t->ops->contents(t, path, in, out, oname);
+	/* The progress counts input bytes: the whole file is behind us. */
+	cli_progress_set_bytes(t->w.progress, base + (uint64_t)st->st_size);
 	if (rc < 0)
 		goto out;
 	rc = offline_copy_xattrs(in, out);

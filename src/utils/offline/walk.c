@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "walk.h"
 
 /*
@@ -56,9 +57,13 @@ void offline_fail(struct offline_walk *w, const char *path, const char *fmt, ...
 	va_list ap;
 
 	w->failed++;
+	/* The message on a line of its own; the entry counts as gone by. */
+	cli_progress_clear(w->progress);
 	va_start(ap, fmt);
 	vreport(path, fmt, ap);
 	va_end(ap);
+	if (w->progress)
+		w->progress->entries++;
 }
 
 void offline_report(const char *path, const char *fmt, ...)
@@ -73,6 +78,7 @@ void offline_report(const char *path, const char *fmt, ...)
 void offline_note(struct offline_walk *w, const char *from, const char *to)
 {
 	w->done++;
+	cli_progress_add(w->progress, 1, 0);
 	if (!w->verbose)
 		return;
 	put_shown(stdout, from);

@@ -16,6 +16,8 @@
 /* Deeper trees are refused entry by entry (two fds per level stay open). */
 #define OFFLINE_MAX_DEPTH 400
 
+struct cli_progress;
+
 struct offline_walk {
 	unsigned failed;	/* entries reported with offline_fail() */
 	unsigned done;		/* entries written */
@@ -25,6 +27,7 @@ struct offline_walk {
 	dev_t skip_dev;		/* the output directory, if it is inside the input */
 	ino_t skip_ino;
 	bool have_skip;
+	struct cli_progress *progress;	/* the terminal's progress line, or NULL */
 };
 
 /*
