@@ -154,6 +154,21 @@ grep -qxF "${L}p1 is already marked as no-auto" "$TESTTMP/sw.out"; ok "  and say
 rm -f "$TESTTMP/fake/encrypted"
 cp "$E/swaps.keep" "$E/swaps"
 
+# The switch-over, its cryptsetup failing: the plain swap is back on.
+reset_etc
+{ head -n1 "$E/swaps.keep"; grep "^${L}p1" "$E/swaps.keep"; } >"$E/swaps"
+printf '#!/bin/sh\necho "fake cryptsetup: $*" >&2\nexit 1\n' >"$TESTTMP/fake/cryptsetup-fails"
+chmod 755 "$TESTTMP/fake/cryptsetup-fails"
+ECRYPTFS_SETUP_SWAP_CRYPTSETUP=$TESTTMP/fake/cryptsetup-fails fsw -f
+is "$st" 1 "the switch-over fails in cryptsetup: exit 1"
+grep -qxF "ERROR: Cannot open [${L}p1] as [cryptswap2]; it stays unencrypted until the next boot" "$TESTTMP/sw.out"
+ok "  says so"
+grep -qF "fake cryptsetup: open --type plain --key-file /dev/urandom --cipher $CIPHER --key-size 256 --offset 1024 ${L}p1 cryptswap2" "$TESTTMP/sw.out"
+ok "  cryptsetup was asked for the crypttab line's mapping"
+grep -q "^${L}p1 " /proc/swaps; ok "  the plain swap is on again"
+grep -qxF "cryptswap2 UUID=$U1 /dev/urandom swap,offset=1024,cipher=$CIPHER" "$E/crypttab"; ok "  the files are written for the next boot"
+cp "$E/swaps.keep" "$E/swaps"
+
 # --- the confirmation -------------------------------------------------------------
 reset_etc
 echo n | PATH=$TESTTMP/fake:$PATH timeout 60 "$SWAP" -n >"$TESTTMP/c.out" 2>&1
