@@ -65,6 +65,11 @@ static int open_device(const char *path)
 		cli_error(-errno, "opening %s (is the ecryptfs kernel module loaded? "
 			  "modprobe ecryptfs)", path);
 		break;
+	case EACCES:
+		/* The kernel makes it root's (0600); see doc/ecryptfsd.8, FILES. */
+		cli_error(-errno, "opening %s (the system gives users no access to it: "
+			  "see ecryptfsd(8) for the udev rule)", path);
+		break;
 	case EINVAL:
 	case EBUSY:
 		cli_error(0, "opening %s: a daemon for uid %u is already registered (the "

@@ -11,8 +11,10 @@
 # second instance for the same uid; a key unlinked from the keyring fails
 # an open at once (the failure reply, not the kernel's 3 s timeout) and
 # works again once added back; SIGTERM ends it cleanly; with no daemon the
-# same files do not open.  The guest has only root, so the daemon runs as
-# root with --allow-root (doc/ecryptfsd.8, "One daemon per user").
+# same files do not open.  Root's daemon (--allow-root) serves root's opens
+# in (a) and (b); then (c) a user (uid 1000, made in the guest) starts
+# their own detached daemon, which serves their opens, reads and writes,
+# of a mount root made (doc/ecryptfsd.8, "One daemon per user").
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/kernel/lib.sh"
 
@@ -136,6 +138,24 @@ answered=$(sed -n 's/.*: \([0-9]*\) requests answered.*/\1/p' "$K_OUT/efsd.log" 
 ok "ecryptfsd answered the kernel's requests (${answered:-no} answered: two per file at least)"
 k_result_ok no-daemon-fails
 ok "with no daemon the kernel cannot open the same files"
+k_result_ok c-mount
+ok "(c) root mounts the tree (a) again"
+k_result_ok c-device-closed
+ok "(c) the device is root's: a user's ecryptfsd says so"
+k_result_ok c-no-daemon-fails
+ok "(c) a user with no daemon of their own cannot open its files"
+k_result_ok c-key-added
+ok "(c) the user adds the key to their own keyring (same signature)"
+k_result_ok c-daemon-started
+ok "(c) the user starts ecryptfsd (detached): it runs as the user, pid file written"
+k_result_ok c-user-reads
+ok "(c) the user reads every file through their daemon"
+k_result_ok c-user-writes
+ok "(c) the user creates a file (the daemon wraps its key)"
+k_result_ok c-user-readback
+ok "(c) and reads it back after a remount"
+k_result_ok c-daemon-exit
+ok "(c) SIGTERM ends the user's daemon and its pid file goes"
 grep -q . "$K_OUT/efsd.log" 2>/dev/null && sed 's/^/# efsd: /' "$K_OUT/efsd.log" | tail -15
 
 # ---- (b) on the host: the kernel's tag 1 packets, read by our FUSE daemon.

@@ -133,5 +133,56 @@ cat /tmp/nod.err
 [ $st != 0 ]
 okst no-daemon-fails "status $st"
 umount -i /tmp/ua
+
+# (c) A user's own daemon, started as that user (detached, no -f), serves
+#     that user's opens of a mount root made; root has no daemon now.
+echo 'efsu:x:1000:1000:efsu:/tmp/efsu:/bin/sh' >>/etc/passwd
+echo 'efsu:x:1000:' >>/etc/group
+mkdir -p /tmp/efsu /tmp/uc
+cp /in/k.pem /tmp/efsu/k.pem
+chown -R 1000:1000 /tmp/efsu
+chmod 600 /tmp/efsu/k.pem
+asu() { su -s /bin/sh efsu -c "$1"; }
+mount -i -t ecryptfs -o "$O" /in/lower-a /tmp/uc
+kernel_mounted /tmp/uc
+okst c-mount
+# The kernel makes the device root's; the rule doc/ecryptfsd.8 gives opens it.
+asu "ecryptfsd -f" >/tmp/c-eacces.out 2>&1
+cat /tmp/c-eacces.out
+grep -q 'Permission denied' /tmp/c-eacces.out
+okst c-device-closed
+chmod 0666 /dev/ecryptfs
+asu "cat /tmp/uc/size-4097 >/dev/null"
+[ $? != 0 ]
+okst c-no-daemon-fails
+asu "ecryptfs-manager add openssl keyfile=/tmp/efsu/k.pem </dev/null" >/tmp/c-add.out 2>&1
+cat /tmp/c-add.out
+grep -q "signature \[$SIG\]" /tmp/c-add.out
+okst c-key-added
+asu "ecryptfsd -p /tmp/efsu/efsd.pid"
+st=$?
+for _ in $(seq 50); do [ -s /tmp/efsu/efsd.pid ] && break; sleep 0.1; done
+UPID=$(cat /tmp/efsu/efsd.pid 2>/dev/null)
+grep Uid "/proc/${UPID:-0}/status" 2>/dev/null
+[ $st = 0 ] && [ -n "$UPID" ] && grep -q '^Uid:[[:space:]]*1000[[:space:]]' "/proc/$UPID/status"
+okst c-daemon-started "pid $UPID"
+(cd /out/read-a && find . -type f -exec sha256sum {} + | LC_ALL=C sort -k2) >/tmp/c.want
+asu "cd /tmp/uc && find . -type f -exec sha256sum {} + | LC_ALL=C sort -k2" >/tmp/c.got 2>&1
+cmp -s /tmp/c.want /tmp/c.got
+okst c-user-reads "$(wc -l </tmp/c.got) files"
+diff /tmp/c.want /tmp/c.got | head -5
+mkdir /tmp/uc/udir && chown 1000:1000 /tmp/uc/udir
+asu "echo written by efsu >/tmp/uc/udir/new"
+okst c-user-writes
+umount -i /tmp/uc
+echo 3 >/proc/sys/vm/drop_caches
+mount -i -t ecryptfs -o "$O" /in/lower-a /tmp/uc
+[ "$(asu 'cat /tmp/uc/udir/new')" = "written by efsu" ]
+okst c-user-readback
+kill -TERM "$UPID"
+for _ in $(seq 50); do [ -d "/proc/$UPID" ] || break; sleep 0.1; done
+[ ! -d "/proc/$UPID" ] && [ ! -e /tmp/efsu/efsd.pid ]
+okst c-daemon-exit
+umount -i /tmp/uc
 dmesg | grep -i ecryptfs | tail -20 >/out/dmesg.txt
 exit 0
