@@ -17,6 +17,10 @@
 #      ecryptfs-mount-private opens that home with the login passphrase,
 #      every file reads back exactly, and our ecryptfs-umount-private locks
 #      it again.
+#   c. in the guest, first, our ecryptfs-migrate-home (make install
+#      DESTDIR, laid over the guest) encrypts a third user's home on the
+#      kernel path; then the reference's login-time mount opens the migrated
+#      home with the kernel and every file reads back exactly.
 # The guest half is tests/kernel/guest/private-xcheck.sh.
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/private/lib.sh"
@@ -34,11 +38,11 @@ chmod 755 "$X"
 k_at_exit rm -rf "$X"
 mkdir -p "$IN"
 
-UA=ecfsxv$$a UB=ecfsxv$$b
+UA=ecfsxv$$a UB=ecfsxv$$b UC=ecfsxv$$c
 new_user "$UA" && new_user "$UB"
 ok "test users $UA and $UB made"
 HA=$(home_of "$UA") HB=$(home_of "$UB")
-PA=$UA-pw-123 PB=$UB-pw-123
+PA=$UA-pw-123 PB=$UB-pw-123 PC=$UC-pw-123
 # mount_type DIR: the type of the mount on DIR ("" when none).
 mount_type() { awk -v d="$1" '$2 == d {t = $3} END {print t}' /proc/self/mounts; }
 
@@ -78,6 +82,13 @@ k_make_tree "$X/plain-b"
 ok "b: the plaintext tree for the guest made (k_make_tree)"
 cp -a "$X/plain-b" "$IN/b-plain"
 
+# ---- c. the home our migrate-home encrypts in the guest (a guest-only user)
+k_make_tree "$X/plain-c"
+ok "c: the home to migrate made (k_make_tree)"
+cp -a "$X/plain-c" "$IN/c-plain"
+k_stage "$W/stage"
+ok "c: our programs staged (make install DESTDIR)"
+
 # ---- the reference's programs, from the harness's dpkg -x of Debian's packages
 mkdir -p "$IN/ref/sbin" "$IN/ref/bin"
 cp "$REF/sbin/mount.ecryptfs_private" "$IN/ref/sbin/" &&
@@ -87,16 +98,19 @@ ok "the reference's mount.ecryptfs_private and private-directory scripts staged"
 {
 	printf 'UA=%s UIDA=%s GIDA=%s HA=%s PA=%s\n' "$UA" "$(id -u "$UA")" "$(id -g "$UA")" "$HA" "$PA"
 	printf 'UB=%s UIDB=%s GIDB=%s HB=%s PB=%s\n' "$UB" "$(id -u "$UB")" "$(id -g "$UB")" "$HB" "$PB"
+	printf 'UC=%s UIDC=%s GIDC=%s HC=%s PC=%s\n' "$UC" 4321 4321 "/home/$UC" "$PC"
 } >"$IN/conf"
 
 # ---- one VM --------------------------------------------------------------------------
-# getent and setpriv (util-linux, which the guest lacks; busybox has neither
-# with these options) run the reference's scripts as the users.
-k_exec_script "$W/guest.out" --bin /usr/bin/getent --bin /usr/bin/setpriv \
+# getent and setpriv (util-linux) run the scripts as the users; our
+# migrate-home wants GNU realpath and find (busybox's have not the options)
+# and pgrep (busybox has none).
+k_exec_script "$W/guest.out" --root "$W/stage" \
+	--bin /usr/bin/getent --bin /usr/bin/setpriv --bin /usr/bin/realpath --bin /usr/bin/find --bin /usr/bin/pgrep \
 	--script "$SRCDIR/tests/kernel/guest/private-xcheck.sh" --in "$IN" --out "$W/out" --out-mb 64
 diag "VM: $(k_vm_time)"
 k_result_ok ref-installed
-ok "the guest has the reference's setuid mount.ecryptfs_private and scripts"
+ok "after c, the guest has the reference's setuid mount.ecryptfs_private, library and scripts"
 k_result_ok users
 ok "the guest knows the test users by the host's uids"
 
@@ -166,5 +180,24 @@ ok "b: our ecryptfs-umount-private"
 is "$(mount_type "$HB/Private")" "" "b: locked: ~/Private unmounted"
 is "$(as "$UB" keyctl list @u 2>/dev/null | grep -c -f "$HB/.ecryptfs/Private.sig")" 0 \
 	"b: locked: the keys are gone from $UB's keyring"
+
+# ---- c. our migrate-home on the kernel path, read by the reference ------------------------
+k_result_ok c-home-placed
+ok "c: the home placed in the guest"
+k_result_ok c-migrate
+ok "c: our ecryptfs-migrate-home -u $UC (LOGINPASS): exit 0, unmounted, wrapped-passphrase, ~/.Private linked"
+grep -E '^(INFO|WARNING|ERROR)|not found|unrecognized|invalid' "$W/out/c/migrate.out" 2>/dev/null | sed 's/^/#   /'
+is "$(k_result c-lower)" "ok $(($(find "$X/plain-c" -mindepth 1 | wc -l) + 2)) 0" \
+	"c: the kernel wrote the tree (+ the .ecryptfs and .Private links) under encrypted names only"
+k_result_ok c-mount
+ok "c: the reference's insert-wrapped + mount.ecryptfs_private mount the migrated home with the kernel"
+is "$(k_result c-links)" "ok /home/.ecryptfs/$UC/.ecryptfs /home/.ecryptfs/$UC/.Private" \
+	"c: in the mounted home, .ecryptfs and .Private link to /home/.ecryptfs/$UC"
+k_result_ok c-read
+ok "c: $UC reads the home through the kernel mount"
+k_same_tree "$X/plain-c" "$W/out/c/plain"
+ok "c: exactly the home before the migration (names, types, links, sizes, targets, sha256)"
+k_result_ok c-umount
+ok "c: the reference's ecryptfs-umount-private"
 grep -q . "$W/out/dmesg.txt" 2>/dev/null && sed 's/^/# dmesg: /' "$W/out/dmesg.txt" | tail -5
 tap_done

@@ -13,7 +13,12 @@
 #      environment, mount passphrase generated) and its self-test, then the
 #      same login-time mount; B writes /in/b-plain through the kernel mount;
 #      ecryptfs-umount-private; B's home goes back as /out/b/home.
-# /in/conf sets UA UIDA GIDA HA PA and UB UIDB GIDB HB PB.
+#   c. first, while only our programs are installed (run.sh --root): user C
+#      with the tree /in/c-plain as home, OUR ecryptfs-migrate-home (as
+#      root, LOGINPASS in the environment) encrypts it on the kernel path;
+#      later the reference's login-time mount opens the migrated home with
+#      the kernel and C copies it out to /out/c/plain.
+# /in/conf sets UA UIDA GIDA HA PA, UB UIDB GIDB HB PB and UC UIDC GIDC HC PC.
 # Prints "RESULT NAME ok|FAIL detail" lines for the host.
 set -u
 res() { echo "RESULT $1 $2"; }
@@ -34,11 +39,11 @@ as() {
 }
 
 # ---- the machine: users, homes on tmpfs (a lower type the reference's
-# mount.ecryptfs_private allows), the reference's programs where it wants them.
+# mount.ecryptfs_private allows).
 mkdir -p /home && mount -t tmpfs -o mode=755 tmpfs /home
 # The initramfs's /tmp is root's 0755; the scripts' mktemp needs it public.
 chmod 1777 /tmp
-for v in "$UA:$UIDA:$GIDA:$HA" "$UB:$UIDB:$GIDB:$HB"; do
+for v in "$UA:$UIDA:$GIDA:$HA" "$UB:$UIDB:$GIDB:$HB" "$UC:$UIDC:$GIDC:$HC"; do
 	IFS=: read -r n u g h <<EOF
 $v
 EOF
@@ -46,9 +51,34 @@ EOF
 	echo "$n:x:$g:" >>/etc/group
 	mkdir -p "$h"
 done
-# The setuid helper ignores LD_LIBRARY_PATH: the reference's library goes
-# on the default path (no library of ours is staged in this VM).
-cp -a /opt/ecryptfs-utils/lib/libecryptfs.so* /usr/lib/x86_64-linux-gnu/ &&
+# The reference's scripts call gettext(1) for every message; the guest has
+# no gettext-base, and untranslated output is what gettext prints anyway.
+printf '#!/bin/sh\nprintf "%%s" "$1"\n' >/usr/local/bin/gettext
+chmod 755 /usr/local/bin/gettext
+as "$UA" id >/tmp/id.out 2>&1 && grep -q "uid=$UIDA" /tmp/id.out
+okst users "$(cat /tmp/id.out)"
+
+# ---- c. our ecryptfs-migrate-home on the kernel path ------------------------
+mkdir -p /out/c
+(cd /in/c-plain && gtar -cf - .) | (cd "$HC" && gtar -xpf -) &&
+	chown -R "$UIDC:$GIDC" "$HC" && chmod 700 "$HC"
+okst c-home-placed
+echo "which ecryptfs-migrate-home: $(command -v ecryptfs-migrate-home)"
+LOGINPASS=$PC ecryptfs-migrate-home -u "$UC" </dev/null >/out/c/migrate.out 2>&1
+st=$?
+C=/home/.ecryptfs/$UC
+[ $st = 0 ] && ! grep -q " $HC " /proc/mounts && [ -s "$C/.ecryptfs/wrapped-passphrase" ] &&
+	[ "$(readlink "$HC/.Private")" = "$C/.Private" ]
+okst c-migrate "exit $st: $(grep -v '^ *$' /out/c/migrate.out | tail -8 | tr '\n' ' ')"
+n=$(find "$C/.Private" -mindepth 1 | wc -l)
+p=$(find "$C/.Private" -mindepth 1 ! -name 'ECRYPTFS_FNEK_ENCRYPTED.*' | wc -l)
+res c-lower "ok $n $p"
+
+# ---- from here on the reference's programs.  The setuid helper ignores
+# LD_LIBRARY_PATH: the reference's library replaces ours on the default
+# path (nothing of ours runs after this).
+mkdir -p /opt/ecryptfs-ng-lib && mv /usr/lib/x86_64-linux-gnu/libecryptfs.so* /opt/ecryptfs-ng-lib/ &&
+	cp -a /opt/ecryptfs-utils/lib/libecryptfs.so* /usr/lib/x86_64-linux-gnu/ &&
 	cp /in/ref/sbin/mount.ecryptfs_private /sbin/ &&
 	chown root:root /sbin/mount.ecryptfs_private && chmod 4755 /sbin/mount.ecryptfs_private &&
 	ln -sf mount.ecryptfs_private /sbin/umount.ecryptfs_private &&
@@ -56,12 +86,6 @@ cp -a /opt/ecryptfs-utils/lib/libecryptfs.so* /usr/lib/x86_64-linux-gnu/ &&
 		/in/ref/bin/ecryptfs-umount-private /usr/local/bin/ &&
 	chmod 755 /usr/local/bin/ecryptfs-*-private
 okst ref-installed
-# The reference's scripts call gettext(1) for every message; the guest has
-# no gettext-base, and untranslated output is what gettext prints anyway.
-printf '#!/bin/sh\nprintf "%%s" "$1"\n' >/usr/local/bin/gettext
-chmod 755 /usr/local/bin/gettext
-as "$UA" id >/tmp/id.out 2>&1 && grep -q "uid=$UIDA" /tmp/id.out
-okst users "$(cat /tmp/id.out)"
 mkdir -p /out/a /out/b
 # The reference's login-time mount, as its pam_ecryptfs and
 # ecryptfs-mount-private do it: the login passphrase unwraps the mount
@@ -124,5 +148,21 @@ okst b-umount "exit $st: $(tr '\n' ' ' </out/b/umount.out)"
 mkdir -p /out/b/home
 (cd "$HB" && gtar -cf - .) | (cd /out/b/home && gtar --numeric-owner -xpf -)
 okst b-home-copied
+
+# ---- c. the reference opens the home our migrate-home made -----------------------
+as "$UC" sh -c "$REFMOUNT" _ "$PC" >/out/c/mount.out 2>&1
+st=$?
+[ $st = 0 ] && kmounted "$HC"
+okst c-mount "exit $st: $(tr '\n' ' ' </out/c/mount.out | head -c 300)"
+res c-links "ok $(readlink "$HC/.ecryptfs") $(readlink "$HC/.Private")"
+mkdir -p /out/c/plain && chown "$UIDC:$GIDC" /out/c/plain
+as "$UC" sh -c 'cd "$HOME" && gtar --exclude=./.ecryptfs --exclude=./.Private -cf - .' 2>/out/c/read.err |
+	as "$UC" sh -c 'cd /out/c/plain && gtar -xpf -' 2>>/out/c/read.err
+[ ! -s /out/c/read.err ]
+okst c-read "$(head -3 /out/c/read.err | tr '\n' ' ')"
+as "$UC" ecryptfs-umount-private >/out/c/umount.out 2>&1
+st=$?
+[ $st = 0 ] && ! kmounted "$HC"
+okst c-umount "exit $st: $(tr '\n' ' ' </out/c/umount.out)"
 dmesg | grep -i ecryptfs >/out/dmesg.txt
 exit 0
