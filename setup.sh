@@ -20,6 +20,8 @@ DEPS=(
 	cryptsetup-bin fdisk
 	# the real-kernel harness (tests/kernel)
 	qemu-system-x86 cpio kmod busybox-static libsqlite3-0
+	# pgrep for ecryptfs-migrate-home in the VM (tests/kernel/t-private-xcheck.sh)
+	procps
 	python3 expect pamtester valgrind
 	# the reference oracle (tests/lib/reference.sh): ecryptfs-utils 111 needs NSS
 	libnss3 libnspr4 openssl passwd
