@@ -23,6 +23,8 @@ DEPS=(
 	# pgrep for ecryptfs-migrate-home in the VM (tests/kernel/t-private-xcheck.sh)
 	procps
 	python3 expect pamtester valgrind
+	# tests/pam/t-system.sh: a real sshd on the loopback address, logged into with a password
+	openssh-server openssh-client sshpass
 	# the reference oracle (tests/lib/reference.sh): ecryptfs-utils 111 needs NSS
 	libnss3 libnspr4 openssl passwd
 )
