@@ -6,8 +6,11 @@
  *             and put the data key and the filename key into the user's
  *             keyring (@u); first-login bootstrap; v1 files become v2
  *   session   open: mount.ecryptfs_private when ~/.ecryptfs/auto-mount
- *             exists; close: umount.ecryptfs_private -d when auto-umount
- *             exists (the helper counts sessions and locks at the last)
+ *             exists, and a watcher for the session's end; close:
+ *             umount.ecryptfs_private -d when auto-umount exists (the
+ *             helper counts sessions and locks at the last).  A session
+ *             whose login program dies without a close (SIGKILL) is
+ *             closed by its watcher (see "the session watcher" below).
  *   password  re-wrap the wrapped passphrase with the new password
  *
  * It never blocks a login: every hook returns PAM_SUCCESS, and what went
@@ -34,9 +37,12 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -56,6 +62,8 @@
 #define PUBLIC __attribute__((visibility("default")))
 #define ALIAS "Private"
 #define COUNTED_KEY "pam_ecryptfs_counted"
+#define WATCH_KEY "pam_ecryptfs_watch"
+#define WATCHER_NAME "ecryptfs-watch"
 #define MSG_MAX 400
 
 /* What a child reports (its exit status). */
@@ -719,6 +727,128 @@ static void forget_counted(pam_handle_t *pamh, void *data, int status)
 	(void)pamh, (void)data, (void)status;
 }
 
+/* ---- the session watcher -------------------------------------------------- */
+
+/*
+ * A session must lock however it ends, and a login program killed with
+ * SIGKILL runs no close_session.  So open_session leaves a watcher: a
+ * small process of the user's (it needs no privilege: it does what
+ * close_session's child does, run umount.ecryptfs_private -d as the
+ * user), outside the application's process tree and session, holding
+ * one end of a socket pair whose other end stays in the PAM process,
+ * close-on-exec so that the user's shell does not get it.
+ *
+ *   close_session sends one byte before unmounting itself: the watcher
+ *   exits and does nothing.
+ *   End of file without that byte: every process holding the PAM
+ *   handle is gone without a close (killed, or pam_end without
+ *   close_session): the watcher runs the close in its place, which
+ *   counts the session out and locks at the last.
+ *
+ * The kernel closes a dead process's descriptors, so nothing the PAM
+ * process does (or fails to do) can lose the end of the session.  The
+ * user may kill their own watcher; that only keeps their files open.
+ */
+struct watch_job {
+	pam_handle_t *pamh;	/* for pam_syslog only (the watcher's copy) */
+	struct helper_job helper;
+	int fd;			/* the watcher's end of the pair */
+};
+
+static int spawn_watcher(const struct user *u, void *arg, struct msg *m)
+{
+	const struct watch_job *job = arg;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		say(m, "watcher: fork: %s", strerror(errno));
+		return RES_FAIL;
+	}
+	if (pid == 0) {
+		struct helper_job close_job = job->helper;
+		struct msg wm = { "" };
+		sigset_t none;
+		char c;
+		ssize_t n;
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		/*
+		 * Nothing of the application's: no terminal, no process
+		 * group it would signal, no descriptor (an sshd socket held
+		 * here would keep a connection up), no blocked signal.
+		 */
+		if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(null, 2) < 0 || dup2(job->fd, 3) < 0 ||
+		    close_range(4, ~0U, 0) < 0 || chdir("/") < 0)
+			_exit(1);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGHUP, SIG_IGN);
+		prctl(PR_SET_NAME, WATCHER_NAME, 0, 0, 0);
+		while ((n = read(3, &c, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 0)
+			_exit(0);	/* closed by close_session (or an error: nothing to tell) */
+		/* What close_session would do: nothing unless auto-umount is set. */
+		close_job.mounting = false;
+		if (session_probe(u, &close_job, &wm) != RES_OK)
+			_exit(0);
+		if (run_helper(u, &close_job, &wm) == RES_OK)
+			pam_syslog(job->pamh, LOG_NOTICE, "user %s: the login program ended without "
+				   "closing the session; closed for it", u->name);
+		else
+			pam_syslog(job->pamh, LOG_ERR, "user %s: the login program ended without "
+				   "closing the session; closing it failed: %s", u->name, wm.text);
+		_exit(0);
+	}
+	/* The watcher is the init process's child once this one has exited. */
+	return RES_OK;
+}
+
+static void forget_watch(pam_handle_t *pamh, void *data, int status)
+{
+	(void)pamh, (void)status;
+	close((int)(intptr_t)data - 1);
+}
+
+static void start_watcher(pam_handle_t *pamh, const struct user *u, const struct helper_job *h)
+{
+	struct watch_job job = { .pamh = pamh, .helper = *h };
+	struct msg m;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: no watcher for this session "
+			   "(a killed login would not lock): socketpair: %s", u->name, strerror(errno));
+		return;
+	}
+	job.fd = sv[1];
+	if (run_as_user(pamh, u, spawn_watcher, &job, &m) != RES_OK) {
+		pam_syslog(pamh, LOG_ERR, "user %s: no watcher for this session "
+			   "(a killed login would not lock): %s", u->name, m.text);
+		close(sv[0]);
+	} else if (pam_set_data(pamh, WATCH_KEY, (void *)(intptr_t)(sv[0] + 1), forget_watch) !=
+		   PAM_SUCCESS) {
+		close(sv[0]);
+	}
+	close(sv[1]);
+}
+
+/* close_session: tell the watcher the session was closed here. */
+static void stop_watcher(pam_handle_t *pamh)
+{
+	const void *data = NULL;
+
+	if (pam_get_data(pamh, WATCH_KEY, &data) != PAM_SUCCESS || !data)
+		return;
+	/* MSG_NOSIGNAL: a watcher already gone must not SIGPIPE the application. */
+	if (send((int)(intptr_t)data - 1, "c", 1, MSG_NOSIGNAL) < 0)
+		pam_syslog(pamh, LOG_DEBUG, "watcher: %s", strerror(errno));
+	pam_set_data(pamh, WATCH_KEY, NULL, NULL);
+}
+
 PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct helper_job job = { .mounting = true };
@@ -753,6 +883,7 @@ PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
 	}
 	/* This session counts: its close may uncount it, and only then. */
 	pam_set_data(pamh, COUNTED_KEY, (void *)COUNTED_KEY, forget_counted);
+	start_watcher(pamh, &u, &job);
 	return PAM_SUCCESS;
 }
 
@@ -771,6 +902,7 @@ PUBLIC int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const c
 	if (pam_get_data(pamh, COUNTED_KEY, &counted) != PAM_SUCCESS || !counted)
 		return PAM_SUCCESS;
 	pam_set_data(pamh, COUNTED_KEY, NULL, NULL);
+	stop_watcher(pamh);
 	parse_args(pamh, argc, argv, &a);
 	job.dir = a.helperdir;
 	if (get_user(pamh, &u) < 0)

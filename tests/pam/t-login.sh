@@ -33,10 +33,15 @@ login "$U" "$PW" authenticate open_session close_session >"$TESTTMP/pt.out" 2>&1
 ok "pamtester: authenticate open_session close_session"
 is_mounted "$H/Private"; test $? -ne 0; ok "nothing left mounted"
 is "$(keys_of "$U")" 0 "no keys left"
-login "$U" "$PW" authenticate open_session >"$TESTTMP/pt2.out" 2>&1
-ok "pamtester: authenticate open_session"
+start_session s1b "$U" "$PW"; ok "a second login"
 is "$(as "$U" cat "$H/Private/note.txt")" secret-data "the file of the first session reads back"
-as "$U" "$ST/sbin/umount.ecryptfs_private" && as "$U" keyctl clear @u; ok "unmounted by hand"
+end_session s1b
+# pamtester ends without close_session: the session's watcher closes it.
+login "$U" "$PW" authenticate open_session >"$TESTTMP/pt2.out" 2>&1
+ok "pamtester: authenticate open_session, no close"
+for _i in $(seq 100); do is_mounted "$H/Private" || break; sleep 0.1; done
+is_mounted "$H/Private"; test $? -ne 0; ok "pamtester ended: unmounted all the same"
+is "$(keys_of "$U")" 0 "and the keys gone"
 
 # --- a wrong password: no mount, no key ---
 syslog_mark
@@ -119,14 +124,13 @@ ok "v1: a user whose mount passphrase is wp01's"
 install -o "$U2" -g "$(id -g "$U2")" -m 600 "$SRCDIR/tests/data/keys/wp01" "$H2/.ecryptfs/wrapped-passphrase"
 as "$U2" keyctl clear @u
 syslog_mark
-printf '%s\n' 'Wrapping pass' | pamtester "$SVC" "$U2" authenticate open_session >"$ST/v1l.out" 2>&1
-ok "v1: login"
+start_session v1 "$U2" 'Wrapping pass'; ok "v1: login"
 is "$(head -c 2 "$H2/.ecryptfs/wrapped-passphrase" | od -An -tx1 | tr -d ' ')" 3a02 "v1: re-wrapped as v2"
 is_mounted "$H2/Private"; ok "v1: ~/Private mounted"
 is "$(printf '%s\0' 'Wrapping pass' | as "$U2" ecryptfs-unwrap-passphrase "$H2/.ecryptfs/wrapped-passphrase" - 2>/dev/null)" \
 	'This is test #1' "v1: the v2 file holds the same mount passphrase"
 syslog_new | grep -q "pam_ecryptfs"; test $? -ne 0; ok "v1: without a complaint"
-as "$U2" "$ST/sbin/umount.ecryptfs_private"
+end_session v1
 
 # --- a home made by the reference (setup-private-style vectors) ---
 V=$SRCDIR/tests/data/vectors/setup-private-style

@@ -2,8 +2,10 @@
 # overlapping logins lock only when the second ends; a session closed
 # after the login program became the user (as systemd's (sd-pam) does)
 # still locks; sessions of systemd's user manager and of cron neither
-# count nor lock; a login without a password (a key login) mounts
-# nothing and says so.
+# count nor lock; a login program killed with SIGKILL still locks (its
+# watcher closes the session for it), and one of two overlapping logins
+# killed leaves the other open; a login without a password (a key login)
+# mounts nothing and says so.
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/pam/lib.sh"
 U=ecfsps$$a
@@ -57,6 +59,40 @@ end_session k; ok "the cron session closed"
 check "E still open: still mounted" open_
 end_session e; ok "session E closed"
 check "locked" locked
+
+# --- a login program killed with SIGKILL: its watcher closes the session ---
+# watchers: the user's session watchers now running (not the exited ones
+# an init that does not reap would leave as zombies).
+watchers() { ps -u "$U" -o stat=,comm= | awk '$2 == "ecryptfs-watch" && $1 !~ /^Z/' | wc -l; }
+# kill_session NAME: SIGKILL the login program, as the OOM killer would.
+kill_session() {
+	kill -KILL "$(eval echo "\$PID_$1")"
+	end_session "$1"
+}
+count_is() { [ "$(count)" = "$1" ]; }
+no_watcher() { [ "$(watchers)" = 0 ]; }
+# eventually COMMAND...: COMMAND succeeds within 10 seconds.
+eventually() { for _i in $(seq 100); do "$@" && return 0; sleep 0.1; done; "$@"; }
+is "$(watchers)" 0 "no watcher left by the sessions closed so far"
+syslog_mark
+start_session g "$U" "$PW"; ok "session G opened"
+check "G: mounted, keys in @u" open_
+is "$(watchers)" 1 "G has a watcher, the user's"
+kill_session g; test $? -eq 137; ok "G's login program killed with SIGKILL"
+check "G killed: locked (unmounted, keys unlinked)" eventually locked
+is "$(count)" 0 "no session counted"
+check "the watcher has exited" eventually no_watcher
+is "$(syslog_new | grep -c "pam_ecryptfs($SVC:session): user $U: the login program ended without closing the session; closed for it")" 1 \
+	"one syslog line says the session was closed for the killed login"
+
+start_session h "$U" "$PW"; ok "session H opened"
+start_session i "$U" "$PW"; ok "session I opened"
+kill_session h; test $? -eq 137; ok "H's login program killed"
+check "H's session counted out" eventually count_is 1
+check "I still open: still mounted, keys still there" open_
+end_session i; ok "session I closed"
+check "the last session closed: locked" locked
+check "no watcher left" eventually no_watcher
 
 # --- a key login: no password, so no keys; nothing mounted, a hint ---
 syslog_mark
