@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * pam-session [-c CONFDIR] [-u] [-n] SERVICE USER: a login program that
+ * pam-session [-c CONFDIR] [-u] [-n] [-t] [-r FILE] SERVICE USER: a login program that
  * lives as long as the tests want.  Authenticates USER (the password from
  * $PAM_TEST_PASSWORD answers every prompt), opens a session, says
  * "opened", waits for end of input on stdin (a FIFO), closes the session
@@ -8,7 +8,11 @@
  * /etc/pam.d (so a test may call one "systemd-user"); -u becomes USER
  * between open and close, as systemd's (sd-pam) does; -n skips
  * authentication (a key login).  Messages of the modules go to stdout
- * as "info: ..." lines.
+ * as "info: ..." lines.  For bench/pam/login.sh: -t prints "t-start",
+ * "t-opened", "t-close" and "t-closed" lines with CLOCK_MONOTONIC
+ * nanoseconds (before authentication, after open_session, before and
+ * after close_session); -r FILE, after open_session, reads FILE as USER
+ * in a child and prints "t-readable NS" once it could (or "unreadable").
  */
 #include "config.h"
 
@@ -18,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <security/pam_appl.h>
@@ -55,15 +61,53 @@ static int become(const char *user)
 	return 0;
 }
 
+static int stamps;
+
+static void stamp(const char *what)
+{
+	struct timespec ts;
+
+	if (!stamps)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	printf("%s %lld\n", what, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+	fflush(stdout);
+}
+
+/* Read FILE as USER in a child: 0 when it could. */
+static int readable(const char *user, const char *file)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char buf[4096];
+		FILE *f;
+
+		if (become(user) < 0)
+			_exit(1);
+		f = fopen(file, "r");
+		if (!f || fread(buf, 1, sizeof(buf), f) == 0 || ferror(f))
+			_exit(1);
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
 int main(int argc, char *argv[])
 {
+	const char *probe = NULL;
 	const char *confdir = NULL;
 	struct pam_conv c = { conv, getenv("PAM_TEST_PASSWORD") };
 	pam_handle_t *pamh = NULL;
 	int opt, r, as_user = 0, noauth = 0;
 	char buf[256];
 
-	while ((opt = getopt(argc, argv, "c:un")) != -1) {
+	while ((opt = getopt(argc, argv, "c:unr:t")) != -1) {
 		switch (opt) {
 		case 'c':
 			confdir = optarg;
@@ -74,14 +118,21 @@ int main(int argc, char *argv[])
 		case 'n':
 			noauth = 1;
 			break;
+		case 'r':
+			probe = optarg;
+			break;
+		case 't':
+			stamps = 1;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (optind + 2 != argc) {
-		fprintf(stderr, "usage: pam-session [-c CONFDIR] [-u] [-n] SERVICE USER\n");
+		fprintf(stderr, "usage: pam-session [-c CONFDIR] [-u] [-n] [-t] [-r FILE] SERVICE USER\n");
 		return 2;
 	}
+	stamp("t-start");
 	r = pam_start_confdir(argv[optind], argv[optind + 1], &c, confdir, &pamh);
 	if (r != PAM_SUCCESS) {
 		fprintf(stderr, "pam_start: %d\n", r);
@@ -94,6 +145,13 @@ int main(int argc, char *argv[])
 			return 1;
 	}
 	r = pam_open_session(pamh, 0);
+	stamp("t-opened");
+	if (r == PAM_SUCCESS && probe) {
+		if (readable(argv[optind + 1], probe) == 0)
+			stamp("t-readable");
+		else
+			printf("unreadable\n");
+	}
 	printf("open_session: %s\nopened\n", pam_strerror(pamh, r));
 	fflush(stdout);
 	if (r != PAM_SUCCESS)
@@ -104,7 +162,9 @@ int main(int argc, char *argv[])
 		perror("become the user");
 		return 1;
 	}
+	stamp("t-close");
 	r = pam_close_session(pamh, 0);
+	stamp("t-closed");
 	printf("close_session: %s\n", pam_strerror(pamh, r));
 	pam_end(pamh, r);
 	printf("closed\n");
