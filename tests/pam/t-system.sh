@@ -2,7 +2,8 @@
 # pam_ecryptfs.so in the system's own PAM stack and programs: our
 # pam-auth-update profile enabled by the real pam-auth-update, then
 # passwd(1) run by the user re-wraps the wrapped passphrase, and a login
-# through a real sshd on 127.0.0.1 opens ~/Private and locks it at logout.
+# through a real sshd on 127.0.0.1 opens ~/Private and locks it at logout,
+# also when sshd's session process is killed with SIGKILL.
 #
 # Nothing of the real system changes: in this test's mount namespace
 # (tests/pam/lib.sh), /etc/pam.d, /var/lib/pam and /usr/share/pam-configs
@@ -176,10 +177,28 @@ ssh_as password "$NEW" 'cat ~/Private/ssh.txt' >"$SYS/ssh2.out" 2>&1
 ok "ssh login (password)"
 is "$(tr -d '\r' <"$SYS/ssh2.out")" via-ssh "a second login reads the file back decrypted"
 check "after logout: locked again" locked
+# sshd's session process killed with SIGKILL (no close_session): the
+# session's watcher locks.
+syslog_mark
+ssh_as password "$NEW" 'cat ~/Private/ssh.txt; exec sleep 60' >"$SYS/ssh4.out" 2>&1 &
+SSH_PID=$!
+for _i in $(seq 100); do grep -q via-ssh "$SYS/ssh4.out" && break; sleep 0.1; done
+is "$(tr -d '\r' <"$SYS/ssh4.out")" via-ssh "a long ssh session reads the file"
+# sshd, not the watcher, which is its fork (same command line).
+PRIV=$(pgrep -x sshd | while read -r p; do
+	grep -qx "sshd: $U \[priv\]" "/proc/$p/cmdline" 2>/dev/null && echo "$p"; done)
+test -n "$PRIV" && kill -KILL $PRIV; ok "its sshd session process (sshd: $U [priv]) killed with SIGKILL"
+# sshd's unprivileged half serves the connection until its command ends.
+pkill -KILL -u "$U" -x sleep
+wait "$SSH_PID"
+check "the session's processes gone: unmounted, the keys unlinked all the same" locked
+is "$(syslog_new | grep -c "pam_ecryptfs(sshd:session): user $U: the login program ended without closing the session; closed for it")" 1 \
+	"one syslog line says the session was closed for sshd"
+syslog_mark
 ssh_as password "$PW" true >"$SYS/ssh3.out" 2>&1
 test $? -ne 0; ok "the old password no longer logs in"
 check "and nothing was mounted" locked
 syslog_new | grep pam_ecryptfs | sed 's/^/#   /'
-is "$(syslog_new | grep -c pam_ecryptfs)" 0 "sshd logins: pam_ecryptfs logged nothing"
+is "$(syslog_new | grep -c pam_ecryptfs)" 0 "a failed sshd login: pam_ecryptfs logged nothing"
 grep -E 'Accepted|error|fatal' "$SYS/sshd.log" | sed 's/^/#   /'
 tap_done
