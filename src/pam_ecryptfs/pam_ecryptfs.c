@@ -10,7 +10,8 @@
  *             umount.ecryptfs_private -d when auto-umount exists (the
  *             helper counts sessions and locks at the last).  A session
  *             whose login program dies without a close (SIGKILL) is
- *             closed by its watcher (see "the session watcher" below).
+ *             closed by its watcher, ecryptfs-watch (see "the session
+ *             watcher" below).
  *   password  re-wrap the wrapped passphrase with the new password
  *
  * It never blocks a login: every hook returns PAM_SUCCESS, and what went
@@ -41,7 +42,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -58,12 +58,14 @@
 #ifndef ROOTSBINDIR
 #define ROOTSBINDIR "/sbin"
 #endif
+#ifndef PKGLIBEXECDIR
+#define PKGLIBEXECDIR "/usr/libexec/ecryptfs-ng"
+#endif
 
 #define PUBLIC __attribute__((visibility("default")))
 #define ALIAS "Private"
 #define COUNTED_KEY "pam_ecryptfs_counted"
 #define WATCH_KEY "pam_ecryptfs_watch"
-#define WATCHER_NAME "ecryptfs-watch"
 #define MSG_MAX 400
 
 /* What a child reports (its exit status). */
@@ -86,17 +88,21 @@ struct user {
 struct args {
 	bool unwrap;
 	const char *helperdir;
+	const char *watcher;
 };
 
 static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct args *a)
 {
 	a->unwrap = false;
 	a->helperdir = ROOTSBINDIR;
+	a->watcher = PKGLIBEXECDIR "/ecryptfs-watch";
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "unwrap") == 0)
 			a->unwrap = true;
 		else if (strncmp(argv[i], "helperdir=/", 11) == 0)
 			a->helperdir = argv[i] + 10;
+		else if (strncmp(argv[i], "watcher=/", 9) == 0)
+			a->watcher = argv[i] + 8;
 		else
 			pam_syslog(pamh, LOG_WARNING, "unknown argument %s ignored", argv[i]);
 	}
@@ -731,10 +737,9 @@ static void forget_counted(pam_handle_t *pamh, void *data, int status)
 
 /*
  * A session must lock however it ends, and a login program killed with
- * SIGKILL runs no close_session.  So open_session leaves a watcher: a
- * small process of the user's (it needs no privilege: it does what
- * close_session's child does, run umount.ecryptfs_private -d as the
- * user), outside the application's process tree and session, holding
+ * SIGKILL runs no close_session.  So open_session leaves a watcher,
+ * ecryptfs-watch (src/pam_ecryptfs/ecryptfs-watch.c): a program of the
+ * user's, outside the application's process tree and session, holding
  * one end of a socket pair whose other end stays in the PAM process,
  * close-on-exec so that the user's shell does not get it.
  *
@@ -747,11 +752,12 @@ static void forget_counted(pam_handle_t *pamh, void *data, int status)
  *
  * The kernel closes a dead process's descriptors, so nothing the PAM
  * process does (or fails to do) can lose the end of the session.  The
- * user may kill their own watcher; that only keeps their files open.
+ * watcher is exec'd, not a fork left running: a fork would keep a copy
+ * of the application's memory, the login password included.  The user
+ * may kill their own watcher; that only keeps their files open.
  */
 struct watch_job {
-	pam_handle_t *pamh;	/* for pam_syslog only (the watcher's copy) */
-	struct helper_job helper;
+	const char *prog, *helper, *service;
 	int fd;			/* the watcher's end of the pair */
 };
 
@@ -760,48 +766,37 @@ static int spawn_watcher(const struct user *u, void *arg, struct msg *m)
 	const struct watch_job *job = arg;
 	pid_t pid;
 
+	(void)u;
 	pid = fork();
 	if (pid < 0) {
 		say(m, "watcher: fork: %s", strerror(errno));
 		return RES_FAIL;
 	}
 	if (pid == 0) {
-		struct helper_job close_job = job->helper;
-		struct msg wm = { "" };
+		static char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
 		sigset_t none;
-		char c;
-		ssize_t n;
+		/* Out of 0-2's way first: an application may have closed them. */
+		int fd = fcntl(job->fd, F_DUPFD_CLOEXEC, 10);
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 		/*
 		 * Nothing of the application's: no terminal, no process
 		 * group it would signal, no descriptor (an sshd socket held
-		 * here would keep a connection up), no blocked signal.
+		 * there would keep a connection up), no blocked or ignored
+		 * signal.
 		 */
-		if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-		    dup2(null, 2) < 0 || dup2(job->fd, 3) < 0 ||
+		if (fd < 0 || null < 0 || setsid() < 0 || dup2(null, 0) < 0 ||
+		    dup2(null, 1) < 0 || dup2(null, 2) < 0 || dup2(fd, 3) < 0 ||
 		    close_range(4, ~0U, 0) < 0 || chdir("/") < 0)
 			_exit(1);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGHUP, SIG_IGN);
-		prctl(PR_SET_NAME, WATCHER_NAME, 0, 0, 0);
-		while ((n = read(3, &c, 1)) < 0 && errno == EINTR)
-			;
-		if (n != 0)
-			_exit(0);	/* closed by close_session (or an error: nothing to tell) */
-		/* What close_session would do: nothing unless auto-umount is set. */
-		close_job.mounting = false;
-		if (session_probe(u, &close_job, &wm) != RES_OK)
-			_exit(0);
-		if (run_helper(u, &close_job, &wm) == RES_OK)
-			pam_syslog(job->pamh, LOG_NOTICE, "user %s: the login program ended without "
-				   "closing the session; closed for it", u->name);
-		else
-			pam_syslog(job->pamh, LOG_ERR, "user %s: the login program ended without "
-				   "closing the session; closing it failed: %s", u->name, wm.text);
-		_exit(0);
+		sigemptyset(&dfl.sa_mask);
+		for (int sig = 1; sig < NSIG; sig++)
+			sigaction(sig, &dfl, NULL);
+		execle(job->prog, "ecryptfs-watch", job->service, job->helper, (char *)NULL, env);
+		_exit(127);
 	}
 	/* The watcher is the init process's child once this one has exited. */
 	return RES_OK;
@@ -813,19 +808,28 @@ static void forget_watch(pam_handle_t *pamh, void *data, int status)
 	close((int)(intptr_t)data - 1);
 }
 
-static void start_watcher(pam_handle_t *pamh, const struct user *u, const struct helper_job *h)
+static void start_watcher(pam_handle_t *pamh, const struct user *u, const struct args *a)
 {
-	struct watch_job job = { .pamh = pamh, .helper = *h };
+	char helper[PATH_MAX];
+	struct watch_job job = { .prog = a->watcher, .helper = helper, .service = "?" };
+	const void *svc = NULL;
 	struct msg m;
 	int sv[2];
 
+	snprintf(helper, sizeof(helper), "%s/umount.ecryptfs_private", a->helperdir);
+	if (pam_get_item(pamh, PAM_SERVICE, &svc) == PAM_SUCCESS && svc)
+		job.service = svc;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		pam_syslog(pamh, LOG_ERR, "user %s: no watcher for this session "
 			   "(a killed login would not lock): socketpair: %s", u->name, strerror(errno));
 		return;
 	}
 	job.fd = sv[1];
-	if (run_as_user(pamh, u, spawn_watcher, &job, &m) != RES_OK) {
+	if (access(job.prog, X_OK) < 0) {
+		pam_syslog(pamh, LOG_ERR, "user %s: no watcher for this session "
+			   "(a killed login would not lock): %s: %s", u->name, job.prog, strerror(errno));
+		close(sv[0]);
+	} else if (run_as_user(pamh, u, spawn_watcher, &job, &m) != RES_OK) {
 		pam_syslog(pamh, LOG_ERR, "user %s: no watcher for this session "
 			   "(a killed login would not lock): %s", u->name, m.text);
 		close(sv[0]);
@@ -883,7 +887,7 @@ PUBLIC int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
 	}
 	/* This session counts: its close may uncount it, and only then. */
 	pam_set_data(pamh, COUNTED_KEY, (void *)COUNTED_KEY, forget_counted);
-	start_watcher(pamh, &u, &job);
+	start_watcher(pamh, &u, &a);
 	return PAM_SUCCESS;
 }
 

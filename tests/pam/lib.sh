@@ -11,6 +11,8 @@ fi
 # The module, root's, where the stack names it by its path.
 install -o root -g root -m 644 "$BUILDDIR/src/pam_ecryptfs/.libs/pam_ecryptfs.so" "$ST/"
 PAM_SO=$ST/pam_ecryptfs.so
+# Its session watcher, root's like the helpers beside it.
+install -o root -g root -m 755 "$BUILDDIR/src/pam_ecryptfs/ecryptfs-watch" "$ST/sbin/"
 DRIVER=$BUILDDIR/tests/pam/pam-session
 
 # /dev/log: our catcher's socket, seen in this namespace only.  Without a
@@ -36,7 +38,7 @@ service_text() {	# AUTH-ARGS
 auth	required	pam_unix.so
 auth	required	$PAM_SO $1 helperdir=$ST/sbin
 account	required	pam_permit.so
-session	optional	$PAM_SO helperdir=$ST/sbin
+session	optional	$PAM_SO helperdir=$ST/sbin watcher=$ST/sbin/ecryptfs-watch
 password	required	pam_unix.so
 password	optional	$PAM_SO
 EOT

@@ -102,11 +102,16 @@ int main(int argc, char *argv[])
 {
 	const char *probe = NULL;
 	const char *confdir = NULL;
-	struct pam_conv c = { conv, getenv("PAM_TEST_PASSWORD") };
+	char *env_pw = getenv("PAM_TEST_PASSWORD");
+	/* The one copy: the tests look for the password in the memory of
+	 * what the modules leave behind. */
+	struct pam_conv c = { conv, env_pw ? strdup(env_pw) : NULL };
 	pam_handle_t *pamh = NULL;
 	int opt, r, as_user = 0, noauth = 0;
 	char buf[256];
 
+	if (env_pw)
+		explicit_bzero(env_pw, strlen(env_pw));
 	while ((opt = getopt(argc, argv, "c:unr:t")) != -1) {
 		switch (opt) {
 		case 'c':

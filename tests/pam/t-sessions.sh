@@ -78,6 +78,9 @@ syslog_mark
 start_session g "$U" "$PW"; ok "session G opened"
 check "G: mounted, keys in @u" open_
 is "$(watchers)" 1 "G has a watcher, the user's"
+W=$(ps -u "$U" -o pid=,stat=,comm= | awk '$3 == "ecryptfs-watch" && $2 !~ /^Z/ { print $1 }')
+python3 "$SRCDIR/tests/pam/memgrep.py" "$PID_g" "$PW"; ok "the login program holds the password (so the next check can fail)"
+python3 "$SRCDIR/tests/pam/memgrep.py" "$W" "$PW"; test $? -eq 1; ok "the watcher's memory does not"
 kill_session g; test $? -eq 137; ok "G's login program killed with SIGKILL"
 check "G killed: locked (unmounted, keys unlinked)" eventually locked
 is "$(count)" 0 "no session counted"

@@ -8,8 +8,8 @@
 # Nothing of the real system changes: in this test's mount namespace
 # (tests/pam/lib.sh), /etc/pam.d, /var/lib/pam and /usr/share/pam-configs
 # are tmp copies bind-mounted over the real ones, the PAM module
-# directory and /usr/sbin are overlays whose upper layer holds the module
-# and the helpers under test, /run is an empty tmpfs (sshd's privilege
+# directory, /usr/sbin and /usr/libexec are overlays whose upper layer
+# holds the module and the programs under test, /run is an empty tmpfs (sshd's privilege
 # separation directory, utmp) and the login records (wtmp, btmp, lastlog)
 # are tmp files.  passwd(1) changes the test user's /etc/shadow entry, as
 # chpasswd does for every test user.
@@ -83,6 +83,14 @@ UP=$(overlay /usr/sbin) &&
 	ln "$UP/mount.ecryptfs_private" "$UP/umount.ecryptfs_private"
 ok "mount.ecryptfs_private (setuid) and ecryptfs-fuse in /sbin (an overlay)"
 is "$(stat -c '%a %U' /sbin/mount.ecryptfs_private)" "4755 root" "the helper is setuid root"
+# The session watcher where the module looks for it: where make install
+# puts it, below /usr/libexec.
+make -s -C "$BUILDDIR" install-pkglibexecPROGRAMS DESTDIR="$SYS/dest" >/dev/null &&
+	WATCH=$(cd "$SYS/dest" && find . -name ecryptfs-watch | sed 's/^\.//') &&
+	case $WATCH in /usr/libexec/*) ;; *) false ;; esac &&
+	UP=$(overlay /usr/libexec) && mkdir -p "$UP/$(dirname "${WATCH#/usr/libexec/}")" &&
+	cp "$SYS/dest$WATCH" "$UP/${WATCH#/usr/libexec/}"
+ok "ecryptfs-watch in /usr/libexec (an overlay)"
 
 # --- the test user ---
 U=ecfspy$$a
@@ -184,6 +192,8 @@ ssh_as password "$NEW" 'cat ~/Private/ssh.txt; exec sleep 60' >"$SYS/ssh4.out" 2
 SSH_PID=$!
 for _i in $(seq 100); do grep -q via-ssh "$SYS/ssh4.out" && break; sleep 0.1; done
 is "$(tr -d '\r' <"$SYS/ssh4.out")" via-ssh "a long ssh session reads the file"
+W=$(ps -u "$U" -o pid=,stat=,comm= | awk '$3 == "ecryptfs-watch" && $2 !~ /^Z/ { print $1 }')
+is "$(echo $W | wc -w)" 1 "the session has a watcher"
 # sshd, not the watcher, which is its fork (same command line).
 PRIV=$(pgrep -x sshd | while read -r p; do
 	grep -qx "sshd: $U \[priv\]" "/proc/$p/cmdline" 2>/dev/null && echo "$p"; done)
