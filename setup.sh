@@ -14,6 +14,8 @@ DEPS=(
 	libssl-dev
 	# the pkcs11 key module (src/key_mod/pkcs11) and its tests' token
 	libp11-kit-dev p11-kit softhsm2 opensc
+	# the tpm2 key module (src/key_mod/tpm2) and its tests' TPM
+	libtss2-dev swtpm swtpm-tools tpm2-tools
 	clang libclang-rt-14-dev
 	attr acl e2fsprogs strace util-linux
 	# ecryptfs-setup-swap and its test (tests/private/t-setup-swap.sh)
