@@ -52,7 +52,9 @@ int tpm2_blob_parse(const uint8_t *buf, size_t len, struct tpm2_blob *b, const c
 		*why = "damaged header";
 		return -EINVAL;
 	}
+	/* tss2-mu does not check that a TPM2B_PUBLIC's size is its content's. */
 	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, len, &off, &b->pub) != TSS2_RC_SUCCESS ||
+	    off != TPM2_BLOB_HEADER + 2 + (size_t)b->pub.size ||
 	    Tss2_MU_TPM2B_PRIVATE_Unmarshal(buf, len, &off, &b->priv) != TSS2_RC_SUCCESS ||
 	    off != len) {
 		*why = "damaged sealed object";
