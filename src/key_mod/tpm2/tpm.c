@@ -28,6 +28,7 @@
 
 #include <tss2/tss2_rc.h>
 
+#include "libecryptfs.h"
 #include "tpm.h"
 
 static const TPMT_SYM_DEF aes_cfb = {
@@ -228,7 +229,7 @@ static TSS2_RC policy(struct tpm2_conn *c, ESYS_TR s, uint32_t mask, int pin)
 int tpm2_seal(struct tpm2_conn *c, const uint8_t *secret, const char *pin, struct tpm2_blob *b,
 	      char *err, size_t errlen)
 {
-	TPM2B_SENSITIVE_CREATE *sens = calloc(1, sizeof(*sens));
+	TPM2B_SENSITIVE_CREATE *sens = ecryptfs_secure_alloc(sizeof(*sens));
 	TPM2B_PUBLIC in = {0};
 	TPM2B_DATA outside = {0};
 	TPML_PCR_SELECTION none = {0};
@@ -288,8 +289,7 @@ int tpm2_seal(struct tpm2_conn *c, const uint8_t *secret, const char *pin, struc
 	b->priv = *priv;
 	r = 0;
 out:
-	explicit_bzero(sens, sizeof(*sens));
-	free(sens);
+	ecryptfs_secure_free(sens);	/* wiped */
 	Esys_Free(digest);
 	Esys_Free(priv);
 	Esys_Free(pub);
@@ -302,7 +302,7 @@ out:
 int tpm2_unseal(struct tpm2_conn *c, const struct tpm2_blob *b, const char *pin,
 		uint8_t *secret, char *err, size_t errlen)
 {
-	TPM2B_AUTH *auth = calloc(1, sizeof(*auth));
+	TPM2B_AUTH *auth = ecryptfs_secure_alloc(sizeof(*auth));
 	TPM2B_SENSITIVE_DATA *out = NULL;
 	ESYS_TR obj = ESYS_TR_NONE, s = ESYS_TR_NONE;
 	size_t pl = pin && (b->flags & TPM2_BLOB_PIN) ? strlen(pin) : 0;
@@ -378,7 +378,6 @@ out:
 	Esys_Free(out);
 	flush(c, &s);
 	flush(c, &obj);
-	explicit_bzero(auth, sizeof(*auth));
-	free(auth);
+	ecryptfs_secure_free(auth);	/* wiped */
 	return r;
 }
