@@ -29,6 +29,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -110,6 +111,24 @@ struct ecryptfs_key_mod_ops {
 	int (*derive)(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t kek[64],
 		      uint8_t salt[8], char *need, char *err, size_t errlen);
 };
+
+/*
+ * For modules: the value given for parameter p, by its name or its alias
+ * (the last one given wins), or NULL.  Inline, so that a module still
+ * exports nothing but its entry point.
+ */
+static inline const char *ecryptfs_key_mod_value_of(const struct ecryptfs_key_mod_value *v,
+						    size_t n,
+						    const struct ecryptfs_key_mod_param *p)
+{
+	const char *r = NULL;
+
+	for (size_t j = 0; j < n; j++)
+		if (v[j].name && (!strcmp(v[j].name, p->name) ||
+				  (p->alias && !strcmp(v[j].name, p->alias))))
+			r = v[j].value;
+	return r;
+}
 
 /* The one symbol a module exports (ECRYPTFS_KEY_MOD_ENTRY). */
 typedef const struct ecryptfs_key_mod_ops *(*ecryptfs_key_mod_entry_fn)(void);

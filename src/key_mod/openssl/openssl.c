@@ -81,16 +81,7 @@ static char *secret_dup(const char *s)
 /* The value of parameter i (by long name or alias), last one wins; NULL if absent. */
 static const char *value_of(const struct ecryptfs_key_mod_value *v, size_t n, int i)
 {
-	const char *r = NULL;
-
-	for (size_t j = 0; j < n; j++) {
-		if (!v[j].name)
-			continue;
-		if (!strcmp(v[j].name, params[i].name) ||
-		    (params[i].alias && !strcmp(v[j].name, params[i].alias)))
-			r = v[j].value;
-	}
-	return r;
+	return ecryptfs_key_mod_value_of(v, n, &params[i]);
 }
 
 /* The last openssl_passwd= in a parsed passphrase file. */

@@ -36,13 +36,7 @@ static const struct ecryptfs_key_mod_param params[N_PARAMS] = {
 
 static const char *value_of(const struct ecryptfs_key_mod_value *v, size_t n, int i)
 {
-	const char *r = NULL;
-
-	for (size_t j = 0; j < n; j++)
-		if (v[j].name && (!strcmp(v[j].name, params[i].name) ||
-				  (params[i].alias && !strcmp(v[j].name, params[i].alias))))
-			r = v[j].value;
-	return r;
+	return ecryptfs_key_mod_value_of(v, n, &params[i]);
 }
 
 /* passphrase_passwd= (first) or passwd= in a parsed passphrase file. */

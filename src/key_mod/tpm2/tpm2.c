@@ -47,13 +47,7 @@ static const struct ecryptfs_key_mod_param params[N_PARAMS] = {
 
 static const char *value_of(const struct ecryptfs_key_mod_value *v, size_t n, int i)
 {
-	const char *r = NULL;
-
-	for (size_t j = 0; j < n; j++)
-		if (v[j].name && (!strcmp(v[j].name, params[i].name) ||
-				  !strcmp(v[j].name, params[i].alias)))
-			r = v[j].value;
-	return r;
+	return ecryptfs_key_mod_value_of(v, n, &params[i]);
 }
 
 /*
