@@ -79,6 +79,7 @@ static int open_error(struct efs_inode *in, int r)
 	efs_log_corrupt(in, r == -ENOKEY ? "no key for this file" :
 			r == -ENOTSUP ? "unsupported cipher" :
 			r == -ENOPKG ? "unknown cipher code" :
+			r == -EKEYREJECTED ? "no key of this mount opens it" :
 			"not a valid eCryptfs file", r);
 	return -EIO;
 }

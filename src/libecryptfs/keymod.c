@@ -415,8 +415,14 @@ static int mk_crypt(void *ctx, bool enc, const uint8_t sig[ECRYPTFS_SIG_SIZE], c
 		return -ENOKEY;
 	rc = (enc ? k->mod->ops->encrypt : k->mod->ops->decrypt)(k->key, in, len, out, out_len,
 								 err, sizeof(err));
+	/*
+	 * A key that does not fit a file is that file's story (callers keep
+	 * per-file reasons out of their logs); anything else (a token pulled
+	 * out, a TPM gone) is the system's, and a warning.
+	 */
 	if (rc < 0)
-		ecryptfs_log(ECRYPTFS_LOG_ERR, "key module %s: %s a file key: %s", k->mod->alias,
+		ecryptfs_log(rc == -EKEYREJECTED ? ECRYPTFS_LOG_ERR : ECRYPTFS_LOG_WARNING,
+			     "key module %s: %s a file key: %s", k->mod->alias,
 			     enc ? "wrapping" : "unwrapping", err[0] ? err : strerror(-rc));
 	/* Whatever the module says, the packet did not open with this key. */
 	if (rc < 0 && !enc && rc != -ENOMEM)

@@ -10,8 +10,9 @@
 # pkcs11-helper alias writes PKCS#1 v1.5 packets openssl pkeyutl opens;
 # a wrong PIN, another key, a deleted token refused with a message naming
 # the module and the reason and the lower tree unchanged; ecryptfs-manager
-# add pkcs11; the PIN asked for when no PIN file is given.  In a private
-# mount namespace whose /sbin holds our helpers.
+# add pkcs11; the PIN asked for when no PIN file is given; generate pkcs11;
+# the token removed while mounted.  In a private mount namespace whose /sbin
+# holds our helpers.
 . "$SRCDIR/tests/lib/tap.sh"
 W=$TESTTMP/p11
 mkdir -p "$W/sbin" "$W/km" "$W/src/d/e" "$W/tokens"
@@ -171,8 +172,43 @@ res gen4 $?
 	>"$W/gen5.out" 2>&1; res gen5 $?
 pkcs11-tool --module $SO --token-label ecfs-test --login --pin 1234 --list-objects \
 	>"$W/objects2" 2>&1
+
+# 8. The token removed while mounted: the file opened before still reads,
+# the others fail with EIO (the daemon says why in the log), the daemon
+# stays up, and with the token back a new mount reads everything.
+mount --bind "$W/log.sock" /dev/log; res devlog $?
+manifest "$W/l1" >"$W/l1.before8"
+mnt m14 "$W/l1" "$K1,$A"
+exec 7<"$U/hello.txt"
+cp -a "$W/tokens" "$W/tokens.keep"
+rm -rf "$W/tokens"/*
+cat "$U/big" >/dev/null 2>"$W/gone-read.err"; res gone-read $?
+cat <&7 >"$W/open-read"; res open-read $?
+exec 7<&-
+ls "$U" >"$W/gone-ls" 2>&1; res gone-ls $?
+umount "$U"; res gone-umount $?
+gone "$(cat "$W/m14.sig")"
+rm -rf "$W/tokens"
+cp -a "$W/tokens.keep" "$W/tokens"
+mnt m15 "$W/l1" "$K1,$A"
+manifest "$U" >"$W/got5"
+umount "$U"
+gone "$(cat "$W/m15.sig")"
+manifest "$W/l1" >"$W/l1.after8"
 EOS
+# The daemon's log (section 8): a syslog catcher on /dev/log, in the guest's
+# namespace only; an empty file stands in where there is no /dev/log.
+: >"$W/syslog"
+python3 "$SRCDIR/tests/pam/syslog-catch.py" "$W/log.sock" "$W/syslog" &
+LOGPID=$!
+for _i in $(seq 50); do [ -S "$W/log.sock" ] && break; sleep 0.1; done
+DEVLOG_MADE=
+if [ ! -e /dev/log ] && [ ! -L /dev/log ]; then
+	: >/dev/log && DEVLOG_MADE=1
+fi
 keyctl session - unshare -m bash "$W/guest.sh" >"$W/log" 2>&1
+kill "$LOGPID" 2>/dev/null
+[ -n "$DEVLOG_MADE" ] && rm -f /dev/log
 r() { sed -n "s/^RES $1 //p" "$W/log"; }
 isnt() { [ "$1" != "$2" ]; ok "$3"; }
 
@@ -259,5 +295,18 @@ isnt "$(r gen5)" 0 "generate bits=1024: refused"
 check "... saying why" grep -q 'bits=1024: from 2048 to 4096' "$W/gen5.out"
 is "$(grep -c '^Private Key Object' "$W/objects2")" "$(grep -c '^Private Key Object' "$W/objects")" \
 	"... and none of the refused runs left a key on the token"
+is "$(r devlog)" 0 "the daemon's log caught on /dev/log"
+is "$(r m14)" 0 "mounted, a file opened, then the token's files deleted"
+isnt "$(r gone-read)" 0 "another file does not open"
+check "... with an I/O error, not garbage" grep -q 'Input/output error' "$W/gone-read.err"
+check "... the daemon's log names the module and the reason" \
+	grep -q 'key module pkcs11: unwrapping a file key: RSA-OAEP decryption on the token failed: the key is gone from the token (token removed or reset?)' "$W/syslog"
+is "$(r open-read)" 0 "the file opened before reads on"
+check "... exactly" cmp "$W/src/hello.txt" "$W/open-read"
+is "$(r gone-ls)" 0 "the daemon still serves the mount (ls)"
+is "$(r gone-umount)" 0 "... and unmounts"
+is "$(r m15)" 0 "the token back: mounted again"
+check "... every file reads back exactly" diff "$W/want" "$W/got5"
+check "... and nothing on disk changed meanwhile" diff "$W/l1.before8" "$W/l1.after8"
 grep -v '^RES ' "$W/log" | sed 's/^/# /' | head -40
 tap_done

@@ -166,6 +166,8 @@ static const char *rv_str(CK_RV rv)
 	case CKR_TOKEN_NOT_PRESENT: return "the token was removed";
 	case CKR_SESSION_HANDLE_INVALID:
 	case CKR_SESSION_CLOSED: return "the token's session is gone (token removed?)";
+	case CKR_OBJECT_HANDLE_INVALID:
+	case CKR_KEY_HANDLE_INVALID: return "the key is gone from the token (token removed or reset?)";
 	case CKR_DEVICE_ERROR: return "device error";
 	case CKR_USER_NOT_LOGGED_IN: return "not logged in to the token";
 	case CKR_SESSION_READ_ONLY:
@@ -183,7 +185,8 @@ static int rv_errno(CK_RV rv)
 {
 	switch (rv) {
 	case CKR_DEVICE_REMOVED: case CKR_TOKEN_NOT_PRESENT: case CKR_SESSION_HANDLE_INVALID:
-	case CKR_SESSION_CLOSED: case CKR_DEVICE_ERROR:
+	case CKR_SESSION_CLOSED: case CKR_DEVICE_ERROR: case CKR_OBJECT_HANDLE_INVALID:
+	case CKR_KEY_HANDLE_INVALID:
 		return -ENODEV;
 	case CKR_PIN_INCORRECT: case CKR_PIN_LOCKED: case CKR_PIN_EXPIRED:
 		return -EKEYREJECTED;
