@@ -9,14 +9,23 @@
  * keyctl unlink) stops opening files at once, and a token replaced under
  * the same signature is reopened.  Nothing here prompts: the kernel waits
  * 3 s for the reply, and a module key's blob holds all it needs.
+ *
+ * A key whose module refuses the blob's credentials (a wrong PIN) is kept
+ * too, as refused: asking the token again on every open would spend its
+ * PIN retry counter, file by file, until it locks.  It is tried again once
+ * its token in the keyring changes or is added anew (another key serial,
+ * as an unmount and a mount make).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <keyutils.h>
 
 #include "cli.h"
 #include "efsd.h"
@@ -31,7 +40,9 @@ struct key {
 	uint8_t *blob;		/* secure memory: the token's blob, to notice a change */
 	size_t blob_len;
 	struct ecryptfs_keymod *mod;
-	void *key;		/* the module's open key */
+	void *key;		/* the module's open key; NULL when refused */
+	key_serial_t serial;	/* the keyring key's, for a refused one */
+	bool refused;		/* the module refused the blob's credentials */
 };
 
 struct efsd {
@@ -89,11 +100,30 @@ static struct key *find(struct efsd *d, const char *sig, size_t *idx)
 	return NULL;
 }
 
+/*
+ * A module said its device is gone (-ENODEV: a token pulled out or reset, a
+ * TPM away).  Its open keys are dead although their tokens in the keyring
+ * did not change, and a library such as softhsm2 or p11-kit sees a device
+ * come back only when started afresh, which happens once the last key that
+ * holds it is closed.  So every open key of that module goes: the next
+ * request opens its key anew, and works again once the device is back,
+ * without restarting the daemon.
+ */
+static void device_gone(struct efsd *d, const char *alias)
+{
+	char a[ECRYPTFS_KEY_MOD_ALIAS_MAX + 1];
+
+	snprintf(a, sizeof(a), "%s", alias);	/* alias may be a cache entry's */
+	for (size_t i = d->n; i-- > 0;)
+		if (!strcmp(d->keys[i].alias, a))
+			key_drop(d, i);
+}
+
 /* Open the key the token holds into a new cache entry. */
 static int key_open(struct efsd *d, const char *sig, const char *alias, uint8_t *blob,
-		    size_t len, struct key **out)
+		    size_t len, key_serial_t serial, struct key **out)
 {
-	struct key k = { .blob = blob, .blob_len = len };
+	struct key k = { .blob = blob, .blob_len = len, .serial = serial };
 	const struct ecryptfs_key_mod_ops *ops;
 	char err[512] = "", hex[ECRYPTFS_KEY_MOD_SIG_HEX + 1] = "";
 	int rc;
@@ -117,6 +147,15 @@ static int key_open(struct efsd *d, const char *sig, const char *alias, uint8_t 
 		k.key = NULL;
 		cli_error(0, "key %s: key module %s: %s", sig, alias,
 			  err[0] ? err : strerror(-rc));
+		if (rc == -ENODEV)
+			device_gone(d, alias);
+		if (rc == -EKEYREJECTED) {
+			/* Kept as refused (see the top); the module is not needed. */
+			ecryptfs_keymod_unload(k.mod);
+			k.mod = NULL;
+			k.refused = true;
+			goto keep;
+		}
 		goto out;
 	}
 	rc = ops->sig(k.key, hex);
@@ -126,14 +165,17 @@ static int key_open(struct efsd *d, const char *sig, const char *alias, uint8_t 
 			  "(key file replaced?)", sig, alias, hex);
 		goto out;
 	}
+	rc = 0;
+keep:
 	if (d->n == CACHE_MAX)
 		key_drop(d, 0);
 	d->keys[d->n] = k;
-	*out = &d->keys[d->n++];
+	if (rc == 0)
+		*out = &d->keys[d->n];
+	d->n++;
 	k.blob = NULL;
 	k.mod = NULL;
 	k.key = NULL;
-	rc = 0;
 out:
 	key_close(&k);
 	return rc;
@@ -145,6 +187,7 @@ static int key_get(struct efsd *d, const char *sig, struct key **out)
 	char alias[ECRYPTFS_KEY_MOD_ALIAS_MAX + 1] = "";
 	uint8_t *blob = ecryptfs_secure_alloc(ECRYPTFS_KEY_MOD_BLOB_MAX);
 	size_t len = ECRYPTFS_KEY_MOD_BLOB_MAX, i = 0;
+	key_serial_t serial;
 	struct key *k;
 	int rc;
 
@@ -165,13 +208,25 @@ static int key_get(struct efsd *d, const char *sig, struct key **out)
 			cli_error(rc, "key %s: reading it from the user keyring", sig);
 		goto out;
 	}
-	if (k && !strcmp(k->alias, alias) && k->blob_len == len && !memcmp(k->blob, blob, len)) {
+	/* The same lookup again, for the key's serial (0 if it went meanwhile). */
+	serial = keyctl_search(KEY_SPEC_USER_KEYRING, "user", sig, 0);
+	if (serial < 0)
+		serial = 0;
+	if (k && !strcmp(k->alias, alias) && k->blob_len == len && !memcmp(k->blob, blob, len) &&
+	    (!k->refused || k->serial == serial)) {
+		if (k->refused) {
+			cli_error(0, "key %s: key module %s refused its token before (wrong "
+				  "PIN?): not tried again until the key is added anew", sig,
+				  alias);
+			rc = -EKEYREJECTED;
+			goto out;
+		}
 		*out = k;
 		goto out;
 	}
 	if (k)
 		key_drop(d, i);
-	rc = key_open(d, sig, alias, blob, len, out);
+	rc = key_open(d, sig, alias, blob, len, serial, out);
 	blob = NULL;	/* the cache entry's now, or freed */
 out:
 	ecryptfs_secure_free(blob);
@@ -206,6 +261,8 @@ static int answer(struct efsd *d, const struct efsd_req *r, uint8_t *buf, size_t
 			  err[0] ? err : rc == -EBADMSG ? "not a file key packet (cipher code, "
 			  "key, checksum)" : rc == -EMSGSIZE ? "wrapped key over 512 bytes" :
 			  strerror(-rc));
+	if (rc == -ENODEV)
+		device_gone(d, k->alias);
 	return rc;
 }
 

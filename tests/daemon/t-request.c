@@ -7,7 +7,9 @@
  * kernel's checks take; a key not in the keyring, unlinked since it was
  * used, a passphrase key, a missing module, a blob of another key and a
  * malformed request all get the failure reply at once; bad frames and
- * HELO get none.
+ * HELO get none.  A key whose device went away (-ENODEV) is opened afresh
+ * once it is back; a key whose credentials the module refused
+ * (-EKEYREJECTED: a wrong PIN) is not tried again until it is added anew.
  */
 #include <errno.h>
 #include <keyutils.h>
@@ -22,6 +24,16 @@
 #include "ecryptfs_key_mod.h"
 
 static char dir[4096];
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0)
+		printf("# writing %s: %s\n", path, strerror(errno));
+	if (f)
+		fclose(f);
+}
 
 static void place(const char *alias, const char *built)
 {
@@ -73,7 +85,8 @@ int main(void)
 {
 	const char *b = getenv("BUILDDIR");
 	struct efsd *d = NULL;
-	char sig[17], sig2[17], psig[17], nsig[17], name[64], name2[64];
+	char sig[17], sig2[17], sig3[17], psig[17], nsig[17], name[64], name2[64], name3[64];
+	char dev[4200];
 	uint8_t fek[32], pl[80], wrapped[512], back[512], in[64], out[EFSD_WRITE_MAX];
 	size_t pn, wn = 0, bn = 0, out_len;
 	struct ecryptfs_pass_key *pk;
@@ -95,6 +108,7 @@ int main(void)
 		printf("# no session keyring: %s\n", strerror(errno));
 	snprintf(name, sizeof(name), "efsd-test-%ld", (long)getpid());
 	snprintf(name2, sizeof(name2), "efsd-other-%ld", (long)getpid());
+	snprintf(name3, sizeof(name3), "efsd-pin-%ld", (long)getpid());
 	toy_key("toy", name, sig, true);
 	toy_key("toy", name2, sig2, true);
 	ok(efsd_new(&d) == 0, "efsd_new");
@@ -143,6 +157,41 @@ int main(void)
 	       "a token of a module that is not installed: the failure reply");
 	ecryptfs_keyring_unlink(nsig);
 
+	/*
+	 * The device reset under the cached key (TOY_DEVICE appears with new
+	 * content): the key is dead, the failure reply; the next request opens
+	 * it afresh and is served.  Then the device gone: refused until back.
+	 */
+	snprintf(dev, sizeof(dev), "%s/toy-device", dir);
+	put(dev, "1");
+	setenv("TOY_DEVICE", dev, 1);
+	is_int(roundtrip(d, EFSD_TAG_DECRYPT, sig, wrapped, wn, back, &bn, 12), -2,
+	       "the device reset under the cached key: the failure reply");
+	is_int(roundtrip(d, EFSD_TAG_DECRYPT, sig, wrapped, wn, back, &bn, 13), 0,
+	       "the next request: the key opened afresh, served");
+	unlink(dev);
+	is_int(roundtrip(d, EFSD_TAG_DECRYPT, sig, wrapped, wn, back, &bn, 14), -2,
+	       "the device gone: the failure reply");
+	is_int(roundtrip(d, EFSD_TAG_ENCRYPT, sig, pl, pn, back, &bn, 15), -2,
+	       "still gone: the key does not open");
+	put(dev, "2");
+	is_int(roundtrip(d, EFSD_TAG_DECRYPT, sig, wrapped, wn, back, &bn, 16), 0,
+	       "the device back: served");
+	unsetenv("TOY_DEVICE");
+
+	/* Credentials refused: not tried again (a token's PIN retry counter). */
+	toy_key("toy", name3, sig3, true);
+	setenv("TOY_REFUSE", name3, 1);
+	is_int(roundtrip(d, EFSD_TAG_ENCRYPT, sig3, pl, pn, back, &bn, 17), -2,
+	       "the module refuses the key's credentials: the failure reply");
+	unsetenv("TOY_REFUSE");
+	is_int(roundtrip(d, EFSD_TAG_ENCRYPT, sig3, pl, pn, back, &bn, 18), -2,
+	       "the same token: refused again without asking the module");
+	toy_key("toy", name3, sig3, true);
+	is_int(roundtrip(d, EFSD_TAG_ENCRYPT, sig3, pl, pn, back, &bn, 19), 0,
+	       "the key added anew: tried again, served");
+	ecryptfs_keyring_unlink(sig3);
+
 	/* A well-framed request whose payload is not one: answered, failed. */
 	{
 		uint8_t fr[64] = { EFSD_MSG_REQUEST, 0, 0, 0, 11, 8 + 3 };
@@ -168,8 +217,8 @@ int main(void)
 	out_len = 99;
 	efsd_handle(d, in, 40, out, &out_len);
 	is_int(out_len, 0, "a malformed frame: no reply");
-	ok(efsd_stats(d)->answered == 4 && efsd_stats(d)->refused == 7 &&
-	   efsd_stats(d)->dropped == 1, "counted: 4 answered, 7 refused, 1 dropped (%lu %lu %lu)",
+	ok(efsd_stats(d)->answered == 7 && efsd_stats(d)->refused == 12 &&
+	   efsd_stats(d)->dropped == 1, "counted: 7 answered, 12 refused, 1 dropped (%lu %lu %lu)",
 	   efsd_stats(d)->answered, efsd_stats(d)->refused, efsd_stats(d)->dropped);
 	efsd_free(d);
 	ecryptfs_keyring_unlink(sig);

@@ -6,6 +6,13 @@
  * blob wrapped under another name is refused) and, with TOY_BAD_ABI, a
  * module of an interface version nobody knows.  No crypto worth the name:
  * the tests check the plumbing, the openssl module the crypto.
+ *
+ * Two knobs for the daemon's tests (tests/daemon/t-request.c), off unless
+ * set: TOY_DEVICE names a file that stands for the keys' device, as a
+ * token is the pkcs11 module's: absent, the device is gone; its content
+ * changed, it was reset and the keys opened before are dead; -ENODEV
+ * either way, as the pkcs11 module says.  TOY_REFUSE names a key whose
+ * open is refused (-EKEYREJECTED), as a wrong PIN is.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,7 +33,38 @@ MAYBE static const struct ecryptfs_key_mod_param params[] = {
 
 struct key {
 	char name[64];
+	char gen[16];	/* TOY_DEVICE's content at open */
 };
+
+/* TOY_DEVICE's content into gen ("" when unset); -ENODEV when absent. */
+MAYBE static int device(char gen[16])
+{
+	const char *p = getenv("TOY_DEVICE");
+	FILE *f;
+
+	memset(gen, 0, 16);
+	if (!p)
+		return 0;
+	f = fopen(p, "r");
+	if (!f)
+		return -ENODEV;
+	if (!fgets(gen, 16, f))
+		gen[0] = '\0';
+	fclose(f);
+	return 0;
+}
+
+/* The device k was opened on is still there, unchanged. */
+MAYBE static int device_same(const struct key *k, char *err, size_t errlen)
+{
+	char g[16];
+
+	if (device(g) < 0 || strcmp(g, k->gen) != 0) {
+		snprintf(err, errlen, "the device is gone");
+		return -ENODEV;
+	}
+	return 0;
+}
 
 MAYBE static int make_blob(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t *blob,
 		     size_t *len, char *need, char *err, size_t errlen)
@@ -68,10 +106,19 @@ MAYBE static int key_open(const uint8_t *blob, size_t len, void **out, char *err
 		snprintf(err, errlen, "not a toy blob");
 		return -EINVAL;
 	}
+	if (getenv("TOY_REFUSE") && !strcmp(getenv("TOY_REFUSE"), (const char *)blob)) {
+		snprintf(err, errlen, "wrong secret");
+		return -EKEYREJECTED;
+	}
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
 	memcpy(k->name, blob, len);
+	if (device(k->gen) < 0) {
+		free(k);
+		snprintf(err, errlen, "no device");
+		return -ENODEV;
+	}
 	*out = k;
 	return 0;
 }
@@ -98,6 +145,8 @@ MAYBE static int encrypt(void *k, const uint8_t *in, size_t in_len, uint8_t *out
 	const struct key *key = k;
 	size_t kl = strlen(key->name);
 
+	if (device_same(key, err, errlen) < 0)
+		return -ENODEV;
 	if (*out_len < WRAPPED || in_len > WRAPPED - 1 - kl) {
 		snprintf(err, errlen, "too long");
 		return -E2BIG;
@@ -117,6 +166,8 @@ MAYBE static int decrypt(void *k, const uint8_t *in, size_t in_len, uint8_t *out
 	const struct key *key = k;
 	size_t kl = strlen(key->name), n;
 
+	if (device_same(key, err, errlen) < 0)
+		return -ENODEV;
 	if (in_len != WRAPPED || memcmp(in, key->name, kl) != 0) {
 		snprintf(err, errlen, "not wrapped by toy key %s", key->name);
 		return -EKEYREJECTED;
