@@ -137,14 +137,6 @@ int ecryptfs_unwrap_v3(const struct ecryptfs_wrapped_fields *f, const uint8_t *b
  * garbled, -ENOTSUP unknown version; v3 also checks its checksum here.
  */
 int ecryptfs_wrapped_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f);
-/*
- * wrap.c: unwrap with the old passphrase and write again with the new one,
- * all under ecryptfs_wrapped_lock().  The file is left untouched on any failure.  params NULL: v3 files stay v3,
- * v1 and v2 files become v2 (the reference's v1 -> v2 migration).
- */
-int ecryptfs_rewrap_file(const char *path, const char *old_pw, size_t old_len,
-			 const char *new_pw, size_t new_len, const uint8_t *v1_salt,
-			 const struct ecryptfs_wrap_params *params);
 
 /* ---- Format layer (fname.c ... lowerfile.c) ------------------------------ */
 struct ecryptfs_keyset;

@@ -314,6 +314,22 @@ ECRYPTFS_EXPORT int ecryptfs_unwrap_file(const char *path, const char *wrapping_
 ECRYPTFS_EXPORT int ecryptfs_wrap_file(const char *path, const char *pass, size_t pass_len,
 				       const char *wrapping_pw, size_t wrapping_len,
 				       const struct ecryptfs_wrap_params *params);
+/*
+ * Change the wrapping passphrase of a file: unwrap it with old_pw and write
+ * it again wrapped with new_pw, the read, the unwrap, the wrap and the
+ * rename all under ecryptfs_wrapped_lock(), which it takes itself (so a
+ * concurrent rewrap is never lost).  The file is left untouched on any
+ * failure.  v1_salt as for ecryptfs_unwrap.  params NULL: a v3 file stays
+ * v3 with its own Argon2id costs, v1 and v2 files become v2 (the
+ * reference's v1 -> v2 migration); otherwise the file is written as params
+ * says.  Errors of ecryptfs_unwrap (-EKEYREJECTED: old_pw does not open
+ * it), -EINVAL for a new_pw that is empty, longer than 64 bytes or has a
+ * NUL, and those of the lock, the read and the write.
+ */
+ECRYPTFS_EXPORT int ecryptfs_rewrap_file(const char *path, const char *old_pw, size_t old_len,
+					 const char *new_pw, size_t new_len,
+					 const uint8_t *v1_salt,
+					 const struct ecryptfs_wrap_params *params);
 
 /*
  * Unwrap and add two tokens to @u, as the reference does: first the FNEK
