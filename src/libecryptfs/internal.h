@@ -9,7 +9,7 @@
  * that must go up is marked "layer exception: SYMBOL" beside it, with the
  * reason; tests/project/t-layers.sh reads the order and the object files'
  * symbols, and fails on any other upward call.
- * layer order: secmem log fdio hex cipher | kdf authtok keyring rcfile sigcache
+ * layer order: secmem log fdio hex cipher mountinfo | kdf authtok keyring rcfile sigcache
  *   wrap_v3 wrap | fname keyset keymod policy options packets header header_ref
  *   extent lowerfile
  */
@@ -52,6 +52,13 @@ int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes);
  * packet with a 32-byte EFEK as AES-256).
  */
 int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes);
+
+/*
+ * mountinfo.c: undo the kernel's \ooo escapes of a mountinfo field in place
+ * (first digit 0-3; any other backslash stays as it is): 0, or -EBADMSG for
+ * an escape of NUL (s is then changed up to it).
+ */
+int ecryptfs_mountinfo_unescape(char *s);
 
 /* ---- Key layer (kdf.c ... wrap.c) ---------------------------------------- */
 

@@ -34,7 +34,7 @@
  * define them.  The files themselves are layered: each calls only those
  * before it in the layer order (internal.h states it and
  * tests/project/t-layers.sh checks it):
- *   base:   secmem log fdio hex cipher
+ *   base:   secmem log fdio hex cipher mountinfo
  *   keys:   kdf authtok keyring rcfile sigcache wrap_v3 wrap
  *   format: fname keyset keymod policy options packets header header_ref extent lowerfile
  */
@@ -350,6 +350,30 @@ ECRYPTFS_EXPORT int ecryptfs_insert_wrapped_into_keyring(const char *path,
 ECRYPTFS_EXPORT int ecryptfs_sigcache_contains(const char *path, const char *sig_hex);
 /* Append "sig\n" (17 bytes), creating the file mode 0600. */
 ECRYPTFS_EXPORT int ecryptfs_sigcache_append(const char *path, const char *sig_hex);
+
+/* ------------------------------------------------------------------------ */
+/* Mount table lines (mountinfo.c)                                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * One line of /proc/PID/mountinfo (proc(5)), split in place, e.g.
+ *   36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
+ * Fields are separated by single blanks (the kernel escapes blanks inside
+ * one, so an empty field is still a field) and a newline ends the line.
+ * root, mountpoint, fstype and source come back unescaped: \ooo (first digit
+ * 0-3) becomes its byte, any other backslash stays as it is.  The strings
+ * point into line.  0, or -EBADMSG for a line the kernel does not write
+ * (too few fields, no "-", a number that is not decimal or does not fit,
+ * an escape of NUL), leaving line changed; -EINVAL for a NULL argument.
+ */
+struct ecryptfs_mountinfo {
+	unsigned int id, parent_id, dev_major, dev_minor;
+	char *root, *mountpoint;
+	char *options;			/* the mount's, as written */
+	char *fstype, *source;
+	char *super_options;		/* the file system's, as written */
+};
+ECRYPTFS_EXPORT int ecryptfs_mountinfo_parse(char *line, struct ecryptfs_mountinfo *m);
 
 /* ------------------------------------------------------------------------ */
 /* The on-disk format (cipher.c, header.c, packets.c, extent.c, fname.c)     */

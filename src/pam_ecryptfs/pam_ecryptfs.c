@@ -325,23 +325,6 @@ out:
 	return r;
 }
 
-/* Undo mountinfo's \ooo escapes in place. */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
 /* Is an eCryptfs mount (kernel or FUSE) on Private.mnt's directory? */
 static bool private_mounted(const struct user *u)
 {
@@ -356,23 +339,10 @@ static bool private_mounted(const struct user *u)
 	if (!f)
 		return false;
 	while (!found && getline(&line, &cap, f) > 0) {
-		char *save = NULL, *tok, *mnt = NULL, *type;
-		char *rest = strstr(line, " - ");
-		int i = 0;
+		struct ecryptfs_mountinfo mi;
 
-		if (!rest)
-			continue;
-		*rest = '\0';
-		type = strtok_r(rest + 3, " ", &save);
-		save = NULL;
-		for (tok = strtok_r(line, " ", &save); tok && i < 4; tok = strtok_r(NULL, " ", &save))
-			i++;
-		mnt = tok;
-		if (!mnt || !type)
-			continue;
-		unescape(mnt);
-		found = strcmp(mnt, want) == 0 &&
-			(strcmp(type, "ecryptfs") == 0 || strcmp(type, "fuse.ecryptfs") == 0);
+		found = ecryptfs_mountinfo_parse(line, &mi) == 0 && strcmp(mi.mountpoint, want) == 0 &&
+			(strcmp(mi.fstype, "ecryptfs") == 0 || strcmp(mi.fstype, "fuse.ecryptfs") == 0);
 	}
 	free(line);
 	fclose(f);
