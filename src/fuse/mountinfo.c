@@ -7,12 +7,12 @@
  * without FUSE, for umount.ecryptfs; tests/fuzz/fuzz-mounttab.c feeds it
  * any table.
  *
- * A line (proc(5)): "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3
- * /dev/root rw,errors=continue".  Fields are split at single blanks only,
- * since the kernel escapes just space, tab, newline and backslash in them:
- * any other byte, a carriage return or a vertical tab say, is part of a
- * field that another user may have chosen (a FUSE subtype, a mount point).
- * Lines are read whole, however long.
+ * Lines are read whole, however long, and split by libecryptfs's
+ * ecryptfs_mountinfo_parse (single blanks only: any other byte, a carriage
+ * return or a vertical tab say, is part of a field that another user may
+ * have chosen, a FUSE subtype or a mount point), which also unescapes the
+ * mount point.  efs_mountinfo_escape writes a path back in the kernel's
+ * form, for the mount records.
  */
 #include "config.h"
 
@@ -48,36 +48,22 @@ static int number(const char *s, unsigned *v)
 }
 
 /*
- * line as a fuse.ecryptfs mount into m, its mount point (escaped) into
+ * line as a fuse.ecryptfs mount into m, its mount point (unescaped) into
  * *mnt; false if it is another file system's or not a line mountinfo writes.
  */
 static bool parse(char *line, struct efs_mount *m, const char **mnt)
 {
-	char *field[5], *f, *type = NULL, *opts = NULL, *dev;
+	struct ecryptfs_mountinfo mi;
 	unsigned uid;
-	int end = 0;
 
-	line[strcspn(line, "\n")] = '\0';
-	for (int i = 0; i < 5; i++) {
-		field[i] = strsep(&line, " ");
-		if (!field[i])
-			return false;
-	}
-	/* optional fields, then "-", the file system type, source, options */
-	while ((f = strsep(&line, " ")))
-		if (!strcmp(f, "-")) {
-			type = strsep(&line, " ");
-			if (strsep(&line, " "))
-				opts = strsep(&line, " ");
-			break;
-		}
-	dev = field[2];
-	if (!type || strcmp(type, "fuse.ecryptfs") != 0 || number(field[0], &m->id) < 0 ||
-	    sscanf(dev, "%u:%u%n", &m->dev_major, &m->dev_minor, &end) != 2 || dev[end] != '\0')
+	if (ecryptfs_mountinfo_parse(line, &mi) < 0 || strcmp(mi.fstype, "fuse.ecryptfs") != 0)
 		return false;
-	*mnt = field[4];
+	m->id = mi.id;
+	m->dev_major = mi.dev_major;
+	m->dev_minor = mi.dev_minor;
+	*mnt = mi.mountpoint;
 	m->has_user_id = false;
-	for (char *o = opts; o;) {
+	for (char *o = mi.super_options; o;) {
 		char *opt = strsep(&o, ",");
 
 		if (!strncmp(opt, "user_id=", 8) && number(opt + 8, &uid) == 0) {
@@ -89,10 +75,10 @@ static bool parse(char *line, struct efs_mount *m, const char **mnt)
 }
 
 /*
- * The newest fuse.ecryptfs mount of f on esc (NULL: any) with the device
+ * The newest fuse.ecryptfs mount of f on mnt (NULL: any) with the device
  * maj:min (dev false: any).
  */
-static bool search(FILE *f, const char *esc, bool dev, unsigned maj, unsigned min,
+static bool search(FILE *f, const char *want, bool dev, unsigned maj, unsigned min,
 		   struct efs_mount *out)
 {
 	char *line = NULL;
@@ -103,7 +89,7 @@ static bool search(FILE *f, const char *esc, bool dev, unsigned maj, unsigned mi
 		struct efs_mount m;
 		const char *mnt;
 
-		if (!parse(line, &m, &mnt) || (esc && strcmp(mnt, esc) != 0) ||
+		if (!parse(line, &m, &mnt) || (want && strcmp(mnt, want) != 0) ||
 		    (dev && (m.dev_major != maj || m.dev_minor != min)))
 			continue;
 		found = true;	/* the last match is the newest mount */
@@ -115,11 +101,7 @@ static bool search(FILE *f, const char *esc, bool dev, unsigned maj, unsigned mi
 
 bool efs_mountinfo_find(FILE *f, const char *mnt, struct efs_mount *m)
 {
-	char *esc = efs_mountinfo_escape(mnt);
-	bool found = esc && search(f, esc, false, 0, 0, m);
-
-	free(esc);
-	return found;
+	return search(f, mnt, false, 0, 0, m);
 }
 
 bool efs_mountinfo_dev(FILE *f, const char *mnt, unsigned *dev_major, unsigned *dev_minor)

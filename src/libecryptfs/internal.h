@@ -9,7 +9,7 @@
  * that must go up is marked "layer exception: SYMBOL" beside it, with the
  * reason; tests/project/t-layers.sh reads the order and the object files'
  * symbols, and fails on any other upward call.
- * layer order: secmem log fdio hex cipher | kdf authtok keyring rcfile sigcache
+ * layer order: secmem log fdio hex cipher mountinfo | kdf authtok keyring rcfile sigcache
  *   wrap_v3 wrap | fname keyset keymod policy options packets header header_ref
  *   extent lowerfile
  */
@@ -52,6 +52,13 @@ int ecryptfs_fek_check_size(uint8_t cipher_code, size_t key_bytes);
  * packet with a 32-byte EFEK as AES-256).
  */
 int ecryptfs_fek_gcry_algo(uint8_t cipher_code, size_t key_bytes);
+
+/*
+ * mountinfo.c: undo the kernel's \ooo escapes of a mountinfo field in place
+ * (first digit 0-3; any other backslash stays as it is): 0, or -EBADMSG for
+ * an escape of NUL (s is then changed up to it).
+ */
+int ecryptfs_mountinfo_unescape(char *s);
 
 /* ---- Key layer (kdf.c ... wrap.c) ---------------------------------------- */
 
@@ -137,14 +144,6 @@ int ecryptfs_unwrap_v3(const struct ecryptfs_wrapped_fields *f, const uint8_t *b
  * garbled, -ENOTSUP unknown version; v3 also checks its checksum here.
  */
 int ecryptfs_wrapped_parse(const uint8_t *buf, size_t len, struct ecryptfs_wrapped_fields *f);
-/*
- * wrap.c: unwrap with the old passphrase and write again with the new one,
- * all under ecryptfs_wrapped_lock().  The file is left untouched on any failure.  params NULL: v3 files stay v3,
- * v1 and v2 files become v2 (the reference's v1 -> v2 migration).
- */
-int ecryptfs_rewrap_file(const char *path, const char *old_pw, size_t old_len,
-			 const char *new_pw, size_t new_len, const uint8_t *v1_salt,
-			 const struct ecryptfs_wrap_params *params);
 
 /* ---- Format layer (fname.c ... lowerfile.c) ------------------------------ */
 struct ecryptfs_keyset;

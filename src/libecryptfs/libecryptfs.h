@@ -34,7 +34,7 @@
  * define them.  The files themselves are layered: each calls only those
  * before it in the layer order (internal.h states it and
  * tests/project/t-layers.sh checks it):
- *   base:   secmem log fdio hex cipher
+ *   base:   secmem log fdio hex cipher mountinfo
  *   keys:   kdf authtok keyring rcfile sigcache wrap_v3 wrap
  *   format: fname keyset keymod policy options packets header header_ref extent lowerfile
  */
@@ -314,6 +314,22 @@ ECRYPTFS_EXPORT int ecryptfs_unwrap_file(const char *path, const char *wrapping_
 ECRYPTFS_EXPORT int ecryptfs_wrap_file(const char *path, const char *pass, size_t pass_len,
 				       const char *wrapping_pw, size_t wrapping_len,
 				       const struct ecryptfs_wrap_params *params);
+/*
+ * Change the wrapping passphrase of a file: unwrap it with old_pw and write
+ * it again wrapped with new_pw, the read, the unwrap, the wrap and the
+ * rename all under ecryptfs_wrapped_lock(), which it takes itself (so a
+ * concurrent rewrap is never lost).  The file is left untouched on any
+ * failure.  v1_salt as for ecryptfs_unwrap.  params NULL: a v3 file stays
+ * v3 with its own Argon2id costs, v1 and v2 files become v2 (the
+ * reference's v1 -> v2 migration); otherwise the file is written as params
+ * says.  Errors of ecryptfs_unwrap (-EKEYREJECTED: old_pw does not open
+ * it), -EINVAL for a new_pw that is empty, longer than 64 bytes or has a
+ * NUL, and those of the lock, the read and the write.
+ */
+ECRYPTFS_EXPORT int ecryptfs_rewrap_file(const char *path, const char *old_pw, size_t old_len,
+					 const char *new_pw, size_t new_len,
+					 const uint8_t *v1_salt,
+					 const struct ecryptfs_wrap_params *params);
 
 /*
  * Unwrap and add two tokens to @u, as the reference does: first the FNEK
@@ -334,6 +350,30 @@ ECRYPTFS_EXPORT int ecryptfs_insert_wrapped_into_keyring(const char *path,
 ECRYPTFS_EXPORT int ecryptfs_sigcache_contains(const char *path, const char *sig_hex);
 /* Append "sig\n" (17 bytes), creating the file mode 0600. */
 ECRYPTFS_EXPORT int ecryptfs_sigcache_append(const char *path, const char *sig_hex);
+
+/* ------------------------------------------------------------------------ */
+/* Mount table lines (mountinfo.c)                                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * One line of /proc/PID/mountinfo (proc(5)), split in place, e.g.
+ *   36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
+ * Fields are separated by single blanks (the kernel escapes blanks inside
+ * one, so an empty field is still a field) and a newline ends the line.
+ * root, mountpoint, fstype and source come back unescaped: \ooo (first digit
+ * 0-3) becomes its byte, any other backslash stays as it is.  The strings
+ * point into line.  0, or -EBADMSG for a line the kernel does not write
+ * (too few fields, no "-", a number that is not decimal or does not fit,
+ * an escape of NUL), leaving line changed; -EINVAL for a NULL argument.
+ */
+struct ecryptfs_mountinfo {
+	unsigned int id, parent_id, dev_major, dev_minor;
+	char *root, *mountpoint;
+	char *options;			/* the mount's, as written */
+	char *fstype, *source;
+	char *super_options;		/* the file system's, as written */
+};
+ECRYPTFS_EXPORT int ecryptfs_mountinfo_parse(char *line, struct ecryptfs_mountinfo *m);
 
 /* ------------------------------------------------------------------------ */
 /* The on-disk format (cipher.c, header.c, packets.c, extent.c, fname.c)     */

@@ -544,11 +544,11 @@ out:
 	return rc;
 }
 
-int ecryptfs_rewrap_file(const char *path,
-			 const char *old_pw, size_t old_len,
-			 const char *new_pw, size_t new_len,
-			 const uint8_t *v1_salt,
-			 const struct ecryptfs_wrap_params *params)
+ECRYPTFS_EXPORT int ecryptfs_rewrap_file(const char *path,
+					 const char *old_pw, size_t old_len,
+					 const char *new_pw, size_t new_len,
+					 const uint8_t *v1_salt,
+					 const struct ecryptfs_wrap_params *params)
 {
 	struct ecryptfs_wrap_params keep = { .version = ECRYPTFS_WRAP_V2 };
 	struct ecryptfs_wrapped_fields f;

@@ -325,23 +325,6 @@ out:
 	return r;
 }
 
-/* Undo mountinfo's \ooo escapes in place. */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
 /* Is an eCryptfs mount (kernel or FUSE) on Private.mnt's directory? */
 static bool private_mounted(const struct user *u)
 {
@@ -356,23 +339,10 @@ static bool private_mounted(const struct user *u)
 	if (!f)
 		return false;
 	while (!found && getline(&line, &cap, f) > 0) {
-		char *save = NULL, *tok, *mnt = NULL, *type;
-		char *rest = strstr(line, " - ");
-		int i = 0;
+		struct ecryptfs_mountinfo mi;
 
-		if (!rest)
-			continue;
-		*rest = '\0';
-		type = strtok_r(rest + 3, " ", &save);
-		save = NULL;
-		for (tok = strtok_r(line, " ", &save); tok && i < 4; tok = strtok_r(NULL, " ", &save))
-			i++;
-		mnt = tok;
-		if (!mnt || !type)
-			continue;
-		unescape(mnt);
-		found = strcmp(mnt, want) == 0 &&
-			(strcmp(type, "ecryptfs") == 0 || strcmp(type, "fuse.ecryptfs") == 0);
+		found = ecryptfs_mountinfo_parse(line, &mi) == 0 && strcmp(mi.mountpoint, want) == 0 &&
+			(strcmp(mi.fstype, "ecryptfs") == 0 || strcmp(mi.fstype, "fuse.ecryptfs") == 0);
 	}
 	free(line);
 	fclose(f);
@@ -469,46 +439,27 @@ out:
 }
 
 /*
- * Under the file's lock: unwrap with old, write it again wrapped with new
- * (v3 stays v3, v1 and v2 become v2).  only_v1: leave anything but a v1
- * file as it is (the migration at login).
+ * The migration at login: a v1 file (no salt of its own) is wrapped again
+ * with the same password as v2; any other is left as it is.  The version
+ * is read before ecryptfs_rewrap_file takes the file's lock, as holding
+ * the lock here would make that call wait for us: a rewrap landing in
+ * between leaves a v2 or v3 file, which the call wraps again as it is (v3
+ * with its costs) under the same password, or refuses (-EKEYREJECTED)
+ * under another.
  */
-static int rewrap(const char *path, const char *old, const char *new, bool only_v1)
+static int migrate_v1(const char *path, const char *pw)
 {
-	struct ecryptfs_wrap_params params = { .version = ECRYPTFS_WRAP_V2 };
-	uint8_t buf[ECRYPTFS_WRAPPED_MAX_BYTES], out[ECRYPTFS_WRAPPED_MAX_BYTES];
-	size_t len = 0, out_len = 0, pass_len = 0;
-	char *pass = ecryptfs_secure_alloc(ECRYPTFS_MAX_PASSPHRASE_BYTES + 1);
-	int lock = -1, rc;
+	uint8_t buf[ECRYPTFS_WRAPPED_MAX_BYTES];
+	size_t len = 0;
+	int rc;
 
-	if (!pass) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	rc = ecryptfs_wrapped_lock(path, &lock);
-	if (rc < 0)
-		goto out;
 	rc = ecryptfs_wrapped_read_file(path, buf, &len);
-	if (rc < 0)
-		goto out;
-	rc = ecryptfs_wrapped_version(buf, len);
-	if (rc < 0 || (only_v1 && rc != ECRYPTFS_WRAP_V1))
-		goto out;
-	if (rc == ECRYPTFS_WRAP_V3)
-		params.version = ECRYPTFS_WRAP_V3;
-	rc = ecryptfs_unwrap(buf, len, old, strlen(old), NULL, pass, &pass_len);
-	if (rc < 0)
-		goto out;
-	rc = ecryptfs_wrap(pass, pass_len, new, strlen(new), &params, out, &out_len);
-	if (rc < 0)
-		goto out;
-	rc = ecryptfs_wrapped_write_file(path, out, out_len);
-out:
-	ecryptfs_wrapped_unlock(lock);
-	ecryptfs_secure_free(pass);
+	if (rc == 0)
+		rc = ecryptfs_wrapped_version(buf, len);
 	explicit_bzero(buf, sizeof(buf));
-	explicit_bzero(out, sizeof(out));
-	return rc < 0 ? rc : 0;
+	if (rc != ECRYPTFS_WRAP_V1)
+		return rc < 0 ? rc : 0;
+	return ecryptfs_rewrap_file(path, pw, strlen(pw), pw, strlen(pw), NULL, NULL);
 }
 
 /* Add the data key and the filename key for mount passphrase pw (no unwrap). */
@@ -563,7 +514,7 @@ static int auth_keys(const struct user *u, void *arg, struct msg *m)
 	if (r == RES_SKIP)
 		r = RES_OK;
 	/* A v1 file (no salt of its own) becomes v2; failing that is no reason to stop. */
-	rc = rewrap(path, job->pass, job->pass, true);
+	rc = migrate_v1(path, job->pass);
 	if (rc < 0 && rc != -EKEYREJECTED && r == RES_OK) {
 		say(m, "%s: migration from v1 failed: %s", path, strerror(-rc));
 		r = RES_WARN;
@@ -948,7 +899,9 @@ static int chauthtok_child(const struct user *u, void *arg, struct msg *m)
 		    "(use ecryptfs-rewrap-passphrase)", path);
 		return RES_FAIL;
 	}
-	rc = rewrap(path, job->old, job->new, false);
+	/* Under the file's lock, taken by the call; a v3 file keeps its costs. */
+	rc = ecryptfs_rewrap_file(path, job->old, strlen(job->old), job->new, strlen(job->new),
+				  NULL, NULL);
 	if (rc < 0) {
 		say(m, "re-wrapping %s with the new password failed: %s", path,
 		    rc == -EKEYREJECTED ? "the old password does not unwrap it" : strerror(-rc));

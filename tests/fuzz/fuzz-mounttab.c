@@ -171,10 +171,27 @@ static void sysfs_entry(const uint8_t *t, size_t n)
 		abort();
 }
 
-/* Digits only, as the kernel prints an unsigned number (no sign, no blank). */
+/* Digits only, as the kernel prints an unsigned 32-bit number (no sign, no blank;
+ * strtoull saturates). */
 static bool decimal(const char *s)
 {
-	return *s && strspn(s, "0123456789") == strlen(s);
+	return *s && strspn(s, "0123456789") == strlen(s) && strtoull(s, NULL, 10) <= 0xffffffffu;
+}
+
+/* Every backslash of s starts the kernel's escape of a blank, newline or backslash. */
+static bool kernel_escapes(const char *s)
+{
+	static const char *const known[] = { "\\040", "\\011", "\\012", "\\134" };
+
+	for (const char *b = strchr(s, '\\'); b; b = strchr(b + 4, '\\')) {
+		bool one = false;
+
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			one = one || !strncmp(b, known[i], 4);
+		if (!one)
+			return false;
+	}
+	return true;
 }
 
 /* "MAJOR:MINOR", both decimal. */
@@ -182,13 +199,14 @@ static bool decimal_pair(const char *s)
 {
 	size_t n = strspn(s, "0123456789");
 
-	return n && s[n] == ':' && decimal(s + n + 1);
+	return n && strtoull(s, NULL, 10) <= 0xffffffffu && s[n] == ':' && decimal(s + n + 1);
 }
 
 /*
  * A line as the kernel writes it (proc(5)): "36 35 98:0 /mnt1 /mnt2
  * rw,noatime master:1 - ext3 /dev/root rw,errors=continue", single blanks
- * between fields, blanks inside fields escaped; fields[] gets the fields.
+ * between fields, blanks inside fields escaped (and backslashes only so);
+ * fields[] gets the fields.
  */
 static size_t kernel_line(char *line, char **fields, size_t max, size_t *dash)
 {
@@ -210,12 +228,15 @@ static size_t kernel_line(char *line, char **fields, size_t max, size_t *dash)
 				return 0;
 			*dash = i;
 		}
-	if (nf < 5 || !*dash || *dash + 1 >= nf || fields[3][0] != '/' || fields[4][0] != '/' ||
+	if (nf < 5 || !*dash || *dash + 3 >= nf || fields[3][0] != '/' || fields[4][0] != '/' ||
 	    !decimal(fields[0]) || !decimal(fields[1]) ||
 	    !decimal_pair(fields[2]))
 		return 0;
 	for (size_t i = 0; i < *dash; i++)
 		if (!strcmp(fields[i], "-"))
+			return 0;
+	for (size_t i = 0; i < nf; i++)
+		if (!kernel_escapes(fields[i]))
 			return 0;
 	return nf;
 }

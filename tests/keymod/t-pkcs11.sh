@@ -14,6 +14,7 @@
 # the token removed while mounted.  In a private mount namespace whose /sbin
 # holds our helpers.
 . "$SRCDIR/tests/lib/tap.sh"
+. "$SRCDIR/tests/lib/syslog.sh"
 W=$TESTTMP/p11
 mkdir -p "$W/sbin" "$W/km" "$W/src/d/e" "$W/tokens"
 FUSE=$(prog ecryptfs-fuse) || { echo "Bail out! ecryptfs-fuse not built"; exit 1; }
@@ -197,18 +198,10 @@ gone "$(cat "$W/m15.sig")"
 manifest "$W/l1" >"$W/l1.after8"
 EOS
 # The daemon's log (section 8): a syslog catcher on /dev/log, in the guest's
-# namespace only; an empty file stands in where there is no /dev/log.
-: >"$W/syslog"
-python3 "$SRCDIR/tests/pam/syslog-catch.py" "$W/log.sock" "$W/syslog" &
-LOGPID=$!
-for _i in $(seq 50); do [ -S "$W/log.sock" ] && break; sleep 0.1; done
-DEVLOG_MADE=
-if [ ! -e /dev/log ] && [ ! -L /dev/log ]; then
-	: >/dev/log && DEVLOG_MADE=1
-fi
+# namespace only (tests/lib/syslog.sh).
+syslog_catch_start "$W/log.sock" "$W/syslog"
 keyctl session - unshare -m bash "$W/guest.sh" >"$W/log" 2>&1
-kill "$LOGPID" 2>/dev/null
-[ -n "$DEVLOG_MADE" ] && rm -f /dev/log
+syslog_catch_stop
 r() { sed -n "s/^RES $1 //p" "$W/log"; }
 isnt() { [ "$1" != "$2" ]; ok "$3"; }
 

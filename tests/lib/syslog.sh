@@ -1,8 +1,32 @@
+# Two ways to read what a program sends to syslog (/dev/log).  Source after
+# tests/lib/tap.sh.
+#
+# syslog_catch_start SOCKET FILE: a catcher (tests/lib/syslog-catch.py)
+# on SOCKET appending every message to FILE (emptied first), one a line;
+# returns once the socket is there.  The test then binds SOCKET on /dev/log
+# in a mount namespace of its own (mount --bind SOCKET /dev/log); where the
+# machine has no /dev/log, an empty file is made to stand in as the mount
+# point.  syslog_catch_stop: the catcher killed, that stand-in removed.
+syslog_catch_start() {
+	local i
+	: >"$2"
+	python3 "$SRCDIR/tests/lib/syslog-catch.py" "$1" "$2" &
+	SYSLOG_CATCH_PID=$!
+	for ((i = 0; i < 50; i++)); do [ -S "$1" ] && break; sleep 0.1; done
+	SYSLOG_DEVLOG_MADE=
+	if [ ! -e /dev/log ] && [ ! -L /dev/log ]; then
+		: >/dev/log && SYSLOG_DEVLOG_MADE=1
+	fi
+}
+syslog_catch_stop() {
+	kill "$SYSLOG_CATCH_PID" 2>/dev/null
+	[ -n "$SYSLOG_DEVLOG_MADE" ] && rm -f /dev/log
+}
+
 # syslog_run OUT CMD...: run CMD (as root) with its /dev/log replaced by a
 # socket of ours, in a private mount namespace; every message it sends to
 # syslog ends up in OUT, one per line (with syslog's "<PRI>" prefix).
-# Returns CMD's status; stdin, stdout and stderr are CMD's.  Source after
-# tests/lib/tap.sh.  The machine's own /dev/log (present or not) is never
+# Returns CMD's status; stdin, stdout and stderr are CMD's.  The machine's own /dev/log (present or not) is never
 # touched: the namespace gets a tmpfs /dev holding null, zero, random,
 # urandom, tty, fd and our socket.
 syslog_run() {

@@ -15,17 +15,10 @@ PAM_SO=$ST/pam_ecryptfs.so
 install -o root -g root -m 755 "$BUILDDIR/src/pam_ecryptfs/ecryptfs-watch" "$ST/sbin/"
 DRIVER=$BUILDDIR/tests/pam/pam-session
 
-# /dev/log: our catcher's socket, seen in this namespace only.  Without a
-# /dev/log, an empty file stands in as the mountpoint while the test runs.
+# /dev/log: our catcher's socket, seen in this namespace only.
+. "$SRCDIR/tests/lib/syslog.sh"
 SYSLOG=$TESTTMP/syslog
-: >"$SYSLOG"
-python3 "$SRCDIR/tests/pam/syslog-catch.py" "$TESTTMP/log.sock" "$SYSLOG" &
-PAM_LOGPID=$!
-for _i in $(seq 50); do [ -S "$TESTTMP/log.sock" ] && break; sleep 0.1; done
-PAM_DEVLOG_MADE=
-if [ ! -e /dev/log ] && [ ! -L /dev/log ]; then
-	: >/dev/log && PAM_DEVLOG_MADE=1
-fi
+syslog_catch_start "$TESTTMP/log.sock" "$SYSLOG"
 mount --bind "$TESTTMP/log.sock" /dev/log || echo "Bail out! cannot put a syslog socket on /dev/log"
 
 # The test service, in /etc/pam.d and in a directory of services for
@@ -50,8 +43,7 @@ pam_cleanup() {
 	st=$?
 	rm -f "/etc/pam.d/$SVC"
 	umount /dev/log 2>/dev/null
-	[ -n "$PAM_DEVLOG_MADE" ] && rm -f /dev/log
-	kill "$PAM_LOGPID" 2>/dev/null
+	syslog_catch_stop
 	priv_cleanup
 	exit $st
 }

@@ -132,6 +132,18 @@ is "$(printf '%s\0' 'Wrapping pass' | as "$U2" ecryptfs-unwrap-passphrase "$H2/.
 syslog_new | grep -q "pam_ecryptfs"; test $? -ne 0; ok "v1: without a complaint"
 end_session v1
 
+# --- chauthtok on a v3 file (tests/data/keys/v3-fixture, t=1 m=64 KiB p=1):
+# it stays v3 with its own Argon2id costs, not the defaults ---
+echo "$U2:v3 fixture wrapping pw" | chpasswd
+install -o "$U2" -g "$(id -g "$U2")" -m 600 "$SRCDIR/tests/data/keys/v3-fixture" "$H2/.ecryptfs/wrapped-passphrase"
+printf '%s\n%s\n%s\n' 'v3 fixture wrapping pw' new-v3-pw-246 new-v3-pw-246 |
+	pamtester "$SVC" "$U2" 'chauthtok(PAM_CHANGE_EXPIRED_AUTHTOK)' >"$TESTTMP/c3.out" 2>&1
+ok "v3: pamtester chauthtok"
+is "$(head -c 14 "$H2/.ecryptfs/wrapped-passphrase" | od -An -tx1 | tr -d ' \n')" \
+	3a03000000010000004000000001 "v3: still v3, its costs kept (t=1, m=64 KiB, p=1)"
+is "$(printf '%s\0' new-v3-pw-246 | as "$U2" ecryptfs-unwrap-passphrase "$H2/.ecryptfs/wrapped-passphrase" - 2>/dev/null)" \
+	'v3 fixture mount passphrase' "v3: the new password unwraps the same mount passphrase"
+
 # --- a home made by the reference (setup-private-style vectors) ---
 V=$SRCDIR/tests/data/vectors/setup-private-style
 U3=ecfspl$$c

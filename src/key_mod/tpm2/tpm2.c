@@ -124,10 +124,23 @@ out:
 	return rc;
 }
 
+/* The key file keyfile= names; NULL, with need and err set, when none is given. */
+static const char *keyfile_of(const struct ecryptfs_key_mod_value *v, size_t n, char *need,
+			      char *err, size_t errlen)
+{
+	const char *path = value_of(v, n, P_KEYFILE);
+
+	if (path && *path)
+		return path;
+	snprintf(need, 64, "%s", params[P_KEYFILE].name);
+	snprintf(err, errlen, "no key file given (keyfile=)");
+	return NULL;
+}
+
 static int tpm2_derive(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t kek[64],
 		       uint8_t salt[8], char *need, char *err, size_t errlen)
 {
-	const char *path = value_of(v, n, P_KEYFILE), *why = NULL;
+	const char *path, *why = NULL;
 	struct tpm2_blob *b = calloc(1, sizeof(*b));
 	uint8_t *file = malloc(TPM2_BLOB_MAX);
 	uint8_t *secret = ecryptfs_secure_alloc(TPM2_SECRET_BYTES);
@@ -141,9 +154,8 @@ static int tpm2_derive(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t
 		rc = -ENOMEM;
 		goto out;
 	}
-	if (!path || !*path) {
-		snprintf(need, 64, "%s", params[P_KEYFILE].name);
-		snprintf(err, errlen, "no key file given (keyfile=)");
+	path = keyfile_of(v, n, need, err, errlen);
+	if (!path) {
 		rc = -ENODATA;
 		goto out;
 	}
@@ -233,8 +245,7 @@ static int write_new(const char *path, const uint8_t *buf, size_t len, char *err
 static int tpm2_generate(const struct ecryptfs_key_mod_value *v, size_t n, char *need,
 			 char *err, size_t errlen)
 {
-	const char *path = value_of(v, n, P_KEYFILE), *pcrs = value_of(v, n, P_PCRS);
-	const char *srk = value_of(v, n, P_SRK);
+	const char *path, *pcrs = value_of(v, n, P_PCRS), *srk = value_of(v, n, P_SRK);
 	struct tpm2_blob *b = calloc(1, sizeof(*b));
 	uint8_t *file = malloc(TPM2_BLOB_MAX);
 	uint8_t *secret = ecryptfs_secure_alloc(TPM2_SECRET_BYTES);
@@ -248,9 +259,8 @@ static int tpm2_generate(const struct ecryptfs_key_mod_value *v, size_t n, char 
 		rc = -ENOMEM;
 		goto out;
 	}
-	if (!path || !*path) {
-		snprintf(need, 64, "%s", params[P_KEYFILE].name);
-		snprintf(err, errlen, "no key file given (keyfile=)");
+	path = keyfile_of(v, n, need, err, errlen);
+	if (!path) {
 		rc = -ENODATA;
 		goto out;
 	}

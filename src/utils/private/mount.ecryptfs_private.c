@@ -379,58 +379,29 @@ static int bump_counter(int fd, int delta)
 
 /* ---- the mount table ---------------------------------------------------- */
 
-/* Undo the kernel's \ooo escapes in place. */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
 struct mnt {
 	int id;
 	char mountpoint[PATH_MAX], type[64], source[PATH_MAX], super[1024];
 };
 
+/* s into dst (size bytes): 0, or -1 if it does not fit (never a cut path). */
+static int copy_field(char *dst, size_t size, const char *s)
+{
+	return (size_t)snprintf(dst, size, "%s", s) < size ? 0 : -1;
+}
+
 /* One mountinfo line into m: 0, or -1 if it is not one. */
 static int parse_mountinfo(char *line, struct mnt *m)
 {
-	char *save = NULL, *f[6], *tok, *rest;
-	int n = 0;
+	struct ecryptfs_mountinfo mi;
 
-	line[strcspn(line, "\n")] = '\0';
-	rest = strstr(line, " - ");
-	if (!rest)
+	if (ecryptfs_mountinfo_parse(line, &mi) < 0 || mi.id > INT_MAX)
 		return -1;
-	*rest = '\0';
-	rest += 3;
-	for (tok = strtok_r(line, " ", &save); tok && n < 6; tok = strtok_r(NULL, " ", &save))
-		f[n++] = tok;
-	if (n < 5)
-		return -1;
-	m->id = atoi(f[0]);
-	snprintf(m->mountpoint, sizeof(m->mountpoint), "%s", f[4]);
-	unescape(m->mountpoint);
-	n = 0;
-	save = NULL;
-	for (tok = strtok_r(rest, " ", &save); tok && n < 3; tok = strtok_r(NULL, " ", &save))
-		f[n++] = tok;
-	if (n < 2)
-		return -1;
-	snprintf(m->type, sizeof(m->type), "%s", f[0]);
-	snprintf(m->source, sizeof(m->source), "%s", f[1]);
-	unescape(m->source);
-	snprintf(m->super, sizeof(m->super), "%s", n > 2 ? f[2] : "");
-	return 0;
+	m->id = (int)mi.id;
+	return copy_field(m->mountpoint, sizeof(m->mountpoint), mi.mountpoint) < 0 ||
+	       copy_field(m->type, sizeof(m->type), mi.fstype) < 0 ||
+	       copy_field(m->source, sizeof(m->source), mi.source) < 0 ||
+	       copy_field(m->super, sizeof(m->super), mi.super_options) < 0 ? -1 : 0;
 }
 
 /* The mountinfo entry of mount id (or, id < 0, the first match of pred). */
