@@ -105,8 +105,11 @@ struct efs_inode {
 	 * them apart.  fh_len 0: the lower file system gives none.  A node
 	 * found to stand for a freed inode is stale: out of the hash table,
 	 * every request on it ESTALE, freed when the kernel forgets it.
+	 * fh_later: not taken yet, while the cached fd pins the inode; the
+	 * cache takes it before it closes that fd (inode.c, take_handle).
 	 */
 	unsigned char fh_len;
+	bool fh_later;			/* under fs->fdc_lock */
 	bool stale;			/* under fs->itable_lock */
 	int fh_type;
 	unsigned char fh[EFS_FH_MAX];
