@@ -13,7 +13,7 @@
  * A call that must go up is marked "layer exception: SYMBOL" beside it, with
  * the reason; tests/project/t-layers.sh reads the line below and the object
  * files' symbols, and fails on any other upward call.
- * layer order: options pool sizes inode log names keys content attr file dir readdir xattr mountinfo mountrec main
+ * layer order: options pool sizes inode log names keys content attr file dir prefetch readdir xattr mountinfo mountrec main
  */
 #ifndef ECFS_SRC_FUSE_EFS_H
 #define ECFS_SRC_FUSE_EFS_H
@@ -175,6 +175,8 @@ struct efs_inode *efs_inode_get(fuse_ino_t ino);
  */
 int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const char *lname,
 		  struct efs_inode **out);
+/* Whether the lower inode (dev, ino) has a node whose fd is cached: held in memory. */
+bool efs_inode_cached(dev_t dev, ino_t ino);
 void efs_inode_unref(struct efs_inode *in, uint64_t n);
 /*
  * The inode's O_PATH fd, pinned until efs_inode_fd_put: from the cache, or
@@ -361,6 +363,15 @@ void efs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
 void efs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_ino_t newparent, const char *newname, unsigned int flags);
 void efs_readlink(fuse_req_t req, fuse_ino_t ino);
+
+/*
+ * prefetch.c: walkers that read a listed directory's lower inodes and
+ * unknown headers (and its subdirectories') ahead of the requests.
+ */
+void efs_prefetch_start(void);
+void efs_prefetch_stop(void);
+/* A listing of the directory dirfd (any fd of it) begins. */
+void efs_prefetch_listing(int dirfd);
 
 /* readdir.c */
 void efs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);

@@ -418,6 +418,23 @@ static struct efs_inode *find(struct efs_fs *fs, dev_t dev, ino_t ino)
 	return NULL;
 }
 
+bool efs_inode_cached(dev_t dev, ino_t ino)
+{
+	struct efs_fs *fs = efs;
+	struct efs_inode *in;
+	bool cached = false;
+
+	pthread_mutex_lock(&fs->itable_lock);
+	in = find(fs, dev, ino);
+	if (in) {
+		pthread_mutex_lock(&fs->fdc_lock);
+		cached = in->fd >= 0;
+		pthread_mutex_unlock(&fs->fdc_lock);
+	}
+	pthread_mutex_unlock(&fs->itable_lock);
+	return cached;
+}
+
 /* Which lower inode an fd reaches: number, type and file handle. */
 struct ident {
 	dev_t dev;
