@@ -13,7 +13,7 @@
  * A call that must go up is marked "layer exception: SYMBOL" beside it, with
  * the reason; tests/project/t-layers.sh reads the line below and the object
  * files' symbols, and fails on any other upward call.
- * layer order: options pool sizes inode log names keys content attr file dir readdir xattr mountinfo mountrec main
+ * layer order: options pool sizes inode log names keys content attr file dir prefetch readdir xattr mountinfo mountrec main
  */
 #ifndef ECFS_SRC_FUSE_EFS_H
 #define ECFS_SRC_FUSE_EFS_H
@@ -105,8 +105,11 @@ struct efs_inode {
 	 * them apart.  fh_len 0: the lower file system gives none.  A node
 	 * found to stand for a freed inode is stale: out of the hash table,
 	 * every request on it ESTALE, freed when the kernel forgets it.
+	 * fh_later: not taken yet, while the cached fd pins the inode; the
+	 * cache takes it before it closes that fd (inode.c, take_handle).
 	 */
 	unsigned char fh_len;
+	bool fh_later;			/* under fs->fdc_lock */
 	bool stale;			/* under fs->itable_lock */
 	int fh_type;
 	unsigned char fh[EFS_FH_MAX];
@@ -172,6 +175,8 @@ struct efs_inode *efs_inode_get(fuse_ino_t ino);
  */
 int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const char *lname,
 		  struct efs_inode **out);
+/* Whether the lower inode (dev, ino) has a node whose fd is cached: held in memory. */
+bool efs_inode_cached(dev_t dev, ino_t ino);
 void efs_inode_unref(struct efs_inode *in, uint64_t n);
 /*
  * The inode's O_PATH fd, pinned until efs_inode_fd_put: from the cache, or
@@ -358,6 +363,15 @@ void efs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
 void efs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_ino_t newparent, const char *newname, unsigned int flags);
 void efs_readlink(fuse_req_t req, fuse_ino_t ino);
+
+/*
+ * prefetch.c: walkers that read a listed directory's lower inodes and
+ * unknown headers (and its subdirectories') ahead of the requests.
+ */
+void efs_prefetch_start(void);
+void efs_prefetch_stop(void);
+/* A listing of the directory dirfd (any fd of it) begins. */
+void efs_prefetch_listing(int dirfd);
 
 /* readdir.c */
 void efs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);

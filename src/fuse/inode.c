@@ -86,6 +86,8 @@ static void unpin(struct efs_fs *fs, struct efs_inode *in)
 		lru_push(fs, in);
 }
 
+static void take_handle(struct efs_inode *in);
+
 /* Close unpinned fds, oldest first, until at most keep are cached. */
 static size_t evict(struct efs_fs *fs, size_t keep)
 {
@@ -95,6 +97,8 @@ static size_t evict(struct efs_fs *fs, size_t keep)
 		struct efs_inode *in = fs->lru_tail;
 
 		lru_unlink(fs, in);
+		if (in->fh_later)
+			take_handle(in);
 		close(in->fd);
 		in->fd = -1;
 		fs->fdc_count--;
@@ -414,6 +418,23 @@ static struct efs_inode *find(struct efs_fs *fs, dev_t dev, ino_t ino)
 	return NULL;
 }
 
+bool efs_inode_cached(dev_t dev, ino_t ino)
+{
+	struct efs_fs *fs = efs;
+	struct efs_inode *in;
+	bool cached = false;
+
+	pthread_mutex_lock(&fs->itable_lock);
+	in = find(fs, dev, ino);
+	if (in) {
+		pthread_mutex_lock(&fs->fdc_lock);
+		cached = in->fd >= 0;
+		pthread_mutex_unlock(&fs->fdc_lock);
+	}
+	pthread_mutex_unlock(&fs->itable_lock);
+	return cached;
+}
+
 /* Which lower inode an fd reaches: number, type and file handle. */
 struct ident {
 	dev_t dev;
@@ -443,6 +464,23 @@ static void ident_of(int fd, const struct stat *st, struct ident *id)
 		id->fh_type = u.h.handle_type;
 		memcpy(id->fh, u.h.f_handle, id->fh_len);
 	}
+}
+
+/*
+ * A new node's handle, from its fd before the cache closes it (fdc_lock
+ * held): written once, before fd = -1, and read only by those who saw
+ * fd == -1 under that lock, so no reader meets it half written.
+ */
+static void take_handle(struct efs_inode *in)
+{
+	struct stat st = { .st_dev = in->dev, .st_ino = in->ino, .st_mode = in->type };
+	struct ident id;
+
+	ident_of(in->fd, &st, &id);
+	in->fh_len = id.fh_len;
+	in->fh_type = id.fh_type;
+	memcpy(in->fh, id.fh, id.fh_len);
+	in->fh_later = false;
 }
 
 /* The very inode in stands for (a handle missing on either side: by number). */
@@ -479,8 +517,11 @@ static void make_stale(struct efs_fs *fs, struct efs_inode *in)
 /*
  * The node for a lower inode just opened as fd, found or made.  Most
  * lookups find a node whose fd is cached: no file handle is asked for nor
- * memory allocated then; otherwise the lock is let go to get both (a
- * syscall and a malloc) and the search done again.
+ * memory allocated then.  A new node is made without one too (its fd pins
+ * the inode; the handle is taken when the cache lets the fd go, evict).
+ * Only a node found without a cached fd needs fd's handle, to tell its
+ * inode from a new one under a reused number.  The lock is let go for the
+ * syscall and the malloc, and the search done again.
  */
 int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const char *lname,
 		  struct efs_inode **out)
@@ -501,13 +542,16 @@ int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const
 			cached = in->fd >= 0;
 			pthread_mutex_unlock(&fs->fdc_lock);
 		}
-		if ((in && cached) || (have_id && fresh))
+		/* A new node needs no handle yet: fd pins its inode (fh_later). */
+		if ((in && cached) || (!in && fresh) || (have_id && fresh))
 			break;
 		pthread_mutex_unlock(&fs->itable_lock);
-		if (!have_id)
+		if (in && !have_id) {
 			ident_of(fd, st, &id);
-		have_id = true;
-		fresh = malloc(sizeof(*fresh));
+			have_id = true;
+		}
+		if (!fresh)
+			fresh = malloc(sizeof(*fresh));
 		if (!fresh) {
 			close(fd);
 			return -ENOMEM;
@@ -535,9 +579,7 @@ int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const
 		return 0;
 	}
 	node_init(fresh, -1, st);
-	fresh->fh_len = id.fh_len;
-	fresh->fh_type = id.fh_type;
-	memcpy(fresh->fh, id.fh, id.fh_len);
+	fresh->fh_later = true;
 	fresh->nlookup = 1;
 	set_name(fs, fresh, parent, lname);
 	s = slot(fs, st->st_dev, st->st_ino);

@@ -299,12 +299,14 @@ static int serve(struct efs_fs *fs)
 	int r;
 
 	efs_pool_start(ncpu > 1 ? (unsigned)ncpu - 1 : 0);
+	efs_prefetch_start();
 	fuse_loop_cfg_set_clone_fd(cfg, 0);
 	fuse_loop_cfg_set_idle_threads(cfg, 10);
 	fuse_loop_cfg_set_max_threads(cfg, 64);
 	r = fuse_session_loop_mt(fs->se, cfg);
 	fuse_loop_cfg_destroy(cfg);
 	fuse_session_unmount(fs->se);
+	efs_prefetch_stop();
 	efs_pool_stop();
 	/* mount(8) cannot see our options in /proc/mounts: we unlink the keys. */
 	if (fs->opts.mount.unlink_sigs) {

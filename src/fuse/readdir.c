@@ -87,6 +87,9 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
+	/* A listing from the start: the walkers go ahead of it. */
+	if (off == 0)
+		efs_prefetch_listing(dirfd(d->dp));
 	if (off != d->offset) {
 		seekdir(d->dp, off);
 		d->entry = NULL;

@@ -7,6 +7,7 @@
 #    stat, lookups and reads of open files still work meanwhile;
 #  - a lower file renamed behind the daemon's back after its cached fd was
 #    closed: an error for that file only, and never another file's contents;
+#    the same for a lower file deleted and its inode number given to a new one;
 # and under a hard limit of 64: a request short of descriptors fails with
 # EMFILE alone and the mount serves on, and renames through the mount keep
 # inodes reachable; under 256, also for requests racing with the renames.
@@ -149,6 +150,41 @@ diag "$out"
 is "$(tr '\n' ' ' <<<"$out")" "list Stale file handle set Stale file handle decoy untouched " \
 	"a node whose lower file was replaced below: ESTALE, never the other file"
 is "$(cat "$M2/victim2" 2>&1)" decoy "a fresh lookup of the name finds the file there now"
+
+# Deleted below and a new file made at its name under the same inode number
+# (ext4 hands out the lowest free one): only the file handle, taken when the
+# cache closed the node's fd, tells the two apart.  The new file is made
+# again until it gets the number (at most 20 tries).
+echo victim3 >"$M2/victim3"
+out=$(python3 - "$M2" "$L2" <<'PY' 2>&1
+import os, sys
+m, lower = sys.argv[1], sys.argv[2]
+fd = os.open(f"{m}/victim3", os.O_PATH)
+os.listxattr(f"/proc/self/fd/{fd}")
+ino = os.stat(f"{lower}/victim3").st_ino
+for i in range(3000):			# evict victim3's fd
+    os.listxattr(f"{m}/big/f{i}")
+os.unlink(f"{lower}/victim3")
+for t in range(20):
+    with open(f"{lower}/victim3", "w") as f:
+        f.write("new")
+    if os.stat(f"{lower}/victim3").st_ino == ino:
+        print("number reused")
+        break
+    os.rename(f"{lower}/victim3", f"{lower}/spare{t}")
+for what, f in (("list", lambda p: os.listxattr(p)),
+                ("set", lambda p: os.setxattr(p, "user.tag", b"1"))):
+    try:
+        f(f"/proc/self/fd/{fd}")
+        print(what, "worked")
+    except OSError as e:
+        print(what, e.strerror)
+print("new tagged" if "user.tag" in os.listxattr(f"{lower}/victim3") else "new untouched")
+PY
+)
+diag "$out"
+is "$(tr '\n' ' ' <<<"$out")" "number reused list Stale file handle set Stale file handle new untouched " \
+	"a node whose lower inode number went to a new file: ESTALE, never the new file"
 check "unmounts" efs_umount "$M2"
 
 # ---- hard limit 64: a request short of descriptors fails alone ----
