@@ -22,7 +22,11 @@
  * never prompt (a caller asks the user, see make_blob); say why something
  * failed in err (one line, no newline, never a secret); keep secrets in
  * memory that is wiped before it is freed.  Calls on one open key may come
- * from several threads at once.
+ * from several threads at once.  Two errors mean something to callers:
+ * -EKEYREJECTED, the blob's credentials (a PIN) or the key do not fit, and
+ * -ENODEV, the device that holds the key is gone (a token pulled out or
+ * reset, a TPM away): ecryptfsd then closes every open key of the module,
+ * so that it starts afresh once the device is back (doc/ecryptfsd.8).
  */
 #ifndef ECFS_SRC_KEY_MOD_ECRYPTFS_KEY_MOD_H
 #define ECFS_SRC_KEY_MOD_ECRYPTFS_KEY_MOD_H
