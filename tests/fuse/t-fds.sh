@@ -122,20 +122,23 @@ is "$(cat "$M2/other" 2>&1)" other "another file still reads"
 is "$(ls "$M2" 2>&1 | tr '\n' ' ')" "big moved other " "the directory still lists"
 is "$(cat "$M2/moved" 2>&1)" victim "the file reads under its new name"
 
-# Renamed below and another file put at its name: the node must not reach
-# that other file (its number and file handle differ).  The node is held
-# through an O_PATH descriptor (a path would be looked up afresh, and rightly
-# find the other file); listxattr and setxattr go to the daemon every time.
-echo victim2 >"$M2/victim2"; echo decoy >"$M2/decoy"
-out=$(python3 - "$M2" "$L2" <<'PY' 2>&1
+# replaced_below NAME STEP: the node of NAME held through an O_PATH
+# descriptor (a path would be looked up afresh, and rightly find whatever is
+# at NAME now), its cached fd evicted by 3,000 others (the cache keeps 3/4
+# of 1024), then STEP (Python, with m, lower, name and ino, NAME's lower
+# inode number) run on the lower directory.  Prints what listxattr and
+# setxattr on the node do (they go to the daemon every time) and whether
+# the file at NAME got the tag.
+replaced_below() {
+	python3 - "$M2" "$L2" "$1" "$2" <<'PY' 2>&1
 import os, sys
-m, lower = sys.argv[1], sys.argv[2]
-fd = os.open(f"{m}/victim2", os.O_PATH)
+m, lower, name, step = sys.argv[1:5]
+fd = os.open(f"{m}/{name}", os.O_PATH)
 os.listxattr(f"/proc/self/fd/{fd}")
-os.rename(f"{lower}/victim2", f"{lower}/gone2")
-os.rename(f"{lower}/decoy", f"{lower}/victim2")
-for i in range(3000):			# their fds evict victim2's (the cache keeps 3/4 of 1024)
+ino = os.stat(f"{lower}/{name}").st_ino
+for i in range(3000):
     os.listxattr(f"{m}/big/f{i}")
+exec(step)
 for what, f in (("list", lambda p: os.listxattr(p)),
                 ("set", lambda p: os.setxattr(p, "user.tag", b"1"))):
     try:
@@ -143,11 +146,18 @@ for what, f in (("list", lambda p: os.listxattr(p)),
         print(what, "worked")
     except OSError as e:
         print(what, e.strerror)
-print("decoy tagged" if "user.tag" in os.listxattr(f"{lower}/victim2") else "decoy untouched")
+print("tagged" if "user.tag" in os.listxattr(f"{lower}/{name}") else "untouched")
 PY
-)
+}
+
+# Renamed below and another file put at its name: the node must not reach
+# that other file (its number and file handle differ).
+echo victim2 >"$M2/victim2"; echo decoy >"$M2/decoy"
+out=$(replaced_below victim2 '
+os.rename(f"{lower}/victim2", f"{lower}/gone2")
+os.rename(f"{lower}/decoy", f"{lower}/victim2")')
 diag "$out"
-is "$(tr '\n' ' ' <<<"$out")" "list Stale file handle set Stale file handle decoy untouched " \
+is "$(tr '\n' ' ' <<<"$out")" "list Stale file handle set Stale file handle untouched " \
 	"a node whose lower file was replaced below: ESTALE, never the other file"
 is "$(cat "$M2/victim2" 2>&1)" decoy "a fresh lookup of the name finds the file there now"
 
@@ -156,14 +166,7 @@ is "$(cat "$M2/victim2" 2>&1)" decoy "a fresh lookup of the name finds the file 
 # cache closed the node's fd, tells the two apart.  The new file is made
 # again until it gets the number (at most 20 tries).
 echo victim3 >"$M2/victim3"
-out=$(python3 - "$M2" "$L2" <<'PY' 2>&1
-import os, sys
-m, lower = sys.argv[1], sys.argv[2]
-fd = os.open(f"{m}/victim3", os.O_PATH)
-os.listxattr(f"/proc/self/fd/{fd}")
-ino = os.stat(f"{lower}/victim3").st_ino
-for i in range(3000):			# evict victim3's fd
-    os.listxattr(f"{m}/big/f{i}")
+out=$(replaced_below victim3 '
 os.unlink(f"{lower}/victim3")
 for t in range(20):
     with open(f"{lower}/victim3", "w") as f:
@@ -171,19 +174,9 @@ for t in range(20):
     if os.stat(f"{lower}/victim3").st_ino == ino:
         print("number reused")
         break
-    os.rename(f"{lower}/victim3", f"{lower}/spare{t}")
-for what, f in (("list", lambda p: os.listxattr(p)),
-                ("set", lambda p: os.setxattr(p, "user.tag", b"1"))):
-    try:
-        f(f"/proc/self/fd/{fd}")
-        print(what, "worked")
-    except OSError as e:
-        print(what, e.strerror)
-print("new tagged" if "user.tag" in os.listxattr(f"{lower}/victim3") else "new untouched")
-PY
-)
+    os.rename(f"{lower}/victim3", f"{lower}/spare{t}")')
 diag "$out"
-is "$(tr '\n' ' ' <<<"$out")" "number reused list Stale file handle set Stale file handle new untouched " \
+is "$(tr '\n' ' ' <<<"$out")" "number reused list Stale file handle set Stale file handle untouched " \
 	"a node whose lower inode number went to a new file: ESTALE, never the new file"
 check "unmounts" efs_umount "$M2"
 
