@@ -270,15 +270,23 @@ k_result_ok c-daemon-exit
 ok "(c) SIGTERM ends the user's daemon and its pid file goes"
 grep -q . "$K_OUT/efsd.log" 2>/dev/null && sed 's/^/# efsd: /' "$K_OUT/efsd.log" | tail -15
 
+# tag1_files DIR SIG: n, the files under DIR, when ecryptfs-stat finds in
+# every one a sound header with a tag 1 packet of key SIG (else fails).
+tag1_files() {
+	local f n=0 good=0
+	while IFS= read -r -d '' f; do
+		n=$((n + 1))
+		"$STAT" "$f" >"$W/stat.out" 2>&1
+		grep -qxF 'Header: [sound]' "$W/stat.out" &&
+			grep -qF "Key signature: [$2] (tag 1, public key)" "$W/stat.out" &&
+			good=$((good + 1))
+	done < <(find "$1" -type f -print0)
+	echo "$n"
+	[ "$n" -gt 0 ] && [ "$good" = "$n" ]
+}
+
 # ---- (b) on the host: the kernel's tag 1 packets, read by our FUSE daemon.
-n=0 good=0
-while IFS= read -r -d '' f; do
-	n=$((n + 1))
-	"$STAT" "$f" >"$W/stat.out" 2>&1
-	grep -qxF 'Header: [sound]' "$W/stat.out" &&
-		grep -qF "Key signature: [$SIG] (tag 1, public key)" "$W/stat.out" && good=$((good + 1))
-done < <(find "$K_OUT/lower-b" -type f -print0)
-[ "$n" -gt 0 ] && [ "$good" = "$n" ]
+n=$(tag1_files "$K_OUT/lower-b" "$SIG")
 ok "ecryptfs-stat: the $n kernel-written files carry a tag 1 packet of key $SIG"
 fuse_job read read "$K_OUT/lower-b" "$W/read-b" openssl keyfile="$K_IN/k.pem"
 is "$(res read mount)" 0 "ecryptfs-fuse mounts the kernel-written tree with the key's token"
@@ -289,14 +297,7 @@ ok "(b) our FUSE daemon reads exactly the tree the kernel wrote through ecryptfs
 
 # ---- (p) on the host: the kernel's files of key gk, read by our FUSE daemon
 # with the token as the guest left it.
-n=0 good=0
-while IFS= read -r -d '' f; do
-	n=$((n + 1))
-	"$STAT" "$f" >"$W/stat.out" 2>&1
-	grep -qxF 'Header: [sound]' "$W/stat.out" &&
-		grep -qF "Key signature: [$GSIG] (tag 1, public key)" "$W/stat.out" && good=$((good + 1))
-done < <(find "$K_OUT/lower-pb" -type f -print0)
-[ "$n" -gt 0 ] && [ "$good" = "$n" ]
+n=$(tag1_files "$K_OUT/lower-pb" "$GSIG")
 ok "ecryptfs-stat: the $n files the kernel wrote with gk carry a tag 1 packet of key $GSIG"
 p11conf "$K_OUT/tokens" "$W/softhsm2-back.conf"
 export SOFTHSM2_CONF=$W/softhsm2-back.conf
