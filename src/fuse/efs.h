@@ -13,7 +13,7 @@
  * A call that must go up is marked "layer exception: SYMBOL" beside it, with
  * the reason; tests/project/t-layers.sh reads the line below and the object
  * files' symbols, and fails on any other upward call.
- * layer order: options pool sizes inode log names keys content attr file dir prefetch readdir xattr mountinfo mountrec main
+ * layer order: options pool sizes inode log names keys content attr prefetch file dir readdir xattr mountinfo mountrec main
  */
 #ifndef ECFS_SRC_FUSE_EFS_H
 #define ECFS_SRC_FUSE_EFS_H
@@ -186,6 +186,13 @@ void efs_inode_unref(struct efs_inode *in, uint64_t n);
 int efs_inode_fd(struct efs_inode *in);
 void efs_inode_fd_put(struct efs_inode *in);
 /*
+ * The directory in was last seen in, with a reference held (given back
+ * with efs_inode_release), and in's lower name there copied into lname:
+ * NULL when it has none or the name does not fit.
+ */
+struct efs_inode *efs_inode_parent(struct efs_inode *in, char *lname, size_t size);
+void efs_inode_release(struct efs_inode *in);
+/*
  * The namespace changed through us: before lname in dir (pinned fd dirfd)
  * is removed or replaced, and after a rename put an inode there.
  */
@@ -332,6 +339,18 @@ void efs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
 		 struct fuse_file_info *fi);
 void efs_statfs(fuse_req_t req, fuse_ino_t ino);
 
+/*
+ * prefetch.c: walkers that read ahead of the requests: a listed directory's
+ * lower inodes and unknown headers (and its subdirectories'), and the first
+ * pages of the files a program opens one after the other in a directory.
+ */
+void efs_prefetch_start(void);
+void efs_prefetch_stop(void);
+/* A listing of the directory dirfd (any fd of it) begins. */
+void efs_prefetch_listing(int dirfd);
+/* The regular file in was opened. */
+void efs_prefetch_opened(struct efs_inode *in);
+
 /* file.c */
 void efs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		struct fuse_file_info *fi);
@@ -363,15 +382,6 @@ void efs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
 void efs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_ino_t newparent, const char *newname, unsigned int flags);
 void efs_readlink(fuse_req_t req, fuse_ino_t ino);
-
-/*
- * prefetch.c: walkers that read a listed directory's lower inodes and
- * unknown headers (and its subdirectories') ahead of the requests.
- */
-void efs_prefetch_start(void);
-void efs_prefetch_stop(void);
-/* A listing of the directory dirfd (any fd of it) begins. */
-void efs_prefetch_listing(int dirfd);
 
 /* readdir.c */
 void efs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);

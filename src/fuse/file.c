@@ -51,6 +51,9 @@ void efs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->keep_cache = 1;
 	fi->noflush = 1;	/* writes are synchronous: nothing is left to flush */
 	fi->fh = efs_creds_handle(req);
+	/* Before the reply: once the file is open, a release may free in. */
+	if ((fi->flags & O_ACCMODE) == O_RDONLY)
+		efs_prefetch_opened(in);	/* a reader may go on to the next files */
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		efs_content_put(in);
 }

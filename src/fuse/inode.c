@@ -724,6 +724,26 @@ void efs_inode_fd_put(struct efs_inode *in)
 	pthread_mutex_unlock(&fs->fdc_lock);
 }
 
+struct efs_inode *efs_inode_parent(struct efs_inode *in, char *lname, size_t size)
+{
+	struct efs_fs *fs = efs;
+	struct efs_inode *parent = NULL;
+
+	pthread_mutex_lock(&fs->itable_lock);
+	if (!in->stale && in->parent && in->lname && strlen(in->lname) < size) {
+		parent = in->parent;
+		parent->refs++;
+		strcpy(lname, in->lname);
+	}
+	pthread_mutex_unlock(&fs->itable_lock);
+	return parent;
+}
+
+void efs_inode_release(struct efs_inode *in)
+{
+	node_release(efs, in);
+}
+
 /* The node now at lname in dir, with one ref held, or NULL. */
 static struct efs_inode *node_at(struct efs_fs *fs, int dirfd, const char *lname,
 				 struct stat *st)

@@ -1,23 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Listing prefetch: when a directory is listed, threads of their own walk
- * it and its subdirectories ahead of the requests, so that the lower
- * inodes, and the headers whose sizes are not known yet, are in memory by
- * the time readdirplus and the lookups that follow ask for them.
+ * Prefetch: threads of their own read ahead of the requests, so that what
+ * a cold walk or a cold read is about to ask for is in memory, or on its
+ * way, by the time the request comes.
  *
- * A cold walk (find, du, a backup after the caches were dropped) is a
- * chain of synchronous lower reads: a directory's blocks, its inodes, then
- * the next directory.  The requests come one at a time, so the daemon
- * alone would wait on each read in turn; the walkers here issue those
- * reads earlier and several at once.  A directory listed now goes first;
- * its subdirectories (one level down) follow, in the order a walk visits
- * them.
+ * Listings.  A cold walk (find, du, a backup after the caches were dropped)
+ * is a chain of synchronous lower reads: a directory's blocks, its inodes,
+ * then the next directory.  The requests come one at a time, so the daemon
+ * alone would wait on each read in turn.  When a directory is listed, the
+ * walkers read its lower inodes, and the headers whose sizes are not known
+ * yet, then do the same for its subdirectories (one level down), in the
+ * order a walk visits them.  A directory listed now goes first.
+ *
+ * Opens.  A program that reads a directory's files one after the other
+ * (cat *, tar, cp -r, grep -r) opens them in listing order, and each open
+ * waits on the disk for the file's header, then each read for its first
+ * extent.  An open sends a walker ahead of it: the next regular files in
+ * the listing (a window) have their first AHEAD_BYTES read in the
+ * background.  The open of the file halfway through a window sends the
+ * walker on to the next, twice as large (up to AHEAD_FILES), as the
+ * kernel's readahead grows on a sequential read; an open outside the window
+ * starts a small one after it.  So random opens cost a few small reads and
+ * a walk that opens nothing (find, du, ls -l with known sizes) reads no
+ * file's contents.
  *
  * Only caches are touched: nothing here decides what a request answers,
  * so a walker that is late, skipped or wrong costs time, never
  * correctness.  The work is bounded: a fixed queue (a full one drops the
  * look-ahead), a cap of entries per directory, entries whose inode the
- * daemon already holds skipped.
+ * daemon already holds skipped, a window of files per open.
  */
 #include "config.h"
 
@@ -35,10 +46,42 @@
 #define WALKERS 3		/* mostly waiting on the disk: several reads in flight */
 #define QUEUE 64		/* directories waiting */
 #define MAX_ENTRIES 16384	/* per directory */
+#define AHEAD_FIRST 4		/* files in an opener's first window */
+#define AHEAD_FILES 32		/* and in its largest */
+#define AHEAD_BYTES 16384	/* of each: the header and the first extents */
+#define AHEAD_DIRS 8		/* directories whose openers are followed */
+
+enum job_kind {
+	LISTING,		/* a listed directory */
+	LOOK_AHEAD,		/* a subdirectory of a listed one: no deeper */
+	OPENED,			/* files after one opened */
+};
 
 struct job {
 	int fd;			/* the lower directory, O_RDONLY */
-	bool look_ahead;	/* a subdirectory of a listed one: no deeper */
+	enum job_kind kind;
+	/*
+	 * OPENED: a window of size files from telldir position pos, or (pos 0)
+	 * after the name hashing to after, in the directory (dev, ino).
+	 */
+	long pos;
+	uint64_t after;
+	unsigned size;
+	dev_t dev;
+	ino_t ino;
+};
+
+/* A directory whose files are being opened (ino 0: a free slot). */
+struct ahead {
+	dev_t dev;
+	ino_t ino;
+	bool busy;		/* a walker is on its next window */
+	unsigned size;		/* the last window's */
+	uint64_t trigger;	/* the name whose open sends the walker on; 0: none */
+	long pos;		/* telldir after the last window */
+	/* The names read ahead in the last two windows, by hash (0: none). */
+	uint64_t seen[2 * AHEAD_FILES];
+	unsigned next;		/* the slot of seen written next */
 };
 
 static struct {
@@ -49,6 +92,8 @@ static struct {
 	bool stop;
 	unsigned nthreads;
 	pthread_t threads[WALKERS];
+	struct ahead ahead[AHEAD_DIRS];	/* under lock */
+	unsigned ahead_next;		/* the slot a new directory takes */
 } pf = { .lock = PTHREAD_MUTEX_INITIALIZER, .more = PTHREAD_COND_INITIALIZER };
 
 static bool dot_or_dotdot(const char *n)
@@ -56,33 +101,55 @@ static bool dot_or_dotdot(const char *n)
 	return n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0));
 }
 
-/* Queue a job; a listing goes first, look-ahead last.  fd consumed. */
-static void enqueue(int fd, bool look_ahead)
+/* Under pf.lock. */
+static struct ahead *ahead_find(dev_t dev, ino_t ino)
 {
-	int drop = -1;
+	for (unsigned i = 0; i < AHEAD_DIRS; i++)
+		if (pf.ahead[i].ino == ino && pf.ahead[i].dev == dev)
+			return &pf.ahead[i];
+	return NULL;
+}
+
+/* Under pf.lock: a job that will not run; its fd is closed by the caller. */
+static void dropped(const struct job *j)
+{
+	struct ahead *a = j->kind == OPENED ? ahead_find(j->dev, j->ino) : NULL;
+
+	if (a)
+		a->busy = false;
+}
+
+/* Queue a job; a listing or an open goes first, look-ahead last.  j->fd consumed. */
+static void enqueue(const struct job *j)
+{
+	const struct job *drop = NULL;
+	struct job last;
 
 	pthread_mutex_lock(&pf.lock);
 	if (pf.stop || !pf.nthreads) {
-		drop = fd;
-	} else if (!look_ahead) {
-		if (pf.count == pf.cap) {	/* the newest look-ahead gives way */
-			drop = pf.q[(pf.head + pf.count - 1) % QUEUE].fd;
+		drop = j;
+	} else if (j->kind != LOOK_AHEAD) {
+		if (pf.count == pf.cap) {	/* the newest job gives way */
+			last = pf.q[(pf.head + pf.count - 1) % QUEUE];
+			drop = &last;
 			pf.count--;
 		}
 		pf.head = (pf.head + QUEUE - 1) % QUEUE;
-		pf.q[pf.head] = (struct job){ fd, false };
+		pf.q[pf.head] = *j;
 		pf.count++;
 		pthread_cond_signal(&pf.more);
 	} else if (pf.count == pf.cap) {
-		drop = fd;
+		drop = j;
 	} else {
-		pf.q[(pf.head + pf.count) % QUEUE] = (struct job){ fd, true };
+		pf.q[(pf.head + pf.count) % QUEUE] = *j;
 		pf.count++;
 		pthread_cond_signal(&pf.more);
 	}
+	if (drop)
+		dropped(drop);
 	pthread_mutex_unlock(&pf.lock);
-	if (drop >= 0)
-		close(drop);
+	if (drop)
+		close(drop->fd);
 }
 
 /*
@@ -108,7 +175,7 @@ static bool stopping(void)
 	return __atomic_load_n(&pf.stop, __ATOMIC_RELAXED);
 }
 
-static void walk(struct job *j)
+static void walk_listing(struct job *j)
 {
 	struct stat dst, st;
 	struct dirent *de;
@@ -135,15 +202,101 @@ static void walk(struct job *j)
 			if (S_ISREG(st.st_mode))
 				header_ahead(j->fd, de->d_name, &st);
 		}
-		if (dir && !j->look_ahead) {
+		if (dir && j->kind == LISTING) {
 			int fd = openat(j->fd, de->d_name,
 					O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 			if (fd >= 0)
-				enqueue(fd, true);
+				enqueue(&(struct job){ .fd = fd, .kind = LOOK_AHEAD });
 		}
 	}
 	closedir(dp);
+}
+
+/* FNV-1a: names are compared by hash; a collision costs a readahead. */
+static uint64_t name_hash(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3u;
+	return h ? h : 1;	/* 0 means no trigger */
+}
+
+/*
+ * Start reading the first pages of a regular file in the background.  Only
+ * a regular file is opened: an open of a device can do things.
+ */
+static void contents_ahead(int dirfd, const struct dirent *de)
+{
+	struct stat st;
+	int fd;
+
+	if (de->d_type == DT_UNKNOWN &&
+	    (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)))
+		return;
+	fd = openat(dirfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	posix_fadvise(fd, 0, AHEAD_BYTES, POSIX_FADV_WILLNEED);
+	close(fd);
+}
+
+/* A window of files after the one opened, or after the last window. */
+static void walk_opened(struct job *j)
+{
+	uint64_t names[AHEAD_FILES];
+	struct dirent *de = NULL;
+	struct ahead *a;
+	unsigned n = 0, skipped = 0;
+	long pos = 0;
+	DIR *dp = fdopendir(j->fd);
+
+	if (!dp) {
+		close(j->fd);
+		goto out;
+	}
+	if (j->pos) {
+		seekdir(dp, j->pos);
+	} else {
+		do
+			de = readdir(dp);
+		while (de && !stopping() && ++skipped < MAX_ENTRIES &&
+		       name_hash(de->d_name) != j->after);
+		if (!de || name_hash(de->d_name) != j->after)
+			goto out;
+	}
+	while (!stopping() && n < j->size && (de = readdir(dp))) {
+		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+			continue;
+		contents_ahead(dirfd(dp), de);
+		names[n++] = name_hash(de->d_name);
+	}
+	/* A window cut short by the end of the listing has no successor. */
+	if (n == j->size && (pos = telldir(dp)) < 0)
+		pos = 0;
+out:
+	pthread_mutex_lock(&pf.lock);
+	a = ahead_find(j->dev, j->ino);
+	if (a) {
+		a->busy = false;
+		a->size = j->size;
+		a->trigger = pos > 0 ? names[n / 2] : 0;
+		a->pos = pos;
+		for (unsigned i = 0; i < n; i++)
+			a->seen[a->next++ % (2 * AHEAD_FILES)] = names[i];
+	}
+	pthread_mutex_unlock(&pf.lock);
+	if (dp)
+		closedir(dp);
+}
+
+static void walk(struct job *j)
+{
+	if (j->kind == OPENED)
+		walk_opened(j);
+	else
+		walk_listing(j);
 }
 
 static void *walker(void *arg)
@@ -210,5 +363,71 @@ void efs_prefetch_listing(int dirfd)
 		return;
 	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0)
-		enqueue(fd, false);
+		enqueue(&(struct job){ .fd = fd, .kind = LISTING });
+}
+
+/*
+ * Under pf.lock: where the walker goes for an open of the file hashing to h
+ * in a, as a job without its fd; size 0: nowhere.
+ */
+static struct job next_window(struct ahead *a, uint64_t h)
+{
+	struct job j = { .kind = OPENED, .dev = a->dev, .ino = a->ino };
+	unsigned i;
+
+	if (a->busy)
+		return j;
+	if (h == a->trigger) {		/* halfway through a window: the next one */
+		j.pos = a->pos;
+		j.size = a->size * 2 > AHEAD_FILES ? AHEAD_FILES : a->size * 2;
+		a->trigger = 0;
+	} else {
+		for (i = 0; i < 2 * AHEAD_FILES && a->seen[i] != h; i++)
+			;
+		if (i == 2 * AHEAD_FILES) {	/* not read ahead: a small window after it */
+			j.after = h;
+			j.size = AHEAD_FIRST;
+		}
+	}
+	a->busy = j.size != 0;
+	return j;
+}
+
+void efs_prefetch_opened(struct efs_inode *in)
+{
+	char lname[NAME_MAX + 1];
+	struct efs_inode *dir;
+	struct ahead *a;
+	struct job j;
+	int pfd;
+
+	if (!__atomic_load_n(&pf.nthreads, __ATOMIC_RELAXED))
+		return;
+	dir = efs_inode_parent(in, lname, sizeof(lname));
+	if (!dir)
+		return;
+	pthread_mutex_lock(&pf.lock);
+	a = ahead_find(dir->dev, dir->ino);
+	if (!a) {		/* a directory not followed yet takes the oldest slot */
+		a = &pf.ahead[pf.ahead_next++ % AHEAD_DIRS];
+		*a = (struct ahead){ .dev = dir->dev, .ino = dir->ino };
+	}
+	j = next_window(a, name_hash(lname));
+	pthread_mutex_unlock(&pf.lock);
+	if (j.size) {
+		j.fd = -1;
+		pfd = efs_inode_fd(dir);
+		if (pfd >= 0) {
+			j.fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			efs_inode_fd_put(dir);
+		}
+		if (j.fd >= 0) {
+			enqueue(&j);
+		} else {
+			pthread_mutex_lock(&pf.lock);
+			dropped(&j);
+			pthread_mutex_unlock(&pf.lock);
+		}
+	}
+	efs_inode_release(dir);
 }

@@ -1,10 +1,12 @@
 #!/bin/bash
-# The listing prefetch (src/fuse/prefetch.c): a listing sends walkers ahead
-# through the directory and its subdirectories, one level down, reading the
-# lower inodes and the headers of files whose size the daemon does not know
-# yet.  Checked from outside: which lower pages are in memory (fincore)
-# after the caches were dropped.  Also: sizes stay exact, the walkers leave
-# no descriptor behind, and an unmount does not wait for them.
+# Prefetch (src/fuse/prefetch.c): a listing sends walkers ahead through the
+# directory and its subdirectories, one level down, reading the lower
+# inodes and the headers of files whose size the daemon does not know yet;
+# a reader opening a directory's files one after the other has the next
+# ones read ahead of it.  Checked from outside: which lower pages are in
+# memory (fincore) after the caches were dropped.  Also: sizes stay exact,
+# the walkers leave no descriptor behind, and an unmount does not wait for
+# them.
 . "$SRCDIR/tests/lib/tap.sh"
 . "$SRCDIR/tests/fuse/lib.sh"
 
@@ -70,6 +72,53 @@ open_dirs() {
 find "$M" >/dev/null
 sleep 0.5
 is "$(open_dirs)" 0 "no directory stays open once the walks are done"
+
+# Open-ahead: a reader opening a directory's files in listing order has the
+# next files' first pages (header and first extent: 12 KiB lower files
+# here) read ahead, in windows of 4, 8, 16, 32; a walk that opens nothing
+# reads no contents.  Listings read at most a header's page of each.
+mkdir "$M/seq" "$M/walk"
+for i in $(seq 100); do
+	printf 'file %03d\n' "$i" | head -c 4000 >"$M/seq/s$i"
+	head -c 4000 /dev/zero >"$M/walk/w$i"
+done
+mapfile -t order < <(ls -U "$M/seq")	# the listing order
+lower() { local f; for f in "$@"; do echo "$L/seq/$f"; done; }
+# whole FILE...: how many have all their 12 KiB in memory.
+whole() { fincore -b -n -o RES "$@" | awk '$1 >= 12288 { n++ } END { print n + 0 }'; }
+# wait_whole N FILE...: up to 3 s for N of them to be whole.
+wait_whole() {
+	local want=$1 n=0; shift
+	for _ in $(seq 30); do
+		n=$(whole "$@")
+		[ "$n" -ge "$want" ] && break
+		sleep 0.1
+	done
+	echo "$n"
+}
+cold
+ls -U "$M/seq" >/dev/null
+cat "$M/seq/${order[0]}" >/dev/null
+is "$(wait_whole 4 $(lower "${order[@]:1:4}"))" 4 "opening a file reads the next 4 ahead"
+sleep 0.3
+is "$(whole $(lower "${order[@]:5:95}"))" 0 "and no further"
+cat "$M/seq/${order[1]}" "$M/seq/${order[2]}" "$M/seq/${order[3]}" >/dev/null
+is "$(wait_whole 8 $(lower "${order[@]:5:8}"))" 8 "opening the one halfway through reads the next 8"
+sleep 0.3
+is "$(whole $(lower "${order[@]:13:87}"))" 0 "and no further"
+cat "$M/seq/${order[50]}" >/dev/null
+is "$(wait_whole 4 $(lower "${order[@]:51:4}"))" 4 "an open elsewhere reads 4 after it"
+want=$(for f in "${order[@]}"; do printf 'file %03d\n' "${f#s}"; done | md5sum)
+cold
+ls -U "$M/seq" >/dev/null
+is "$(for f in "${order[@]}"; do cat "$M/seq/$f"; done | md5sum)" "$want" \
+	"a cold read of them all in order reads every file right"
+cold
+find "$M/walk" -printf '%s %m\n' >/dev/null
+ls -l "$M/walk" >/dev/null
+sleep 0.5
+is "$(fincore -b -n -o RES "$L"/walk/* | awk '$1 > 4096 { n++ } END { print n + 0 }')" 0 \
+	"a walk that opens no file reads no contents"
 
 # A large directory one level down keeps the walkers busy: the unmount
 # must not wait for them.
