@@ -418,19 +418,26 @@ static struct efs_inode *find(struct efs_fs *fs, dev_t dev, ino_t ino)
 	return NULL;
 }
 
+/* Whether in's fd is cached just now (a cached fd pins its inode). */
+static bool fd_cached(struct efs_fs *fs, struct efs_inode *in)
+{
+	bool cached;
+
+	pthread_mutex_lock(&fs->fdc_lock);
+	cached = in->fd >= 0;
+	pthread_mutex_unlock(&fs->fdc_lock);
+	return cached;
+}
+
 bool efs_inode_cached(dev_t dev, ino_t ino)
 {
 	struct efs_fs *fs = efs;
 	struct efs_inode *in;
-	bool cached = false;
+	bool cached;
 
 	pthread_mutex_lock(&fs->itable_lock);
 	in = find(fs, dev, ino);
-	if (in) {
-		pthread_mutex_lock(&fs->fdc_lock);
-		cached = in->fd >= 0;
-		pthread_mutex_unlock(&fs->fdc_lock);
-	}
+	cached = in && fd_cached(fs, in);
 	pthread_mutex_unlock(&fs->itable_lock);
 	return cached;
 }
@@ -445,7 +452,8 @@ struct ident {
 	unsigned char fh[EFS_FH_MAX];
 };
 
-static void ident_of(int fd, const struct stat *st, struct ident *id)
+/* fd's file handle; *len 0 when the lower file system gives none. */
+static void handle_of(int fd, unsigned char *len, int *type, unsigned char fh[EFS_FH_MAX])
 {
 	union {
 		struct file_handle h;
@@ -453,17 +461,22 @@ static void ident_of(int fd, const struct stat *st, struct ident *id)
 	} u;
 	int mnt;
 
-	id->dev = st->st_dev;
-	id->ino = st->st_ino;
-	id->type = st->st_mode & S_IFMT;
-	id->fh_len = 0;
+	*len = 0;
 	u.h.handle_bytes = EFS_FH_MAX;
 	if (name_to_handle_at(fd, "", &u.h, &mnt, AT_EMPTY_PATH) == 0 &&
 	    u.h.handle_bytes <= EFS_FH_MAX) {
-		id->fh_len = (unsigned char)u.h.handle_bytes;
-		id->fh_type = u.h.handle_type;
-		memcpy(id->fh, u.h.f_handle, id->fh_len);
+		*len = (unsigned char)u.h.handle_bytes;
+		*type = u.h.handle_type;
+		memcpy(fh, u.h.f_handle, *len);
 	}
+}
+
+static void ident_of(int fd, const struct stat *st, struct ident *id)
+{
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->type = st->st_mode & S_IFMT;
+	handle_of(fd, &id->fh_len, &id->fh_type, id->fh);
 }
 
 /*
@@ -473,13 +486,7 @@ static void ident_of(int fd, const struct stat *st, struct ident *id)
  */
 static void take_handle(struct efs_inode *in)
 {
-	struct stat st = { .st_dev = in->dev, .st_ino = in->ino, .st_mode = in->type };
-	struct ident id;
-
-	ident_of(in->fd, &st, &id);
-	in->fh_len = id.fh_len;
-	in->fh_type = id.fh_type;
-	memcpy(in->fh, id.fh, id.fh_len);
+	handle_of(in->fd, &in->fh_len, &in->fh_type, in->fh);
 	in->fh_later = false;
 }
 
@@ -535,13 +542,8 @@ int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const
 	for (;;) {
 		pthread_mutex_lock(&fs->itable_lock);
 		in = find(fs, st->st_dev, st->st_ino);
-		cached = true;
-		if (in && in != &fs->root) {
-			/* A cached fd pins its inode: then the number alone is proof. */
-			pthread_mutex_lock(&fs->fdc_lock);
-			cached = in->fd >= 0;
-			pthread_mutex_unlock(&fs->fdc_lock);
-		}
+		/* A cached fd pins its inode: then the number alone is proof. */
+		cached = !in || in == &fs->root || fd_cached(fs, in);
 		/* A new node needs no handle yet: fd pins its inode (fh_later). */
 		if ((in && cached) || (!in && fresh) || (have_id && fresh))
 			break;
@@ -568,10 +570,7 @@ int efs_inode_add(int fd, const struct stat *st, struct efs_inode *parent, const
 		reap(fs);
 		free(fresh);
 		/* Keep the fresh fd if the cache had let the old one go. */
-		pthread_mutex_lock(&fs->fdc_lock);
-		cached = in->fd >= 0;
-		pthread_mutex_unlock(&fs->fdc_lock);
-		if (cached)
+		if (fd_cached(fs, in))
 			close(fd);
 		else
 			install(fs, in, fd, false);
@@ -698,9 +697,7 @@ static int fd_get(struct efs_inode *in, unsigned depth)
 		pthread_mutex_lock(&fs->itable_lock);
 		again = in->name_gen != gen && !in->stale;
 		pthread_mutex_unlock(&fs->itable_lock);
-		pthread_mutex_lock(&fs->fdc_lock);
-		again = again || in->fd >= 0;
-		pthread_mutex_unlock(&fs->fdc_lock);
+		again = again || fd_cached(fs, in);
 		if (!again)
 			return fd;
 	}
