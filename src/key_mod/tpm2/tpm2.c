@@ -124,17 +124,19 @@ out:
 	return rc;
 }
 
-/* The key file keyfile= names; NULL, with need and err set, when none is given. */
-static const char *keyfile_of(const struct ecryptfs_key_mod_value *v, size_t n, char *need,
-			      char *err, size_t errlen)
+/*
+ * The key file keyfile= names, in *path; -ENODATA, with need and err set,
+ * when none is given.
+ */
+static int keyfile_of(const struct ecryptfs_key_mod_value *v, size_t n, const char **path,
+		      char *need, char *err, size_t errlen)
 {
-	const char *path = value_of(v, n, P_KEYFILE);
-
-	if (path && *path)
-		return path;
+	*path = value_of(v, n, P_KEYFILE);
+	if (*path && **path)
+		return 0;
 	snprintf(need, 64, "%s", params[P_KEYFILE].name);
 	snprintf(err, errlen, "no key file given (keyfile=)");
-	return NULL;
+	return -ENODATA;
 }
 
 static int tpm2_derive(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t kek[64],
@@ -150,15 +152,12 @@ static int tpm2_derive(const struct ecryptfs_key_mod_value *v, size_t n, uint8_t
 	size_t len = 0;
 	int rc;
 
-	if (!b || !file || !secret || !hex || !key) {
-		rc = -ENOMEM;
+	rc = -ENOMEM;
+	if (!b || !file || !secret || !hex || !key)
 		goto out;
-	}
-	path = keyfile_of(v, n, need, err, errlen);
-	if (!path) {
-		rc = -ENODATA;
+	rc = keyfile_of(v, n, &path, need, err, errlen);
+	if (rc < 0)
 		goto out;
-	}
 	rc = read_keyfile(path, file, &len, err, errlen);
 	if (rc < 0)
 		goto out;
@@ -255,15 +254,12 @@ static int tpm2_generate(const struct ecryptfs_key_mod_value *v, size_t n, char 
 	size_t len = 0;
 	int rc;
 
-	if (!b || !file || !secret) {
-		rc = -ENOMEM;
+	rc = -ENOMEM;
+	if (!b || !file || !secret)
 		goto out;
-	}
-	path = keyfile_of(v, n, need, err, errlen);
-	if (!path) {
-		rc = -ENODATA;
+	rc = keyfile_of(v, n, &path, need, err, errlen);
+	if (rc < 0)
 		goto out;
-	}
 	if (lstat(path, &st) == 0) {
 		snprintf(err, errlen, "the key file %.256s exists (not overwritten)", path);
 		rc = -EEXIST;
