@@ -17,12 +17,14 @@
  * waits on the disk for the file's header, then each read for its first
  * extent.  An open sends a walker ahead of it: the next regular files in
  * the listing (a window) have their first AHEAD_BYTES read in the
- * background.  The open of the file halfway through a window sends the
+ * background.  An open halfway through a window, or past it, sends the
  * walker on to the next, twice as large (up to AHEAD_FILES), as the
- * kernel's readahead grows on a sequential read; an open outside the window
- * starts a small one after it.  So random opens cost a few small reads and
- * a walk that opens nothing (find, du, ls -l with known sizes) reads no
- * file's contents.
+ * kernel's readahead grows on a sequential read; an open outside the
+ * windows starts a small one after it, at once while windows serve the
+ * opens, later and later (up to AHEAD_QUIET_MS) while they do not.  So
+ * opens in another order cost a few windows a second, and a walk that
+ * opens nothing (find, du, ls -l with known sizes) reads no file's
+ * contents.
  *
  * Only caches are touched: nothing here decides what a request answers,
  * so a walker that is late, skipped or wrong costs time, never
@@ -39,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "efs.h"
@@ -50,6 +53,8 @@
 #define AHEAD_FILES 32		/* and in its largest */
 #define AHEAD_BYTES 16384	/* of each: the header and the first extents */
 #define AHEAD_DIRS 8		/* directories whose openers are followed */
+#define RING (2 * AHEAD_FILES)	/* names remembered of a directory's windows */
+#define AHEAD_QUIET_MS 128	/* random opens: a window in this time at most */
 
 enum job_kind {
 	LISTING,		/* a listed directory */
@@ -76,12 +81,23 @@ struct ahead {
 	dev_t dev;
 	ino_t ino;
 	bool busy;		/* a walker is on its next window */
-	unsigned size;		/* the last window's */
-	uint64_t trigger;	/* the name whose open sends the walker on; 0: none */
-	long pos;		/* telldir after the last window */
-	/* The names read ahead in the last two windows, by hash (0: none). */
-	uint64_t seen[2 * AHEAD_FILES];
-	unsigned next;		/* the slot of seen written next */
+	unsigned size;		/* the last window's size, */
+	unsigned last;		/* the files in it */
+	long pos;		/* telldir after it; 0: the end, or sent on already */
+	/*
+	 * The names read ahead in the last windows, by hash (0: none), oldest
+	 * first from seen[next]: the last window's are the last `last`.
+	 */
+	uint64_t seen[RING];
+	unsigned next;
+	/*
+	 * Opens of names read ahead (hits) and of others (misses) since the
+	 * last miss that started a window.
+	 */
+	unsigned hits, misses;
+	bool started;		/* a window was started by a miss, */
+	uint64_t started_ms;	/* at this time */
+	unsigned quiet_ms;	/* before a miss may start the next */
 };
 
 static struct {
@@ -220,7 +236,7 @@ static uint64_t name_hash(const char *name)
 
 	for (; *name; name++)
 		h = (h ^ (unsigned char)*name) * 0x100000001b3u;
-	return h ? h : 1;	/* 0 means no trigger */
+	return h ? h : 1;	/* 0 means none */
 }
 
 /*
@@ -281,10 +297,10 @@ out:
 	if (a) {
 		a->busy = false;
 		a->size = j->size;
-		a->trigger = pos > 0 ? names[n / 2] : 0;
+		a->last = n;
 		a->pos = pos;
 		for (unsigned i = 0; i < n; i++)
-			a->seen[a->next++ % (2 * AHEAD_FILES)] = names[i];
+			a->seen[a->next++ % RING] = names[i];
 	}
 	pthread_mutex_unlock(&pf.lock);
 	if (dp)
@@ -366,6 +382,14 @@ void efs_prefetch_listing(int dirfd)
 		enqueue(&(struct job){ .fd = fd, .kind = LISTING });
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
 /*
  * Under pf.lock: where the walker goes for an open of the file hashing to h
  * in a, as a job without its fd; size 0: nowhere.
@@ -373,21 +397,43 @@ void efs_prefetch_listing(int dirfd)
 static struct job next_window(struct ahead *a, uint64_t h)
 {
 	struct job j = { .kind = OPENED, .dev = a->dev, .ino = a->ino };
-	unsigned i;
+	unsigned age;
 
+	/* age: 0 for the name read ahead last */
+	for (age = 0; age < RING && a->seen[(a->next + RING - 1 - age) % RING] != h; age++)
+		;
+	if (age < RING)
+		a->hits++;
+	else
+		a->misses++;
 	if (a->busy)
 		return j;
-	if (h == a->trigger) {		/* halfway through a window: the next one */
-		j.pos = a->pos;
-		j.size = a->size * 2 > AHEAD_FILES ? AHEAD_FILES : a->size * 2;
-		a->trigger = 0;
-	} else {
-		for (i = 0; i < 2 * AHEAD_FILES && a->seen[i] != h; i++)
-			;
-		if (i == 2 * AHEAD_FILES) {	/* not read ahead: a small window after it */
-			j.after = h;
-			j.size = AHEAD_FIRST;
+	if (age < RING) {
+		/* halfway through the last window, or past it: the next one */
+		if (age < a->last && a->last - 1 - age >= a->last / 2 && a->pos) {
+			j.pos = a->pos;
+			j.size = a->size * 2 > AHEAD_FILES ? AHEAD_FILES : a->size * 2;
+			a->pos = 0;
 		}
+	} else if (!a->started || now_ms() - a->started_ms >= a->quiet_ms) {
+		/*
+		 * Not read ahead: a small window after it.  When the windows
+		 * since the last one a miss started served fewer opens than
+		 * missed them (random opens), the next waits twice as long as
+		 * the last wait, up to AHEAD_QUIET_MS: a reader that does not
+		 * go in listing order costs a few windows a second, and one
+		 * that starts to is followed within that time.
+		 */
+		if (!a->started || a->hits > a->misses)
+			a->quiet_ms = 0;
+		else
+			a->quiet_ms = a->quiet_ms * 2 > AHEAD_QUIET_MS ? AHEAD_QUIET_MS :
+				      a->quiet_ms ? a->quiet_ms * 2 : 1;
+		a->started = true;
+		a->started_ms = now_ms();
+		a->misses = a->hits = 0;
+		j.after = h;
+		j.size = AHEAD_FIRST;
 	}
 	a->busy = j.size != 0;
 	return j;

@@ -75,7 +75,8 @@ is "$(open_dirs)" 0 "no directory stays open once the walks are done"
 
 # Open-ahead: a reader opening a directory's files in listing order has the
 # next files' first pages (header and first extent: 12 KiB lower files
-# here) read ahead, in windows of 4, 8, 16, 32; a walk that opens nothing
+# here) read ahead, in windows of 4, 8, 16, 32, the next one sent when the
+# reader is halfway through a window or past it; a walk that opens nothing
 # reads no contents.  Listings read at most a header's page of each.
 mkdir "$M/seq" "$M/walk"
 for i in $(seq 100); do
@@ -106,6 +107,10 @@ cat "$M/seq/${order[1]}" "$M/seq/${order[2]}" "$M/seq/${order[3]}" >/dev/null
 is "$(wait_whole 8 $(lower "${order[@]:5:8}"))" 8 "opening the one halfway through reads the next 8"
 sleep 0.3
 is "$(whole $(lower "${order[@]:13:87}"))" 0 "and no further"
+cat "$M/seq/${order[11]}" >/dev/null
+is "$(wait_whole 16 $(lower "${order[@]:13:16}"))" 16 "opening one past halfway reads the next 16"
+sleep 0.3
+is "$(whole $(lower "${order[@]:29:71}"))" 0 "and no further"
 cat "$M/seq/${order[50]}" >/dev/null
 is "$(wait_whole 4 $(lower "${order[@]:51:4}"))" 4 "an open elsewhere reads 4 after it"
 want=$(for f in "${order[@]}"; do printf 'file %03d\n' "${f#s}"; done | md5sum)
@@ -113,6 +118,29 @@ cold
 ls -U "$M/seq" >/dev/null
 is "$(for f in "${order[@]}"; do cat "$M/seq/$f"; done | md5sum)" "$want" \
 	"a cold read of them all in order reads every file right"
+# Random opens: windows that go unused make the next ones wait (up to
+# 128 ms), so reading half of 400 files in an order that is not the
+# listing's, 2 ms apart, reads few of the others ahead; with a window at
+# every open most of them would be.
+mkdir "$M/rand"
+for i in $(seq 400); do head -c 4000 /dev/zero >"$M/rand/r$i"; done
+cold
+ls -U "$M/rand" >/dev/null
+# prints the names it did not open
+mapfile -t others < <(python3 -c 'import os, random, sys, time
+d = sys.argv[1]
+names = os.listdir(d)
+random.seed(7)
+opened = random.sample(names, 200)
+for n in opened:
+    with open(os.path.join(d, n), "rb") as f:
+        f.read(1)
+    time.sleep(0.002)   # time for a walker to finish each window
+print("\n".join(sorted(set(names) - set(opened))))' "$M/rand")
+sleep 0.5
+n=$(whole $(for f in "${others[@]}"; do echo "$L/rand/$f"; done))
+ok_few() { [ "${#others[@]}" = 200 ] && [ "$n" -lt 100 ]; }
+check "random opens read few files ahead ($n of the 200 others)" ok_few
 cold
 find "$M/walk" -printf '%s %m\n' >/dev/null
 ls -l "$M/walk" >/dev/null
