@@ -317,12 +317,21 @@ static void do_init(void)
 		init_result = 0;
 		return;
 	}
-	/*
-	 * Nothing has used libgcrypt yet, so no block it allocated can reach
-	 * our free handler.  In FIPS mode libgcrypt refuses custom handlers
-	 * and keeps its own pool, set up below.
-	 */
 	if (!gcry_control(GCRYCTL_ANY_INITIALIZATION_P)) {
+		/*
+		 * Every gcry_cipher_open and gcry_md_open runs a "fast random
+		 * poll", which on x86 reads 64 bytes with RDRAND: slow, and very
+		 * slow under virtualization (doc/architecture.md, Secrets).  The
+		 * random pool is seeded from getrandom(2) all the same; RDRAND
+		 * was one more input to it.  First: the allocation handler and
+		 * gcry_check_version detect the CPU's features.
+		 */
+		gcry_control(GCRYCTL_DISABLE_HWF, "intel-rdrand", NULL);
+		/*
+		 * Nothing has used libgcrypt yet, so no block it allocated can
+		 * reach our free handler.  In FIPS mode libgcrypt refuses custom
+		 * handlers and keeps its own pool, set up below.
+		 */
 		gcry_set_allocation_handler(gc_alloc, block_alloc, gc_is_secure, gc_realloc,
 					    gc_free);
 		ours = !gcry_fips_mode_active();
