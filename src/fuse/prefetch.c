@@ -81,8 +81,7 @@ struct ahead {
 	dev_t dev;
 	ino_t ino;
 	bool busy;		/* a walker is on its next window */
-	unsigned size;		/* the last window's size, */
-	unsigned last;		/* the files in it */
+	unsigned last;		/* files in the last window (its size when pos is set) */
 	long pos;		/* telldir after it; 0: the end, or sent on already */
 	/*
 	 * The names read ahead in the last windows, by hash (0: none), oldest
@@ -169,21 +168,27 @@ static void enqueue(const struct job *j)
 }
 
 /*
- * A regular file whose size is not known: start reading its header in the
- * background (no access time is touched by a readahead).
+ * Start reading the first len bytes of the regular file lname in the
+ * background (no access time is touched by a readahead).  Only a regular
+ * file is opened: an open of a device can do things.
  */
+static void read_ahead(int dirfd, const char *lname, off_t len)
+{
+	int fd = openat(dirfd, lname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	posix_fadvise(fd, 0, len, POSIX_FADV_WILLNEED);
+	close(fd);
+}
+
+/* A regular file whose size is not known: its header. */
 static void header_ahead(int dirfd, const char *lname, const struct stat *st)
 {
 	off_t size;
-	int fd;
 
-	if (st->st_size < 16 || efs_sizes_get(st, &size))
-		return;
-	fd = openat(dirfd, lname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	posix_fadvise(fd, 0, ECRYPTFS_HEADER_READ_MAX, POSIX_FADV_WILLNEED);
-	close(fd);
+	if (st->st_size >= 16 && !efs_sizes_get(st, &size))
+		read_ahead(dirfd, lname, ECRYPTFS_HEADER_READ_MAX);
 }
 
 static bool stopping(void)
@@ -239,23 +244,15 @@ static uint64_t name_hash(const char *name)
 	return h ? h : 1;	/* 0 means none */
 }
 
-/*
- * Start reading the first pages of a regular file in the background.  Only
- * a regular file is opened: an open of a device can do things.
- */
+/* The first pages of a regular file opened next (or of a DT_UNKNOWN entry that is one). */
 static void contents_ahead(int dirfd, const struct dirent *de)
 {
 	struct stat st;
-	int fd;
 
 	if (de->d_type == DT_UNKNOWN &&
 	    (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)))
 		return;
-	fd = openat(dirfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	posix_fadvise(fd, 0, AHEAD_BYTES, POSIX_FADV_WILLNEED);
-	close(fd);
+	read_ahead(dirfd, de->d_name, AHEAD_BYTES);
 }
 
 /* A window of files after the one opened, or after the last window. */
@@ -296,7 +293,6 @@ out:
 	a = ahead_find(j->dev, j->ino);
 	if (a) {
 		a->busy = false;
-		a->size = j->size;
 		a->last = n;
 		a->pos = pos;
 		for (unsigned i = 0; i < n; i++)
@@ -412,7 +408,7 @@ static struct job next_window(struct ahead *a, uint64_t h)
 		/* halfway through the last window, or past it: the next one */
 		if (age < a->last && a->last - 1 - age >= a->last / 2 && a->pos) {
 			j.pos = a->pos;
-			j.size = a->size * 2 > AHEAD_FILES ? AHEAD_FILES : a->size * 2;
+			j.size = a->last * 2 > AHEAD_FILES ? AHEAD_FILES : a->last * 2;
 			a->pos = 0;
 		}
 	} else if (!a->started || now_ms() - a->started_ms >= a->quiet_ms) {
